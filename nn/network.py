@@ -1,0 +1,177 @@
+"""The network: a list of layers, a forward loop and a backward loop."""
+import numpy as np
+
+from ._checks import check_choice, check_int, check_labels, check_layer_sizes, check_X
+from .layers import ACTIVATIONS, INITIALIZERS, Linear
+from .losses import SoftmaxCrossEntropy, one_hot, softmax
+
+
+class Network:
+    """A multilayer perceptron: Linear, activation, Linear, ..., Linear -> softmax cross-entropy.
+
+    ``layer_sizes`` is the full list as users write it: ``[25, 16, 8, 2]`` has 25 inputs, hidden layers
+    of 16 and 8 units and 2 classes; ``[25, 2]`` has no hidden layer (multinomial logistic regression).
+
+    All parameters live in one flat buffer (and all gradients in another); each layer's ``W``, ``b``,
+    ``dW`` and ``db`` are views into them, so an optimizer updates every parameter in one operation.
+    """
+
+    def __init__(self, layer_sizes, activation="relu", seed=0, init="auto", dtype=np.float64):
+        self.layer_sizes = check_layer_sizes(layer_sizes)
+        self.activation = check_choice("activation", activation, ACTIVATIONS)
+        self.init = check_choice("init", init, ["auto", *INITIALIZERS])
+        if np.dtype(dtype) not in (np.float32, np.float64):
+            raise ValueError(f"'dtype' must be float32 or float64; got {np.dtype(dtype)}.")
+        self.dtype = np.dtype(dtype)
+        self.seed = check_int("seed", seed, minimum=0)
+        init_name = ACTIVATIONS[activation].init if init == "auto" else init
+        rng = np.random.default_rng(seed)
+        weights = [INITIALIZERS[init_name](rng, n_in, n_out, self.dtype)
+                   for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:])]
+        self._build([(W, np.zeros((1, W.shape[1]), self.dtype)) for W in weights])
+
+    def _build(self, weights, n_models=None):
+        """Create the layers over flat buffers holding ``weights`` [(W, b), ...] (stacked if n_models)."""
+        lead = () if n_models is None else (n_models,)
+        self.n_models = n_models
+        sizes = [W.shape[-2] * W.shape[-1] + b.shape[-1] for W, b in weights]
+        self.layer_offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+        self.flat_params = np.zeros(lead + (sum(sizes),), self.dtype)
+        self.flat_grads = np.zeros_like(self.flat_params)
+        self.layers = []
+        for index, ((W, b), start) in enumerate(zip(weights, self.layer_offsets)):
+            n_in, n_out = W.shape[-2:]
+            views = []
+            for flat in (self.flat_params, self.flat_grads):
+                w_view = flat[..., start:start + n_in * n_out].reshape(lead + (n_in, n_out))
+                b_view = flat[..., start + n_in * n_out:start + n_in * n_out + n_out].reshape(lead + (1, n_out))
+                views += [w_view, b_view]
+            views[0][...] = W
+            views[1][...] = b
+            W_view, b_view, dW_view, db_view = views
+            self.layers.append(Linear(W_view, b_view, dW_view, db_view, propagate_grad=index > 0))
+            if index < len(weights) - 1:
+                self.layers.append(ACTIVATIONS[self.activation]())
+        self.loss_fn = SoftmaxCrossEntropy()
+
+    # ----- the two loops -----
+    def forward(self, X):
+        """Logits for a batch X of shape (n, n_in). Layers cache what ``backward`` needs."""
+        for layer in self.layers:
+            X = layer.forward(X)
+        return X.copy()  # the last layer's buffer is reused by the next call
+
+    def loss(self, logits, y):
+        """Mean softmax cross-entropy of ``logits`` against labels (integers or one-hot)."""
+        y = np.asarray(y)
+        y_onehot = y.astype(self.dtype) if y.ndim == logits.ndim else one_hot(y, logits.shape[-1], self.dtype)
+        return self.loss_fn.forward(logits, y_onehot)
+
+    def backward(self):
+        """Fill every layer's gradients from the last ``loss`` call."""
+        grad = self.loss_fn.backward()
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+
+    # ----- predictions (checked input) -----
+    def clear_caches(self):
+        """Drop what forward and backward keep between calls (a large input leaves large buffers)."""
+        for layer in self.layers:
+            layer.__dict__.update({key: None for key in ("x", "h", "positive") if key in layer.__dict__})
+            if isinstance(layer, Linear):
+                layer.buffers = {}
+        self.loss_fn = SoftmaxCrossEntropy()
+
+    def logits(self, X):
+        """Logits for checked input X, leaving no caches behind."""
+        X = check_X(X, self.layer_sizes[0], self.dtype)
+        try:
+            return self.forward(X)
+        finally:
+            self.clear_caches()
+
+    def predict_proba(self, X):
+        return softmax(self.logits(X))
+
+    def predict(self, X):
+        return self.logits(X).argmax(axis=-1)
+
+    def accuracy(self, X, y):
+        logits = self.logits(X)
+        correct = logits.argmax(axis=-1) == check_labels(y, logits.shape[-2], self.layer_sizes[-1])
+        return float(correct.mean()) if self.n_models is None else correct.mean(axis=-1)
+
+    # ----- parameters -----
+    @property
+    def linear_layers(self):
+        return [layer for layer in self.layers if isinstance(layer, Linear)]
+
+    @property
+    def n_params(self):
+        return int(self.flat_params.shape[-1])
+
+    def get_weights(self):
+        """Copies of [(W, b), ...], one pair per Linear layer."""
+        return [(layer.W.copy(), layer.b.copy()) for layer in self.linear_layers]
+
+    def set_weights(self, weights):
+        """Load [(W, b), ...] as returned by ``get_weights``; shapes must match."""
+        weights = list(weights)
+        if len(weights) != len(self.linear_layers):
+            raise ValueError(f"'weights' must hold {len(self.linear_layers)} (W, b) pairs; got {len(weights)}.")
+        for index, (layer, (W, b)) in enumerate(zip(self.linear_layers, weights)):
+            for name, target, value in (("W", layer.W, W), ("b", layer.b, b)):
+                value = np.asarray(value)
+                if value.shape != target.shape:
+                    raise ValueError(f"weights[{index}] {name} must have shape {target.shape}; got {value.shape}.")
+                target[...] = value
+
+    def copy(self):
+        """An independent network with the same weights."""
+        clone = self._blank(self.seed)
+        clone._build(self.get_weights(), self.n_models)
+        return clone
+
+    def _blank(self, seed):
+        """A Network with this one's settings and no layers yet (for copy, stack and unstack)."""
+        blank = object.__new__(Network)
+        blank.__dict__.update(layer_sizes=list(self.layer_sizes), activation=self.activation, init=self.init,
+                              dtype=self.dtype, seed=seed)
+        return blank
+
+    # ----- stacks of networks trained in lockstep -----
+    @classmethod
+    def stack(cls, networks):
+        """One network whose parameters have a leading axis of length K: the K given networks side by side."""
+        first = networks[0]
+        for net in networks[1:]:
+            if net.layer_sizes != first.layer_sizes or net.activation != first.activation or net.dtype != first.dtype:
+                raise ValueError("only networks with the same layer sizes, activation and dtype can be stacked.")
+        stacked = first._blank([net.seed for net in networks])
+        per_layer = zip(*(net.get_weights() for net in networks))
+        stacked._build([(np.stack([W for W, _ in pairs]), np.stack([b for _, b in pairs])) for pairs in per_layer],
+                       n_models=len(networks))
+        return stacked
+
+    def unstack(self):
+        """The K networks of a stacked network, as independent copies."""
+        nets = []
+        for k in range(self.n_models):
+            net = self._blank(self.seed[k])
+            net._build([(W[k], b[k]) for W, b in self.get_weights()])
+            nets.append(net)
+        return nets
+
+    def __getstate__(self):
+        """Pickle settings and weights only (for worker processes); the views are rebuilt on load."""
+        settings = {key: getattr(self, key) for key in ("layer_sizes", "activation", "init", "dtype", "seed")}
+        return {**settings, "weights": self.get_weights(), "n_models": self.n_models}
+
+    def __setstate__(self, state):
+        state = dict(state)
+        weights, n_models = state.pop("weights"), state.pop("n_models")
+        self.__dict__.update(state)
+        self._build(weights, n_models)
+
+    def __repr__(self):
+        return f"Network({self.layer_sizes}, activation={self.activation!r}, n_params={self.n_params})"

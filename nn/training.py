@@ -1,0 +1,200 @@
+"""The training loop: ``fit`` trains one network, ``fit_lockstep`` trains K networks as one stack.
+
+Both run the same loop. A stack of K networks that share data, architecture and activation has
+parameters with a leading axis of length K; every array operation then updates all K at once, which is
+what makes a comparison grid of small networks fast. Each network keeps its own initialisation,
+shuffling order, learning rate and divergence status, so its history and weights are bit-identical to
+training it alone with ``fit``.
+"""
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._checks import check_int, check_labels, check_X
+from .losses import one_hot
+from .network import Network
+from .optim import SGD, Optimizer
+
+STATUSES = ("ok", "diverged", "stopped")
+DIVERGENCE_FACTOR = 100.0  # a loss above 100 x its value at initialisation counts as diverged
+MAX_EPOCHS = 100_000
+
+
+@dataclass
+class History:
+    """Per-epoch metrics of one training run, and how it ended (``status`` is one of STATUSES)."""
+
+    train_loss: list = field(default_factory=list)  # mean over the epoch's samples
+    train_acc: list = field(default_factory=list)   # fraction of the epoch's samples predicted right
+    val_loss: list = field(default_factory=list)
+    val_acc: list = field(default_factory=list)
+    grad_norm: list = field(default_factory=list)   # per epoch, one L2 norm per Linear layer (mean over steps)
+    initial_loss: float = float("nan")
+    status: str = "ok"
+    message: str = ""
+
+    @property
+    def epochs(self):
+        return len(self.train_loss)
+
+
+def fit(net, X, y, epochs, batch_size=None, optimizer=None, seed=0, shuffle=True,
+        X_val=None, y_val=None, on_epoch=None):
+    """Train ``net`` in place with mini-batch gradient descent and return its History.
+
+    ``batch_size=None`` means full batch. ``on_epoch(epoch, metrics)`` is called after every epoch;
+    returning False stops training with status "stopped". A loss that becomes non-finite or exceeds
+    100 times its initial value stops training with status "diverged"; nothing is raised.
+    """
+    if not isinstance(net, Network) or net.n_models is not None:
+        raise ValueError("'net' must be a single nn.Network; use fit_lockstep for a stack of networks.")
+    seed = check_int("seed", seed, minimum=0)
+    optimizer = SGD(0.1) if optimizer is None else optimizer
+    histories = _train(net, X, y, epochs, batch_size, optimizer, [np.random.default_rng(seed)], shuffle,
+                       X_val, y_val, on_epoch)
+    return histories[0]
+
+
+def fit_lockstep(nets, X, y, epochs, batch_size=None, optimizers=None, seeds=None, shuffle=True,
+                 X_val=None, y_val=None, on_epoch=None):
+    """Train several networks of one architecture on the same data at once; returns their Histories.
+
+    ``optimizers`` is one optimizer per network, all of one class and differing at most in ``lr`` and
+    ``weight_decay``; ``seeds`` gives each network's shuffling seed. Networks are updated in place.
+    ``on_epoch`` receives the metrics as arrays with one value per network.
+    """
+    nets = list(nets)
+    if not nets or not all(isinstance(net, Network) and net.n_models is None for net in nets):
+        raise ValueError("'nets' must be a non-empty list of single nn.Network objects.")
+    seeds = [0] * len(nets) if seeds is None else [check_int("seeds", seed, minimum=0) for seed in seeds]
+    optimizers = [SGD(0.1) for _ in nets] if optimizers is None else list(optimizers)
+    if len(seeds) != len(nets) or len(optimizers) != len(nets):
+        raise ValueError(f"need one seed and one optimizer per network; got {len(nets)} networks, "
+                         f"{len(seeds)} seeds and {len(optimizers)} optimizers.")
+    stacked = Network.stack(nets)
+    histories = _train(stacked, X, y, epochs, batch_size, _stack_optimizers(optimizers),
+                       [np.random.default_rng(seed) for seed in seeds], shuffle, X_val, y_val, on_epoch)
+    for net, trained in zip(nets, stacked.unstack()):
+        net.set_weights(trained.get_weights())
+    return histories
+
+
+def _stack_optimizers(optimizers):
+    """One optimizer whose ``lr`` and ``weight_decay`` are (K, 1) arrays, one row per network."""
+    first = optimizers[0]
+    def settings(opt):
+        return {key: value for key, value in vars(opt).items() if key not in ("lr", "weight_decay", "state")}
+    for opt in optimizers:
+        if not isinstance(opt, Optimizer) or type(opt) is not type(first) or settings(opt) != settings(first):
+            raise ValueError("networks trained in lockstep need optimizers of one class that differ only in "
+                             f"'lr' and 'weight_decay'; got {optimizers!r}.")
+    stacked = type(first).__new__(type(first))
+    stacked.__dict__.update(vars(first), state=None)
+    stacked.lr = np.array([[opt.lr] for opt in optimizers])
+    stacked.weight_decay = np.array([[opt.weight_decay] for opt in optimizers])
+    return stacked
+
+
+def _check_fit_inputs(net, X, y, epochs, batch_size, optimizer, X_val, y_val, on_epoch):
+    X = check_X(X, net.layer_sizes[0], net.dtype)
+    y = check_labels(y, X.shape[0], net.layer_sizes[-1])
+    epochs = check_int("epochs", epochs, minimum=1, maximum=MAX_EPOCHS)
+    if batch_size is None:
+        batch_size = X.shape[0]
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    if batch_size > X.shape[0]:
+        warnings.warn(f"batch_size={batch_size} is larger than the {X.shape[0]} training samples; "
+                      f"using full batches of {X.shape[0]}.", stacklevel=3)
+        batch_size = X.shape[0]
+    if not isinstance(optimizer, Optimizer):
+        raise ValueError(f"'optimizer' must be an nn optimizer such as SGD(0.1); got {optimizer!r}.")
+    if (X_val is None) != (y_val is None):
+        raise ValueError("'X_val' and 'y_val' must be given together.")
+    if X_val is not None:
+        X_val = check_X(X_val, net.layer_sizes[0], net.dtype, name="X_val")
+        y_val = check_labels(y_val, X_val.shape[0], net.layer_sizes[-1], name="y_val")
+    if on_epoch is not None and not callable(on_epoch):
+        raise ValueError(f"'on_epoch' must be callable or None; got {on_epoch!r}.")
+    return X, y, epochs, batch_size, X_val, y_val
+
+
+def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val, on_epoch):
+    """The loop behind fit and fit_lockstep. Per-network values are scalars, or arrays of shape (K,)."""
+    X, y, epochs, batch_size, X_val, y_val = _check_fit_inputs(
+        net, X, y, epochs, batch_size, optimizer, X_val, y_val, on_epoch)
+    n_samples, n_classes = X.shape[0], net.layer_sizes[-1]
+    Y = one_hot(y, n_classes, net.dtype)
+    Y_val = None if X_val is None else one_hot(y_val, n_classes, net.dtype)
+    per_net = () if net.n_models is None else (net.n_models,)
+    params, grads, layer_offsets = net.flat_params, net.flat_grads, net.layer_offsets
+    records = {key: [] for key in ("train_loss", "train_acc", "val_loss", "val_acc", "grad_norm")}
+    running = np.ones(per_net, dtype=bool)   # still training
+    diverged = np.zeros(per_net, dtype=bool)
+    epochs_run = np.zeros(per_net, dtype=int)
+    final_params = params.copy()  # the weights of networks that stop early are kept here
+    n_batches = -(-n_samples // batch_size)
+
+    with np.errstate(all="ignore"):  # a diverging run overflows; it is detected below, not warned about
+        initial_loss = net.loss_fn.forward(net.forward(X), Y)
+        for epoch in range(1, epochs + 1):
+            if shuffle and batch_size < n_samples:  # a full batch's order changes nothing but rounding
+                order = np.stack([rng.permutation(n_samples) for rng in rngs]) if per_net \
+                    else rngs[0].permutation(n_samples)
+                X_epoch, Y_epoch, y_epoch = X[order], Y[order], y[order]
+            else:
+                X_epoch, Y_epoch, y_epoch = X, Y, y
+            loss_sum, n_correct = np.zeros(per_net), np.zeros(per_net)
+            norm_sum = np.zeros(per_net + (len(layer_offsets),))
+            for start in range(0, n_samples, batch_size):
+                batch = slice(start, start + batch_size)
+                logits = net.forward(X_epoch[..., batch, :])
+                loss_sum += net.loss_fn.forward(logits, Y_epoch[..., batch, :]) * logits.shape[-2]
+                n_correct += (net.loss_fn.predicted == y_epoch[..., batch]).sum(axis=-1)
+                net.backward()
+                # ||grad||_2 of each Linear layer: its W and b lie side by side in the flat buffer
+                norm_sum += np.sqrt(np.add.reduceat(grads * grads, layer_offsets, axis=-1))
+                optimizer.step(params, grads)
+
+            metrics = {"train_loss": loss_sum / n_samples, "train_acc": n_correct / n_samples,
+                       "grad_norm": norm_sum / n_batches}
+            if X_val is not None:
+                logits_val = net.forward(X_val)
+                metrics["val_loss"] = net.loss_fn.forward(logits_val, Y_val)
+                metrics["val_acc"] = (net.loss_fn.predicted == y_val).mean(axis=-1)
+            for key, value in metrics.items():
+                records[key].append(value)
+
+            epochs_run[running] = epoch
+            loss = metrics["train_loss"]
+            newly_diverged = running & ~(loss <= DIVERGENCE_FACTOR * initial_loss)  # also catches NaN
+            diverged |= newly_diverged
+            ended = newly_diverged
+            if on_epoch is not None and on_epoch(epoch, metrics) is False:
+                ended = running.copy()
+            if ended.any():
+                final_params[ended] = params[ended]
+                running &= ~ended
+                if not running.any():
+                    break
+        final_params[running] = params[running]
+    params[...] = final_params
+    net.clear_caches()
+
+    status = np.where(diverged, "diverged", np.where(running, "ok", "stopped"))
+    indices = [()] if not per_net else [(k,) for k in range(per_net[0])]
+    return [_history(records, index, int(epochs_run[index]), float(initial_loss[index]), str(status[index]))
+            for index in indices]
+
+
+def _history(records, index, epochs_run, initial_loss, status):
+    """The History of the network at ``index`` (``()`` for a single network) from the per-epoch records."""
+    columns = {key: [np.asarray(values)[index].tolist() for values in records[key][:epochs_run]]
+               for key in records}
+    messages = {
+        "ok": "",
+        "stopped": f"stopped after epoch {epochs_run}",
+        "diverged": f"diverged at epoch {epochs_run}: training loss {columns['train_loss'][-1]:.3g} "
+                    f"(initial {initial_loss:.3g}); try a smaller learning rate",
+    }
+    return History(**columns, initial_loss=initial_loss, status=status, message=messages[status])

@@ -1,0 +1,67 @@
+"""Analytic gradients against central finite differences, for every activation and several depths."""
+import numpy as np
+import pytest
+
+import nn
+
+ARCHITECTURES = [[2, 2], [25, 8, 2], [25, 16, 8, 2], [5, 7, 6, 4, 3]]
+
+
+def numerical_gradient(net, X, y, eps=1e-6):
+    """dL/dp for every parameter p, by (L(p + eps) - L(p - eps)) / (2 eps)."""
+    params = net.flat_params
+    grad = np.zeros_like(params)
+    for i in range(params.size):
+        original = params[i]
+        params[i] = original + eps
+        loss_plus = net.loss(net.forward(X), y)
+        params[i] = original - eps
+        loss_minus = net.loss(net.forward(X), y)
+        params[i] = original
+        grad[i] = (loss_plus - loss_minus) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("activation", sorted(nn.ACTIVATIONS))
+@pytest.mark.parametrize("sizes", ARCHITECTURES, ids=str)
+def test_backward_matches_finite_differences(sizes, activation):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(11, sizes[0]))
+    y = rng.integers(0, sizes[-1], size=11)
+    net = nn.Network(sizes, activation=activation, seed=3)
+    net.loss(net.forward(X), y)
+    net.backward()
+    numerical = numerical_gradient(net, X, y)
+    for layer, offset in zip(net.linear_layers, net.layer_offsets):
+        size_w, size_b = layer.W.size, layer.b.size
+        for analytic, numeric in ((layer.dW.ravel(), numerical[offset:offset + size_w]),
+                                  (layer.db.ravel(), numerical[offset + size_w:offset + size_w + size_b])):
+            relative_error = np.linalg.norm(analytic - numeric) / max(
+                np.linalg.norm(analytic) + np.linalg.norm(numeric), 1e-12)
+            assert relative_error < 1e-6
+
+
+def test_one_hot_labels_give_the_same_loss_and_gradient():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6, 4)), np.array([0, 2, 1, 2, 0, 1])
+    net = nn.Network([4, 5, 3], seed=0)
+    loss_int = net.loss(net.forward(X), y)
+    net.backward()
+    grads_int = net.flat_grads.copy()
+    loss_onehot = net.loss(net.forward(X), np.eye(3)[y])
+    net.backward()
+    assert loss_int == loss_onehot
+    np.testing.assert_array_equal(grads_int, net.flat_grads)
+
+
+def test_stacked_gradients_equal_each_networks_own():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(9, 5)), rng.integers(0, 3, size=9)
+    nets = [nn.Network([5, 4, 3], activation="tanh", seed=seed) for seed in range(3)]
+    stacked = nn.Network.stack(nets)
+    stacked.loss(stacked.forward(X), y)
+    stacked.backward()
+    for k, net in enumerate(nets):
+        net.loss(net.forward(X), y)
+        net.backward()
+        np.testing.assert_array_equal(stacked.flat_grads[k], net.flat_grads)

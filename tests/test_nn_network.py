@@ -1,0 +1,127 @@
+"""The Network: structure, initialisation, numerics of the loss, and the weight API."""
+import warnings
+
+import numpy as np
+import pytest
+
+import nn
+
+
+def test_layers_alternate_linear_and_activation():
+    net = nn.Network([25, 16, 8, 2], activation="tanh")
+    assert [type(layer).__name__ for layer in net.layers] == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
+    assert [layer.W.shape for layer in net.linear_layers] == [(25, 16), (16, 8), (8, 2)]
+    assert [layer.b.shape for layer in net.linear_layers] == [(1, 16), (1, 8), (1, 2)]
+    assert net.n_params == 25 * 16 + 16 + 16 * 8 + 8 + 8 * 2 + 2
+
+
+def test_no_hidden_layer_is_logistic_regression():
+    net = nn.Network([25, 2])
+    assert [type(layer).__name__ for layer in net.layers] == ["Linear"]
+
+
+@pytest.mark.parametrize("activation, expected_std", [("relu", np.sqrt(2 / 400)), ("tanh", np.sqrt(2 / 600))])
+def test_auto_init_is_he_for_relu_and_xavier_for_tanh(activation, expected_std):
+    W = nn.Network([400, 200, 2], activation=activation, seed=0).linear_layers[0].W
+    assert W.std() == pytest.approx(expected_std, rel=0.02)
+    assert np.all(nn.Network([400, 200, 2], activation=activation).linear_layers[0].b == 0)
+
+
+def test_init_by_name_overrides_auto():
+    W = nn.Network([400, 200, 2], activation="relu", init="xavier", seed=0).linear_layers[0].W
+    assert W.std() == pytest.approx(np.sqrt(2 / 600), rel=0.02)
+
+
+def test_sigmoid_and_softmax_are_stable_at_extreme_inputs():
+    z = np.array([[-1000.0, 0.0, 1000.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = nn.Sigmoid().forward(z.copy())
+        p = nn.softmax(z)
+        loss = nn.SoftmaxCrossEntropy().forward(z, np.array([[1.0, 0.0, 0.0]]))
+    np.testing.assert_allclose(h, [[0.0, 0.5, 1.0]])
+    np.testing.assert_allclose(p, [[0.0, 0.0, 1.0]])
+    assert loss == pytest.approx(2000.0)  # -log softmax = 1000 - (-1000): exact, no log(0)
+
+
+def test_loss_is_mean_negative_log_softmax():
+    logits = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
+    y = np.array([0, 2])
+    log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    expected = -(log_p[0, 0] + log_p[1, 2]) / 2
+    assert nn.Network([3, 3]).loss(logits, y) == pytest.approx(expected, rel=1e-12)
+
+
+def test_predict_proba_rows_sum_to_one_and_predict_is_argmax():
+    X = np.random.default_rng(0).normal(size=(20, 4))
+    net = nn.Network([4, 6, 3], seed=1)
+    proba = net.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(net.predict(X), proba.argmax(axis=1))
+
+
+def test_get_set_weights_and_copy_are_independent():
+    net = nn.Network([3, 4, 2], seed=0)
+    clone = net.copy()
+    clone.linear_layers[0].W += 1.0
+    assert not np.array_equal(net.linear_layers[0].W, clone.linear_layers[0].W)
+    other = nn.Network([3, 4, 2], seed=5)
+    other.set_weights(net.get_weights())
+    X = np.ones((2, 3))
+    np.testing.assert_array_equal(other.predict_proba(X), net.predict_proba(X))
+    weights = net.get_weights()
+    weights[0][0][...] = 7.0  # get_weights returns copies
+    assert not np.any(net.linear_layers[0].W == 7.0)
+
+
+def test_set_weights_rejects_wrong_shapes():
+    net = nn.Network([3, 4, 2])
+    with pytest.raises(ValueError, match=r"weights\[0\] W must have shape \(3, 4\); got \(4, 3\)"):
+        net.set_weights([(np.zeros((4, 3)), np.zeros((1, 4))), (np.zeros((4, 2)), np.zeros((1, 2)))])
+    with pytest.raises(ValueError, match="must hold 2"):
+        net.set_weights([(np.zeros((3, 4)), np.zeros((1, 4)))])
+
+
+def test_same_seed_same_weights_different_seed_different_weights():
+    a, b, c = (nn.Network([5, 4, 2], seed=s) for s in (3, 3, 4))
+    np.testing.assert_array_equal(a.flat_params, b.flat_params)
+    assert not np.array_equal(a.flat_params, c.flat_params)
+
+
+def test_float32_networks_stay_float32():
+    net = nn.Network([4, 3, 2], dtype=np.float32)
+    X = np.random.default_rng(0).normal(size=(5, 4))
+    assert net.predict_proba(X).dtype == np.float32
+    history = nn.fit(net, X, [0, 1, 0, 1, 1], epochs=3)
+    assert net.flat_params.dtype == np.float32 and history.epochs == 3
+
+
+def test_stack_and_unstack_round_trip():
+    nets = [nn.Network([4, 3, 2], seed=s) for s in range(3)]
+    stacked = nn.Network.stack(nets)
+    assert stacked.linear_layers[0].W.shape == (3, 4, 3)
+    for original, back in zip(nets, stacked.unstack()):
+        np.testing.assert_array_equal(original.flat_params, back.flat_params)
+        assert back.seed == original.seed
+    with pytest.raises(ValueError, match="same layer sizes"):
+        nn.Network.stack([nn.Network([4, 3, 2]), nn.Network([4, 5, 2])])
+
+
+def test_pickled_network_keeps_its_weights_and_parameter_views():
+    import pickle
+
+    net = nn.Network([3, 4, 2], seed=2)
+    net.forward(np.ones((5, 3)))
+    loaded = pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(loaded.flat_params, net.flat_params)
+    loaded.linear_layers[0].W[0, 0] = 99.0  # W must still be a view into the flat buffer the optimizer updates
+    assert loaded.flat_params[0] == 99.0
+    assert loaded.linear_layers[0].buffers == {}
+
+
+def test_forward_returns_logits_that_later_calls_do_not_overwrite():
+    net = nn.Network([3, 4, 2], seed=0)
+    first = net.forward(np.ones((5, 3)))
+    kept = first.copy()
+    net.forward(np.zeros((5, 3)))
+    np.testing.assert_array_equal(first, kept)

@@ -1,0 +1,126 @@
+"""Training: the network learns, runs are reproducible, divergence and stopping are handled."""
+import numpy as np
+import pytest
+
+import nn
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+XOR_Y = np.array([0, 1, 1, 0])
+
+
+def separable(n=200, seed=0, margin=0.2):
+    """Two classes either side of the line x0 + x1 = 0, with no point closer to it than ``margin``."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(4 * n, 2))
+    X = X[np.abs(X.sum(axis=1)) > margin][:n]
+    return X, (X[:, 0] + X[:, 1] > 0).astype(int)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_xor_four_points_reach_100_percent(activation):
+    net = nn.Network([2, 8, 2], activation=activation, seed=0)
+    history = nn.fit(net, XOR_X, XOR_Y, epochs=2000, optimizer=nn.SGD(0.5))
+    assert history.status == "ok"
+    assert history.train_acc[-1] == 1.0
+    np.testing.assert_array_equal(net.predict(XOR_X), XOR_Y)
+
+
+def test_separable_problem_reaches_100_percent_on_held_out_points():
+    X, y = separable(400)
+    net = nn.Network([2, 2], seed=0)
+    nn.fit(net, X[:300], y[:300], epochs=300, batch_size=16, optimizer=nn.SGD(0.5))
+    assert net.accuracy(X[:300], y[:300]) == 1.0
+    assert net.accuracy(X[300:], y[300:]) >= 0.98
+
+
+@pytest.mark.parametrize("optimizer", [nn.SGD(0.1), nn.Momentum(0.05), nn.Momentum(0.05, nesterov=True),
+                                       nn.Adam(0.01)], ids=repr)
+def test_loss_falls_for_every_optimizer(optimizer):
+    X, y = separable()
+    history = nn.fit(nn.Network([2, 8, 2], seed=0), X, y, epochs=30, batch_size=32, optimizer=optimizer)
+    assert history.train_loss[-1] < 0.5 * history.train_loss[0]
+    assert history.train_loss[0] < history.initial_loss
+
+
+def test_history_records_every_epoch():
+    X, y = separable(100)
+    history = nn.fit(nn.Network([2, 5, 4, 2], seed=0), X[:80], y[:80], epochs=7, batch_size=10,
+                     X_val=X[80:], y_val=y[80:])
+    assert history.epochs == 7
+    assert all(len(values) == 7 for values in (history.train_acc, history.val_loss, history.val_acc))
+    assert all(len(norms) == 3 and all(value > 0 for value in norms) for norms in history.grad_norm)
+    assert all(0.0 <= acc <= 1.0 for acc in history.train_acc + history.val_acc)
+
+
+def test_full_batch_is_the_default():
+    X, y = separable(50)
+    full = nn.fit(nn.Network([2, 3, 2], seed=0), X, y, epochs=5)
+    explicit = nn.fit(nn.Network([2, 3, 2], seed=0), X, y, epochs=5, batch_size=50)
+    assert full.train_loss == explicit.train_loss
+
+
+def test_same_seed_gives_bit_identical_histories_and_weights():
+    X, y = separable()
+    runs = []
+    for _ in range(2):
+        net = nn.Network([2, 8, 4, 2], activation="tanh", seed=7)
+        history = nn.fit(net, X, y, epochs=20, batch_size=16, optimizer=nn.Adam(0.01), seed=3)
+        runs.append((history, net.flat_params.copy()))
+    assert runs[0][0] == runs[1][0]
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    other = nn.fit(nn.Network([2, 8, 4, 2], activation="tanh", seed=7), X, y, epochs=20, batch_size=16,
+                   optimizer=nn.Adam(0.01), seed=4)
+    assert other.train_loss != runs[0][0].train_loss  # the shuffling seed matters
+
+
+def test_huge_learning_rate_diverges_without_exception_or_warning(recwarn):
+    X, y = separable()
+    net = nn.Network([2, 8, 2], seed=0)
+    history = nn.fit(net, X, y, epochs=50, batch_size=16, optimizer=nn.SGD(1e6))
+    assert history.status == "diverged"
+    assert history.epochs < 50
+    assert "diverged at epoch" in history.message and "smaller learning rate" in history.message
+    assert len(recwarn) == 0
+
+
+def test_on_epoch_returning_false_stops_and_keeps_what_was_recorded():
+    X, y = separable()
+    seen = []
+
+    def on_epoch(epoch, metrics):
+        seen.append((epoch, metrics["train_loss"]))
+        return epoch < 4
+
+    history = nn.fit(nn.Network([2, 4, 2]), X, y, epochs=100, on_epoch=on_epoch)
+    assert history.status == "stopped" and history.epochs == 4
+    assert [epoch for epoch, _ in seen] == [1, 2, 3, 4]
+    assert history.train_loss == [loss for _, loss in seen]
+
+
+def test_lockstep_matches_training_each_network_alone():
+    X, y = separable(120)
+    lrs, seeds = [0.05, 0.5, 3e5], [0, 1, 2]
+    nets = [nn.Network([2, 6, 5, 2], activation="sigmoid", seed=s) for s in seeds]
+    histories = nn.fit_lockstep(nets, X[:100], y[:100], epochs=15, batch_size=16,
+                                optimizers=[nn.Momentum(lr) for lr in lrs], seeds=seeds,
+                                X_val=X[100:], y_val=y[100:])
+    for net, history, lr, seed in zip(nets, histories, lrs, seeds):
+        alone = nn.Network([2, 6, 5, 2], activation="sigmoid", seed=seed)
+        expected = nn.fit(alone, X[:100], y[:100], epochs=15, batch_size=16, optimizer=nn.Momentum(lr),
+                          seed=seed, X_val=X[100:], y_val=y[100:])
+        assert history == expected
+        np.testing.assert_array_equal(net.flat_params, alone.flat_params)
+    assert [h.status for h in histories] == ["ok", "ok", "diverged"]
+
+
+def test_lockstep_refuses_mixed_optimizers():
+    X, y = separable(20)
+    with pytest.raises(ValueError, match="optimizers of one class"):
+        nn.fit_lockstep([nn.Network([2, 2]), nn.Network([2, 2])], X, y, 2, optimizers=[nn.SGD(0.1), nn.Adam(0.1)])
+
+
+def test_batch_larger_than_data_is_clipped_with_a_warning():
+    X, y = separable(30)
+    with pytest.warns(UserWarning, match="batch_size=64 is larger than the 30 training samples"):
+        history = nn.fit(nn.Network([2, 2]), X, y, epochs=2, batch_size=64)
+    assert history.epochs == 2
