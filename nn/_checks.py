@@ -45,24 +45,24 @@ def check_int(name, value, minimum=1, maximum=None):
     return int(value)
 
 
-def check_layer_sizes(layer_sizes):
+def check_layer_sizes(layer_sizes, name="'layer_sizes'"):
     """``[n_in, hidden..., n_classes]``: at least two positive widths, each <= MAX_UNITS."""
     if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
-        raise ValueError(f"'layer_sizes' must be a list of integers such as [25, 8, 2]; got {layer_sizes!r}.")
+        raise ValueError(f"{name} must be a list of integers such as [25, 8, 2]; got {layer_sizes!r}.")
     sizes = list(layer_sizes)
     if len(sizes) < 2:
         raise ValueError(
-            f"'layer_sizes' needs at least 2 entries (inputs and classes), such as [25, 2]; got {sizes!r}.")
+            f"{name} needs at least 2 entries (inputs and classes), such as [25, 2]; got {sizes!r}.")
     if len(sizes) - 1 > MAX_WEIGHT_LAYERS:
         raise ValueError(
-            f"'layer_sizes' allows at most {MAX_WEIGHT_LAYERS} weight layers ({MAX_WEIGHT_LAYERS + 1} entries); "
+            f"{name} allows at most {MAX_WEIGHT_LAYERS} weight layers ({MAX_WEIGHT_LAYERS + 1} entries); "
             f"got {len(sizes) - 1} in {sizes!r}.")
     for size in sizes:
         if isinstance(size, bool) or not isinstance(size, numbers.Integral) or not 1 <= size <= MAX_UNITS:
             raise ValueError(
-                f"'layer_sizes' entries must be integers between 1 and {MAX_UNITS}; got {size!r} in {sizes!r}.")
+                f"{name} entries must be integers between 1 and {MAX_UNITS}; got {size!r} in {sizes!r}.")
     if sizes[-1] < 2:
-        raise ValueError(f"'layer_sizes' must end with at least 2 classes; got {sizes[-1]} in {sizes!r}.")
+        raise ValueError(f"{name} must end with at least 2 classes; got {sizes[-1]} in {sizes!r}.")
     return [int(size) for size in sizes]
 
 

@@ -1,0 +1,206 @@
+"""Results of a grid: a runs table, a per-epoch history table, the trained networks, and CSV files."""
+import io
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+RUN_STATUSES = ("ok", "diverged", "stopped", "error")
+CONFIG_COLUMNS = ["dataset", "architecture", "layers", "activation", "optimizer", "lr", "epochs", "batch_size",
+                  "l2", "n_samples", "noise", "test_fraction", "data_seed"]
+METRIC_COLUMNS = ["train_loss", "train_acc", "test_loss", "test_acc", "best_test_acc", "best_epoch"]
+RUN_COLUMNS = ["run_id", *CONFIG_COLUMNS[:9], "seed", *CONFIG_COLUMNS[9:], "status", "message", "epochs_run",
+               *METRIC_COLUMNS, "n_params", "seconds"]
+HISTORY_COLUMNS = ["run_id", "epoch", "train_loss", "train_acc", "test_loss", "test_acc"]
+GRAD_NORM_PREFIX = "grad_norm_"
+STRING_COLUMNS = ["dataset", "architecture", "layers", "activation", "optimizer", "status", "message"]
+INT_COLUMNS = ["run_id", "epochs", "seed", "data_seed", "epochs_run", "n_params"]
+# columns a user may vary; the label of a configuration names only those that vary
+LABEL_PARTS = [("dataset", "{}"), ("architecture", "{}"), ("activation", "{}"), ("optimizer", "{}"),
+               ("lr", "lr {}"), ("batch_size", "batch {}"), ("l2", "L2 {}"), ("epochs", "{} epochs"),
+               ("n_samples", "n {}"), ("noise", "noise {}"), ("test_fraction", "test {}"),
+               ("data_seed", "data seed {}")]
+
+
+@dataclass
+class Results:
+    """``runs`` has one row per run, ``history`` one row per run and epoch. ``networks`` maps run_id to the
+    trained nn.Network and ``datasets`` maps run_id to its Dataset; both are empty for results read from
+    CSV."""
+
+    runs: pd.DataFrame
+    history: pd.DataFrame
+    networks: dict = field(default_factory=dict)
+    datasets: dict = field(default_factory=dict)
+
+    @property
+    def grad_norm_columns(self):
+        return [column for column in self.history.columns if column.startswith(GRAD_NORM_PREFIX)]
+
+    def summary(self):
+        """One row per configuration: mean and standard deviation over replicate seeds."""
+        return summarize(self.runs)
+
+    def labels(self, include_dataset=False):
+        """run_id -> a short name of its configuration, naming only what varies in this grid."""
+        return config_labels(self.runs, include_dataset)
+
+    def to_csv(self, folder):
+        """Write ``runs.csv`` and ``history.csv`` into ``folder`` (created if missing)."""
+        try:
+            os.makedirs(folder, exist_ok=True)
+            self.runs.to_csv(os.path.join(folder, "runs.csv"), index=False)
+            self.history.to_csv(os.path.join(folder, "history.csv"), index=False)
+        except OSError as error:
+            raise ValueError(f"cannot write results to {folder!r}: {error.strerror or error}.") from None
+
+    def runs_csv(self):
+        return self.runs.to_csv(index=False)
+
+    def history_csv(self):
+        return self.history.to_csv(index=False)
+
+
+DATA_OPTION_COLUMNS = ["n_samples", "noise", "test_fraction", "data_seed"]
+
+
+def config_labels(runs, include_dataset=False):
+    """run_id -> e.g. "[25, 8, 2] · relu · lr 0.1": the values of the columns that vary. Charts are faceted
+    by dataset, so the dataset is named only on request, and a data option only if it varies within one."""
+    def varies(column):
+        if column not in runs:
+            return False
+        if column in DATA_OPTION_COLUMNS:
+            return bool((runs.groupby("dataset")[column].agg(lambda v: v.astype(str).nunique()) > 1).any())
+        return runs[column].astype(str).nunique() > 1
+
+    varying = [(column, template) for column, template in LABEL_PARTS
+               if varies(column) and (include_dataset or column != "dataset")]
+    if not varying:
+        varying = [("architecture", "{}")]
+    return {row.run_id: " · ".join(template.format(_short(getattr(row, column))) for column, template in varying)
+            for row in runs.itertuples()}
+
+
+def _short(value):
+    if isinstance(value, float):
+        return "-" if np.isnan(value) else f"{value:g}"
+    return str(value)
+
+
+def summarize(runs):
+    columns = [column for column in CONFIG_COLUMNS if column in runs]
+    finished = runs[runs["status"] != "error"]
+    grouped = finished.groupby(columns, dropna=False, sort=False)
+    summary = grouped.agg(
+        runs=("run_id", "size"),
+        diverged=("status", lambda status: int((status == "diverged").sum())),
+        **{f"{metric}_{stat}": (metric, stat) for metric in ("train_acc", "test_acc", "train_loss", "test_loss")
+           for stat in ("mean", "std")},
+        best_test_acc_mean=("best_test_acc", "mean"),
+        seconds=("seconds", "sum"),
+        run_ids=("run_id", lambda ids: list(ids)),
+    ).reset_index()
+    return summary.sort_values("test_acc_mean", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# ----- reading CSV back -----
+def _read_csv(source, what):
+    try:
+        return pd.read_csv(source, float_precision="round_trip", keep_default_na=False,
+                           na_values=["", "nan", "NaN"])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise ValueError(f"{what} is not a readable CSV file ({type(error).__name__}: {error}).") from None
+
+
+def _check_columns(frame, required, what):
+    missing = [column for column in required if column not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
+                         f"it has {', '.join(map(str, frame.columns)) or 'none'}. Is it a file saved by this app?")
+
+
+def _to_numeric(frame, columns, what, integer=False):
+    for column in columns:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna() & frame[column].notna()
+        if bad.any():
+            raise ValueError(f"{what} column {column!r} must hold numbers; row {int(bad.idxmax()) + 2} has "
+                             f"{frame[column][bad.idxmax()]!r}.")
+        if integer:
+            if values.isna().any() or (values != values.round()).any():
+                raise ValueError(f"{what} column {column!r} must hold whole numbers.")
+            values = values.astype(np.int64)
+        frame[column] = values
+    return frame
+
+
+def runs_from_csv(source, what="runs.csv"):
+    """A runs table from a path or file object, checked column by column."""
+    runs = _read_csv(source, what)
+    _check_columns(runs, RUN_COLUMNS, what)
+    runs = runs[RUN_COLUMNS + [c for c in runs.columns if c not in RUN_COLUMNS]].copy()
+    for column in STRING_COLUMNS:
+        runs[column] = runs[column].fillna("").astype(str)
+    numeric = [c for c in RUN_COLUMNS if c not in STRING_COLUMNS + INT_COLUMNS + ["batch_size"]]
+    runs = _to_numeric(runs, numeric, what)
+    runs = _to_numeric(runs, INT_COLUMNS, what, integer=True)
+    runs["batch_size"] = [_batch_size(value, what) for value in runs["batch_size"]]
+    unknown = sorted(set(runs["status"]) - set(RUN_STATUSES))
+    if unknown:
+        raise ValueError(f"{what} column 'status' has {unknown}; allowed: {list(RUN_STATUSES)}.")
+    if runs["run_id"].duplicated().any():
+        raise ValueError(f"{what} has repeated run_id values.")
+    return runs
+
+
+def _batch_size(value, what):
+    text = str(value).strip()
+    if text == "full":
+        return "full"
+    try:
+        number = float(text)
+    except ValueError:
+        number = float("nan")
+    if not (number >= 1 and number == int(number)):
+        raise ValueError(f"{what} column 'batch_size' must be a whole number or 'full'; got {value!r}.")
+    return int(number)
+
+
+def history_from_csv(source, what="history.csv"):
+    history = _read_csv(source, what)
+    _check_columns(history, HISTORY_COLUMNS, what)
+    grad_columns = [c for c in history.columns if str(c).startswith(GRAD_NORM_PREFIX)]
+    history = history[HISTORY_COLUMNS + grad_columns].copy()
+    history = _to_numeric(history, HISTORY_COLUMNS[2:] + grad_columns, what)
+    return _to_numeric(history, ["run_id", "epoch"], what, integer=True)
+
+
+def results_from_csv(runs_source, history_source=None):
+    """Results from a runs CSV and, optionally, a history CSV (path, bytes or file object)."""
+    runs = runs_from_csv(_as_source(runs_source), "the runs CSV")
+    if history_source is None:
+        history = pd.DataFrame(columns=HISTORY_COLUMNS)
+    else:
+        history = history_from_csv(_as_source(history_source), "the history CSV")
+        unknown = sorted(set(history["run_id"]) - set(runs["run_id"]))
+        if unknown:
+            raise ValueError(f"the history CSV has run_id values {unknown[:5]} that the runs CSV does not; "
+                             "upload the two files saved together.")
+    return Results(runs, history)
+
+
+def _as_source(source):
+    return io.BytesIO(source) if isinstance(source, bytes) else source
+
+
+def read_results(folder):
+    """Read ``runs.csv`` and ``history.csv`` written by ``Results.to_csv``."""
+    paths = [os.path.join(folder, name) for name in ("runs.csv", "history.csv")]
+    for path in paths:
+        if not os.path.isfile(path):
+            raise ValueError(f"{path} does not exist; expected runs.csv and history.csv written by to_csv.")
+    runs = runs_from_csv(paths[0], paths[0])
+    history = history_from_csv(paths[1], paths[1])
+    return Results(runs, history)

@@ -1,0 +1,179 @@
+"""Train a grid of RunSpecs and collect the Results.
+
+Runs that share data, layers as run, activation, optimizer, epochs and batch size are trained in
+lockstep as one stacked network (``nn.fit_lockstep``), which gives the same bits as training each alone
+and costs far less Python overhead. Groups are spread over worker processes with joblib; since a run's
+result does not depend on how runs are grouped or scheduled, it is the same whatever ``jobs`` is.
+"""
+import time
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+import nn
+
+from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS, RUN_COLUMNS, Results
+from .specs import check_spec, format_architecture, grid_work, layers_as_run, make_optimizer
+
+BACKENDS = ("loky", "dask")
+GROUP_MEMORY_BYTES = 64e6  # a lockstep group's activations stay under this; larger groups are split
+
+
+@dataclass
+class RunOutcome:
+    index: int
+    spec: object
+    layers: list
+    status: str
+    message: str
+    seconds: float
+    history: nn.History | None = None
+    network: nn.Network | None = None
+
+
+def train_group(data, indexed_specs, should_stop=None):
+    """Train specs that share data and shape in lockstep; on an exception, retry each alone to isolate it."""
+    specs = [spec for _, spec in indexed_specs]
+    first = specs[0]
+    layers = layers_as_run(first, data.n_features, data.n_classes)
+    n_train = len(data.y_train)
+    batch_size = n_train if first.batch_size is None else min(first.batch_size, n_train)
+    note = "" if first.batch_size is None or first.batch_size <= n_train else \
+        f"batch size {first.batch_size} is more than the {n_train} training samples; trained full batch"
+    on_epoch = None if should_stop is None else (lambda epoch, metrics: not should_stop())
+    start = time.perf_counter()
+    try:
+        nets = [nn.Network(layers, activation=spec.activation, seed=spec.seed) for spec in specs]
+        histories = nn.fit_lockstep(nets, data.X_train, data.y_train, first.epochs, batch_size=batch_size,
+                                    optimizers=[make_optimizer(spec) for spec in specs],
+                                    seeds=[spec.seed for spec in specs], X_val=data.X_test, y_val=data.y_test,
+                                    on_epoch=on_epoch)
+    except Exception as error:  # noqa: BLE001 - a failing run is recorded, the grid goes on
+        if len(indexed_specs) > 1:
+            return [outcome for item in indexed_specs for outcome in train_group(data, [item], should_stop)]
+        return [RunOutcome(indexed_specs[0][0], first, layers, "error", f"{type(error).__name__}: {error}",
+                           time.perf_counter() - start)]
+    seconds = (time.perf_counter() - start) / len(specs)
+    return [RunOutcome(index, spec, layers, history.status, "; ".join(filter(None, [history.message, note])),
+                       seconds, history, net)
+            for (index, spec), history, net in zip(indexed_specs, histories, nets)]
+
+
+def group_runs(specs, datasets):
+    """[(data_key, [(index, spec), ...]), ...]: lockstep groups in the order of their first run."""
+    groups = {}
+    for index, spec in enumerate(specs):
+        data = datasets[spec.data_key()]
+        layers = tuple(layers_as_run(spec, data.n_features, data.n_classes))
+        key = (spec.data_key(), layers, spec.activation, spec.optimizer, spec.epochs, spec.batch_size)
+        groups.setdefault(key, []).append((index, spec))
+    chunks = []
+    for (data_key, layers, *_), members in groups.items():
+        n_train = len(datasets[data_key].y_train)
+        batch = min(members[0][1].batch_size or n_train, n_train)
+        per_network = 8 * 4 * batch * sum(layers)  # a few float64 buffers per layer and sample
+        size = max(1, int(GROUP_MEMORY_BYTES // per_network))
+        chunks += [(data_key, members[i:i + size]) for i in range(0, len(members), size)]
+    return chunks
+
+
+def run_grid(specs, jobs=1, progress=None, should_stop=None, backend="loky", scheduler=None):
+    """Train every spec and return Results (rows in the order of ``specs``).
+
+    ``progress(done, total, spec, outcome)`` is called as runs finish. ``should_stop()`` is polled every
+    epoch (and between groups); when it returns True, running runs end with status "stopped" and runs not
+    yet started are left out. ``backend="dask"`` sends the groups to the dask.distributed scheduler at
+    ``scheduler`` (an address such as tcp://10.0.0.5:8786).
+    """
+    specs = [check_spec(spec) for spec in specs]
+    if not specs:
+        raise ValueError("'specs' is empty: choose at least one dataset, architecture, activation and learning rate.")
+    jobs = _check_jobs(jobs)
+    if backend not in BACKENDS:
+        raise ValueError(f"'backend' must be one of {list(BACKENDS)}; got {backend!r}.")
+    _, datasets = grid_work(specs)
+    groups = group_runs(specs, datasets)
+    outcomes = []
+
+    def collect(group_outcomes):
+        for outcome in group_outcomes:
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(len(outcomes), len(specs), outcome.spec, outcome)
+
+    if jobs == 1 and backend == "loky":
+        for data_key, members in groups:
+            if should_stop is not None and should_stop():
+                break
+            collect(train_group(datasets[data_key], members, should_stop))
+    else:
+        from joblib import Parallel, delayed, parallel_config
+        with _dask_client(scheduler) if backend == "dask" else nullcontext(), parallel_config(backend=backend):
+            parallel = Parallel(n_jobs=jobs if backend == "loky" else -1, return_as="generator_unordered")
+            for group_outcomes in parallel(delayed(train_group)(datasets[key], members) for key, members in groups):
+                collect(group_outcomes)
+                if should_stop is not None and should_stop():
+                    break
+    return build_results(sorted(outcomes, key=lambda outcome: outcome.index), datasets)
+
+
+def _check_jobs(jobs):
+    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 1 or jobs > 64:
+        raise ValueError(f"'jobs' must be an integer from 1 to 64; got {jobs!r}.")
+    return int(jobs)
+
+
+def _dask_client(scheduler):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ValueError("the dask backend needs dask.distributed: pip install 'dask[distributed]'.") from None
+    if not scheduler:
+        raise ValueError("the dask backend needs a scheduler address, such as tcp://127.0.0.1:8786.")
+    try:
+        return Client(scheduler, timeout=10)
+    except (OSError, TimeoutError) as error:
+        raise ValueError(f"cannot reach the dask scheduler at {scheduler!r}: {error}.") from None
+
+
+def build_results(outcomes, datasets):
+    run_rows, history_frames, networks, run_datasets = [], [], {}, {}
+    for outcome in outcomes:
+        spec, history = outcome.spec, outcome.history
+        data = datasets[spec.data_key()]
+        run_id = outcome.index
+        row = {**asdict(spec), "run_id": run_id, "layers": format_architecture(outcome.layers),
+               "batch_size": "full" if spec.batch_size is None else spec.batch_size,
+               "n_samples": data.options.get("n_samples", len(data.y_train) + len(data.y_test)),
+               "noise": data.options.get("noise", np.nan), "test_fraction": data.options.get("test_fraction", 0.0),
+               "status": outcome.status, "message": outcome.message, "seconds": outcome.seconds,
+               "n_params": sum(a * b + b for a, b in zip(outcome.layers[:-1], outcome.layers[1:]))}
+        if history is None or history.epochs == 0:
+            row.update(epochs_run=0, **{key: np.nan for key in
+                                        ("train_loss", "train_acc", "test_loss", "test_acc", "best_test_acc",
+                                         "best_epoch")})
+        else:
+            test_acc = np.asarray(history.val_acc)
+            best = int(np.nanargmax(test_acc)) if np.isfinite(test_acc).any() else 0
+            row.update(epochs_run=history.epochs, train_loss=history.train_loss[-1], train_acc=history.train_acc[-1],
+                       test_loss=history.val_loss[-1], test_acc=history.val_acc[-1],
+                       best_test_acc=float(test_acc[best]), best_epoch=best + 1)
+            frame = pd.DataFrame({"run_id": run_id, "epoch": np.arange(1, history.epochs + 1),
+                                  "train_loss": history.train_loss, "train_acc": history.train_acc,
+                                  "test_loss": history.val_loss, "test_acc": history.val_acc})
+            norms = np.asarray(history.grad_norm)
+            for layer in range(norms.shape[1]):
+                frame[f"{GRAD_NORM_PREFIX}{layer + 1}"] = norms[:, layer]
+            history_frames.append(frame)
+            networks[run_id] = outcome.network
+        run_datasets[run_id] = data
+        run_rows.append(row)
+    runs = pd.DataFrame(run_rows, columns=RUN_COLUMNS)
+    runs["batch_size"] = runs["batch_size"].astype(object)
+    history = pd.concat(history_frames, ignore_index=True) if history_frames else pd.DataFrame(columns=HISTORY_COLUMNS)
+    grad_columns = sorted((c for c in history.columns if c.startswith(GRAD_NORM_PREFIX)),
+                          key=lambda c: int(c[len(GRAD_NORM_PREFIX):]))
+    history = history[HISTORY_COLUMNS + grad_columns]
+    return Results(runs, history, networks, run_datasets)

@@ -1,0 +1,76 @@
+"""The command line as a user runs it: in a subprocess, checking output, files and exit status."""
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "experiments", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_run_writes_csv_prints_the_table_and_a_progress_bar(tmp_path):
+    done = cli("run", "--dataset", "edge", "xor", "--arch", "[25,2]", "[25,8,2]", "--activation", "relu", "tanh",
+               "--lr", "0.1", "--optimizer", "sgd", "--epochs", "20", "--batch-size", "16", "--seeds", "0", "1",
+               "--jobs", "2", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    history = pd.read_csv(tmp_path / "history.csv")
+    assert len(runs) == 2 * 2 * 2 * 2 and len(history) == len(runs) * 20
+    assert "16/16 runs" in done.stderr
+    assert "test acc" in done.stdout and "±" in done.stdout
+    assert "[2, 8, 2]" in done.stdout  # xor runs [25, 8, 2] as [2, 8, 2]
+
+
+def test_full_batch_and_datasets_listing(tmp_path):
+    done = cli("run", "--dataset", "xor4", "--arch", "2-8-2", "--batch-size", "full", "--epochs", "5",
+               "--quiet", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert pd.read_csv(tmp_path / "runs.csv")["batch_size"].tolist() == ["full"]
+    listing = cli("datasets")
+    assert listing.returncode == 0
+    for name in ("edge", "xor", "circles", "moons", "spiral", "gaussians", "lines", "digits"):
+        assert name in listing.stdout
+    assert "1347+450" in listing.stdout
+
+
+def test_a_learning_rate_that_blows_up_is_not_an_error(tmp_path):
+    done = cli("run", "--arch", "[25,8,2]", "--lr", "1e6", "--epochs", "10", "--quiet", "--out", str(tmp_path))
+    assert done.returncode == 0
+    assert pd.read_csv(tmp_path / "runs.csv")["status"].tolist() == ["diverged"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--dataset", "mnist"], "'dataset' must be one of"),
+    (["--activation", "swish"], "'activation' must be one of"),
+    (["--arch", "[25,,2]"], "has an empty entry"),
+    (["--arch", "[25,-4,2]"], "between 1 and 4096; got -4"),
+    (["--arch", "[25,100000,2]"], "between 1 and 4096; got 100000"),
+    (["--lr", "nan"], "'lr' must be a finite number > 0; got nan"),
+    (["--lr", "0"], "'lr' must be a finite number > 0"),
+    (["--lr", "-0.1"], "'lr' must be a finite number > 0"),
+    (["--lr", "fast"], "--lr must be a number; got 'fast'"),
+    (["--epochs", "0"], "'epochs' must be an integer between 1"),
+    (["--batch-size", "0"], "'batch_size' must be an integer >= 1"),
+    (["--optimizer", "rmsprop"], "'optimizer' must be one of"),
+    (["--jobs", "0"], "'jobs' must be an integer from 1 to 64"),
+    (["--out", "/proc/no-such-folder"], "is not a writable folder"),
+    (["--backend", "ray"], "invalid choice: 'ray'"),
+    (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+])
+def test_bad_values_give_one_line_and_exit_status_2(args, message, tmp_path):
+    done = cli("run", "--epochs", "2", *args) if "--out" in args else cli("run", "--out", str(tmp_path), *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_no_command_is_a_usage_error():
+    done = cli()
+    assert done.returncode == 2 and "Traceback" not in done.stderr

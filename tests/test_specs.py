@@ -1,0 +1,94 @@
+"""Architectures as users write them, grids, and the caps."""
+import pytest
+
+from experiments.specs import (GridTooLarge, Limits, RunSpec, adapt_layers, check_limits, check_spec,
+                               expand_grid, parse_architecture)
+
+
+@pytest.mark.parametrize("text", ["[25, 8, 2]", "25,8,2", "25-8-2", "25 8 2", " [ 25 ,8, 2 ] ", "(25, 8, 2)",
+                                  [25, 8, 2]])
+def test_architecture_spellings(text):
+    assert parse_architecture(text) == [25, 8, 2]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[25,,2]", r"'\[25,,2\]' has an empty entry"),
+    ("25-8-", r"has an empty entry"),
+    ("[25, -3, 2]", r"between 1 and 4096; got -3"),
+    ("[25, 99999, 2]", r"between 1 and 4096; got 99999"),
+    ("[25, 8.5, 2]", r"'8.5', which is not a whole number"),
+    ("abc", r"'abc', which is not a whole number"),
+    ("[25]", r"needs at least 2 entries"),
+    ("", r"must be written like \[25, 8, 2\]"),
+    ("[" + ",".join(["4"] * 14) + "]", r"at most 12 weight layers"),
+])
+def test_bad_architectures(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_architecture(text)
+
+
+def test_adaptation_keeps_hidden_layers():
+    assert adapt_layers([25, 8, 2], 2, 2) == [2, 8, 2]
+    assert adapt_layers([25, 8, 2], 64, 10) == [64, 8, 10]
+    assert adapt_layers([25, 2], 36, 3) == [36, 3]
+
+
+def test_grid_is_the_cartesian_product_in_a_stable_order():
+    specs = expand_grid(datasets=["edge", "xor"], architectures=["25-2", "[25,8,2]"], activations=["relu", "tanh"],
+                        lrs=[0.1, 0.01, 0.5], seeds=[0, 1])
+    assert len(specs) == 2 * 2 * 2 * 3 * 2
+    assert len(set(specs)) == len(specs)
+    assert specs[0] == RunSpec(dataset="edge", architecture="[25, 2]", activation="relu", lr=0.1, seed=0)
+    assert {spec.architecture for spec in specs} == {"[25, 2]", "[25, 8, 2]"}  # written canonically
+    assert specs == expand_grid(datasets=["edge", "xor"], architectures=["25-2", "[25,8,2]"],
+                                activations=["relu", "tanh"], lrs=[0.1, 0.01, 0.5], seeds=[0, 1])
+
+
+def test_replicates_share_the_data_and_the_configuration():
+    a, b = expand_grid(seeds=[0, 1], architectures=["[25, 8, 2]"])
+    assert a.data_key() == b.data_key() and a.config() == b.config() and a != b
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("activation", "swish", r"'activation' must be one of"),
+    ("optimizer", "rmsprop", r"'optimizer' must be one of \['adam', 'momentum', 'sgd'\]"),
+    ("lr", float("nan"), r"'lr' must be a finite number > 0; got nan"),
+    ("lr", 0.0, r"'lr' must be a finite number > 0"),
+    ("epochs", 0, r"'epochs' must be an integer between 1"),
+    ("batch_size", 0, r"'batch_size' must be an integer >= 1"),
+    ("l2", -0.1, r"'l2' must be a finite number >= 0"),
+    ("seed", -1, r"'seed' must be an integer between 0"),
+])
+def test_bad_spec_values(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        check_spec(RunSpec(**{field: value}))
+
+
+def test_run_cap_says_by_how_much():
+    specs = expand_grid(lrs=[0.1, 0.2, 0.3, 0.4], seeds=[0, 1, 2])  # 36 runs
+    with pytest.raises(GridTooLarge, match=r"36 runs; the limit is 12 \(3.0x over\)\. Choose fewer"):
+        check_limits(specs, Limits(max_runs=12))
+
+
+def test_work_cap_says_by_how_much():
+    specs = expand_grid(architectures=["[25, 8, 2]"], epochs=100)
+    work = (25 * 8 + 8 + 8 * 2 + 2) * 200 * 100
+    assert check_limits(specs, Limits()) == work
+    with pytest.raises(GridTooLarge, match=r"\(2.0x over\)"):
+        check_limits(specs, Limits(max_work=work / 2))
+
+
+def test_epoch_unit_and_sample_caps():
+    with pytest.raises(GridTooLarge, match="3000 epochs is over the limit of 2000"):
+        check_limits(expand_grid(epochs=3000), Limits())
+    with pytest.raises(GridTooLarge, match="hidden layer of 512 units; the limit is 256"):
+        check_limits(expand_grid(architectures=["[25, 512, 2]"]), Limits())
+    with pytest.raises(GridTooLarge, match="9000 samples for xor is over the limit of 5000"):
+        check_limits(expand_grid(datasets=["xor"], dataset_options={"xor": {"n_samples": 9000}}), Limits())
+
+
+def test_limits_from_environment():
+    limits = Limits.from_env({"NN_LAB_MAX_RUNS": "50", "NN_LAB_MAX_WORK": "1e10"})
+    assert limits.max_runs == 50 and limits.max_work == 1e10 and limits.max_epochs == Limits().max_epochs
+    with pytest.raises(ValueError, match="NN_LAB_MAX_RUNS must be a number; got 'many'"):
+        Limits.from_env({"NN_LAB_MAX_RUNS": "many"})
