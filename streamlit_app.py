@@ -1,7 +1,340 @@
-"""NN Design Lab: the Streamlit app. (The comparison UI is being built; see the README.)"""
+"""NN Design Lab: pick architectures, activations, learning rates and datasets; train every combination with
+one small NumPy network; see loss curves, accuracies and decision boundaries together.
+
+A thin layer of widgets and layout: the maths is in ``nn``, the experiments and figures in ``experiments``.
+"""
+import time
+from urllib.parse import urlencode
+
 import streamlit as st
 
-st.set_page_config(page_title="NN Design Lab", layout="wide")
-st.title("NN Design Lab")
-st.info("The comparison app is not built yet. Today this project has the NumPy network (`nn`) "
-        "and its tests; see the README for the API.")
+import nn
+from experiments import plots
+from experiments.datasets import DATASETS, load_dataset
+from experiments.results import csv_kind, results_from_csv
+from experiments.runner import build_results, run_grid
+from experiments.settings import (BATCH_CHOICES, MAX_SEEDS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings,
+                                  parse_custom_architectures, parse_custom_lrs)
+from experiments.specs import GridTooLarge, Limits, adapt_layers, check_limits, estimate_seconds, grid_work
+
+st.set_page_config(page_title="NN Design Lab", page_icon="🧠", layout="wide")
+
+LIMITS = Limits.from_env()
+CACHE_ENTRIES = 3  # comparisons kept per visitor, so asking for the same grid again is instant
+LIVE_REFRESH_SECONDS = 0.8
+
+
+# ----- session state: defaults once, restored from a share link on the first load -----
+def widget_defaults(settings):
+    values = {"datasets": list(settings.datasets), "architectures": [], "custom_arch": "",
+              "activations": list(settings.activations), "lrs": [], "custom_lr": "",
+              "optimizers": list(settings.optimizers), "epochs": settings.epochs, "batch_size": settings.batch_size,
+              "l2": settings.l2, "n_seeds": settings.n_seeds}
+    values["architectures"] = [arch for arch in settings.architectures if arch in PRESET_ARCHITECTURES]
+    values["custom_arch"] = "; ".join(arch for arch in settings.architectures if arch not in PRESET_ARCHITECTURES)
+    values["lrs"] = [lr for lr in settings.lrs if lr in PRESET_LRS]
+    values["custom_lr"] = ", ".join(f"{lr:g}" for lr in settings.lrs if lr not in PRESET_LRS)
+    for name, info in DATASETS.items():
+        options = settings.dataset_options.get(name, {})
+        for option in ("n_samples", "noise", "test_fraction"):
+            default = getattr(info, option)
+            if default is not None:
+                values[f"{option}.{name}"] = options.get(option, default)
+    return values
+
+
+if "initialized" not in st.session_state:
+    restored, link_problems = AppSettings.from_query({key: st.query_params.get_all(key) for key in st.query_params})
+    for key, value in widget_defaults(restored).items():
+        st.session_state.setdefault(key, value)
+    st.session_state.update(initialized=True, link_problems=link_problems, results=None, source=None,
+                            cache={}, training=None, notice=None)
+
+
+def current_settings():
+    """AppSettings from the widgets, and the errors in what was typed."""
+    state = st.session_state
+    custom_arch, arch_errors = parse_custom_architectures(state.custom_arch)
+    custom_lrs, lr_errors = parse_custom_lrs(state.custom_lr)
+    options = {}
+    for name in state.datasets:
+        info = DATASETS[name]
+        options[name] = {option: state[f"{option}.{name}"] for option in ("n_samples", "noise", "test_fraction")
+                         if getattr(info, option) is not None}
+    settings = AppSettings(
+        datasets=tuple(state.datasets), architectures=tuple(dict.fromkeys(state.architectures + custom_arch)),
+        activations=tuple(state.activations), lrs=tuple(dict.fromkeys(list(state.lrs) + custom_lrs)),
+        optimizers=tuple(state.optimizers), epochs=int(state.epochs), batch_size=state.batch_size,
+        l2=float(state.l2), n_seeds=int(state.n_seeds), dataset_options=options)
+    return settings, arch_errors + lr_errors
+
+
+# ----- sidebar: what to compare -----
+sidebar = st.sidebar
+sidebar.title("NN Design Lab")
+plan_box = sidebar.container()  # filled below, once the widgets' values are known
+
+sidebar.subheader("Data")
+sidebar.multiselect("Datasets", list(DATASETS), key="datasets", format_func=lambda n: f"{n} · {DATASETS[n].description}")
+for name in st.session_state.datasets:
+    info = DATASETS[name]
+    with sidebar.expander(f"{name}: options and preview"):
+        if info.n_samples is not None:
+            st.number_input("Samples", min_value=8, max_value=info.max_samples, step=50, key=f"n_samples.{name}")
+        if info.noise is not None:
+            st.number_input("Noise", min_value=0.0, max_value=10.0, step=0.05, format="%.2f", key=f"noise.{name}")
+        if info.test_fraction is not None:
+            st.slider("Test fraction", 0.05, 0.9, step=0.05, key=f"test_fraction.{name}")
+        else:
+            st.caption("Fixed data: the four points are both the training and the test set.")
+        try:
+            preview = load_dataset(name, st.session_state.get(f"n_samples.{name}"),
+                                   st.session_state.get(f"noise.{name}"),
+                                   st.session_state.get(f"test_fraction.{name}"))
+            st.plotly_chart(plots.dataset_preview_figure(preview), key=f"preview.{name}",
+                            config={"displayModeBar": False})
+            st.caption(f"{len(preview.y_train)} training and {len(preview.y_test)} test samples · "
+                       f"{preview.n_features} features · {preview.n_classes} classes")
+        except ValueError as error:
+            st.error(str(error))
+
+sidebar.subheader("Networks")
+sidebar.multiselect("Architectures", PRESET_ARCHITECTURES, key="architectures",
+                    help="Layer widths, inputs first and classes last. The first and last widths adapt to each "
+                         "dataset; the hidden layers are kept.")
+sidebar.text_input("Add architectures", key="custom_arch", placeholder="[25, 32, 16, 2]; 25-4-2",
+                   help="Any architecture, written like [25, 32, 16, 2], 25,32,16,2 or 25-32-16-2; "
+                        "separate several with ';'.")
+arch_note = sidebar.empty()
+sidebar.multiselect("Hidden activations", sorted(nn.ACTIVATIONS), key="activations")
+
+sidebar.subheader("Training")
+sidebar.multiselect("Learning rates", PRESET_LRS, key="lrs", format_func=lambda lr: f"{lr:g}")
+sidebar.text_input("Add learning rates", key="custom_lr", placeholder="0.2, 0.003")
+sidebar.multiselect("Optimizers", list(nn.OPTIMIZERS), key="optimizers",
+                    help="sgd: plain gradient descent; momentum: heavy ball (beta 0.9); adam: adaptive steps.")
+left, right = sidebar.columns(2)
+left.number_input("Epochs", min_value=1, max_value=100_000, step=50, key="epochs")
+right.selectbox("Batch size", BATCH_CHOICES, key="batch_size", format_func=lambda b: "full batch" if b == "full" else str(b))
+left.number_input("L2 weight decay", min_value=0.0, max_value=10.0, step=0.0001, format="%.4f", key="l2")
+right.number_input("Seeds", min_value=1, max_value=MAX_SEEDS, step=1, key="n_seeds",
+                   help="Replicates with different initialisation and shuffling; curves show mean ± std.")
+
+with sidebar.expander("Open saved results"):
+    uploads = st.file_uploader("runs.csv and history.csv saved earlier", type="csv", accept_multiple_files=True,
+                               key="uploads")
+    open_upload = st.button("Show these results", key="open_upload", disabled=not uploads)
+with sidebar.expander("Limits of this demo"):
+    st.caption(f"Per click: at most {LIMITS.max_runs} runs, {LIMITS.max_epochs} epochs, {LIMITS.max_units} units "
+               f"per hidden layer, {LIMITS.max_samples} samples per dataset, and {LIMITS.max_work:.0e} units of "
+               "work (parameters × samples × epochs). Run it locally to go further.")
+
+# ----- the plan: what Run will do, or what to fix first -----
+settings, input_errors = current_settings()
+specs, plan_error, datasets = [], None, {}
+for message in st.session_state.link_problems:
+    plan_box.warning(message)
+if input_errors:
+    plan_error = "Fix the highlighted input first."
+else:
+    try:
+        specs = settings.specs()
+        check_limits(specs, LIMITS)
+        _, datasets = grid_work(specs)
+    except GridTooLarge as error:
+        plan_error = f"Over this demo's limits. {error}"
+    except ValueError as error:
+        plan_error = str(error)
+for message in input_errors:
+    sidebar.error(message)
+if settings.datasets and settings.architectures and not input_errors:
+    adapted = {}
+    for name in settings.datasets:
+        data = datasets.get(next((spec.data_key() for spec in specs if spec.dataset == name), None))
+        n_features, n_classes = (data.n_features, data.n_classes) if data else (DATASETS[name].n_features,
+                                                                                 DATASETS[name].n_classes)
+        for arch in settings.architectures:
+            sizes = [int(s) for s in arch.strip("[]").split(",")]
+            run_as = adapt_layers(sizes, n_features, n_classes)
+            if run_as != sizes:
+                adapted.setdefault(name, []).append(f"{arch} → {run_as}")
+    if adapted:
+        arch_note.caption("Runs as: " + " · ".join(f"on {name}: {', '.join(items)}" for name, items in adapted.items()))
+
+with plan_box:
+    if plan_error:
+        st.error(plan_error)
+    else:
+        seconds = estimate_seconds(specs, datasets)
+        st.markdown(f"**{len(specs)} run{'s' if len(specs) != 1 else ''}** · about "
+                    f"{max(1, round(seconds)) if seconds >= 1 else '<1'} s")
+    run_clicked = st.button("▶ Run", type="primary", key="run", disabled=bool(plan_error), width="stretch")
+
+st.query_params.from_dict(settings.to_query())  # the URL always carries the current settings
+
+
+# ----- training -----
+def remember(key, results):
+    cache = st.session_state.cache
+    cache.pop(key, None)
+    cache[key] = results
+    while len(cache) > CACHE_ENTRIES:
+        cache.pop(next(iter(cache)))
+
+
+if st.session_state.training is not None:  # the previous script run was interrupted while training
+    partial = st.session_state.training
+    st.session_state.training = None
+    if partial["outcomes"]:
+        outcomes = sorted(partial["outcomes"], key=lambda outcome: outcome.index)
+        st.session_state.results = build_results(outcomes, partial["datasets"])
+        st.session_state.source = "stopped"
+        st.session_state.notice = (f"Stopped after {len(outcomes)} of {partial['total']} runs; what finished is "
+                                   "shown. Press Run to train the whole comparison.")
+
+if open_upload and uploads:
+    by_kind = {csv_kind(upload.getvalue()) or "runs": upload.getvalue() for upload in uploads}
+    try:
+        if "runs" not in by_kind:
+            raise ValueError("choose the runs CSV (runs.csv) too; the history CSV alone has no settings.")
+        st.session_state.results = results_from_csv(by_kind["runs"], by_kind.get("history"))
+        st.session_state.source = "upload"
+        st.session_state.notice = None
+    except ValueError as error:
+        st.error(f"Could not open the upload: {error}")
+
+if run_clicked and specs and not plan_error:
+    key = tuple(specs)
+    if key in st.session_state.cache:
+        st.session_state.results = st.session_state.cache[key]
+        st.session_state.notice = "Same comparison as before: shown from this session's cache."
+    else:
+        st.subheader("Training")
+        progress_bar = st.progress(0.0, text="Starting…")
+        st.button("■ Stop", key="stop", help="Stop training and keep the runs that finished.")
+        live_chart = st.empty()
+        partial = {"outcomes": [], "total": len(specs), "datasets": datasets, "last_draw": 0.0}
+        st.session_state.training = partial
+        started = time.perf_counter()
+
+        def on_progress(done, total, spec, outcome):
+            partial["outcomes"].append(outcome)
+            progress_bar.progress(done / total, text=f"{done} of {total} runs · last: {spec.dataset} "
+                                                     f"{spec.architecture} {spec.activation} lr {spec.lr:g}")
+            now = time.perf_counter()
+            if now - partial["last_draw"] > LIVE_REFRESH_SECONDS and done < total:
+                partial["last_draw"] = now
+                so_far = build_results(sorted(partial["outcomes"], key=lambda o: o.index), datasets)
+                live_chart.plotly_chart(plots.learning_curves_figure(so_far), key=f"live{done}")
+
+        results = run_grid(specs, progress=on_progress)
+        st.session_state.training = None
+        results.runs.attrs["wall_seconds"] = time.perf_counter() - started
+        remember(key, results)
+        st.session_state.results = results
+        st.session_state.notice = None
+        progress_bar.empty()
+        live_chart.empty()
+    st.session_state.source = "run"
+    st.rerun()  # draw the page once, without the training widgets
+
+
+# ----- the results, together -----
+results = st.session_state.results
+st.title("How does a network's design change what it learns?")
+if results is None:
+    st.markdown(
+        "Choose datasets, architectures, activations and learning rates in the sidebar. One small NumPy network "
+        "trains every combination, and the loss curves, the accuracy table and the decision boundaries appear "
+        "here together.\n\nThe defaults are the classic comparison: 5×5 edge patches, three architectures "
+        "(`[25, 2]`, `[25, 8, 2]`, `[25, 16, 8, 2]`), ReLU, learning rate 0.1, 200 epochs, batch 16.")
+    st.info("Press **▶ Run** in the sidebar to train it.")
+    st.stop()
+
+if st.session_state.notice:
+    st.info(st.session_state.notice)
+runs = results.runs
+table = plots.accuracy_table(results)
+best = table[table["best"] == "★"].sort_values("test acc %", ascending=False).iloc[0] if len(table) else None
+metric_cols = st.columns([3, 2, 1, 2])
+if best is not None:
+    metric_cols[0].metric("Best configuration", f"{best['architecture']} · {best['activation']}",
+                          help=f"{best['dataset']}, lr {best['lr']:g}, {best['optimizer']}")
+    metric_cols[1].metric("Its test accuracy", f"{best['test acc %']:.1f}%")
+metric_cols[2].metric("Runs", f"{len(runs)}", help=", ".join(f"{n} {s}" for s, n in runs["status"].value_counts().items()))
+metric_cols[3].metric("Training time", f"{runs.attrs.get('wall_seconds', runs['seconds'].sum()):.1f} s")
+problems = runs[runs["status"].isin(["diverged", "error"])]
+if len(problems):
+    st.warning(f"{len(problems)} run(s) did not train normally: " + "; ".join(
+        f"{row.architecture} {row.activation} lr {row.lr:g} seed {row.seed}: {row.message}"
+        for row in problems.head(5).itertuples()) + (" …" if len(problems) > 5 else ""))
+
+curves_col, table_col = st.columns([3, 2], gap="medium")
+with curves_col:
+    st.subheader("Learning curves")
+    controls = st.columns([2, 3, 2])
+    metric = controls[0].radio("Show", ["loss", "accuracy"], horizontal=True, key="curve_metric")
+    smoothing = controls[1].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="smoothing")
+    log_y = controls[2].toggle("Log scale", key="log_y", disabled=metric != "loss")
+    if results.history.empty:
+        st.info("No per-epoch history: upload history.csv with runs.csv to see the curves.")
+    else:
+        st.plotly_chart(plots.learning_curves_figure(results, "loss" if metric == "loss" else "acc", smoothing, log_y),
+                        key="curves")
+    st.caption("Solid: training data · dashed: held-out test data · band: ±1 std over seeds.")
+with table_col:
+    st.subheader("Accuracy")
+    settings_columns = ["dataset", "architecture", "runs as", "activation", "optimizer", "lr", "batch"]
+    constant = [c for c in settings_columns if c != "architecture" and table[c].astype(str).nunique() <= 1]
+    if (table["architecture"] == table["runs as"]).all():
+        constant.append("runs as")
+    order = ["best", *[c for c in settings_columns if c not in constant], "test acc %", "± test", "train acc %",
+             "± train", "loss curve", "test loss", "seeds", "diverged"]
+    shown = table[[c for c in order if not ((table["seeds"] == 1).all() and c.startswith("±"))]]
+    if constant:
+        st.caption("All runs: " + " · ".join(f"{c} {table[c].iloc[0]:g}" if c == "lr" else f"{c} {table[c].iloc[0]}"
+                                              for c in constant if c != "runs as"))
+    st.dataframe(
+        shown.style.apply(lambda row: ["font-weight: bold; background-color: rgba(255, 193, 7, 0.18)"
+                                       if row["best"] == "★" else "" for _ in row], axis=1),
+        hide_index=True, width="stretch", key="accuracy_table",
+        column_config={
+            "best": st.column_config.TextColumn("", width=30),
+            "runs as": st.column_config.TextColumn("runs as", help="the layers as trained on this dataset"),
+            "lr": st.column_config.NumberColumn("lr", format="%g"),
+            "train acc %": st.column_config.NumberColumn("train %", format="%.1f"),
+            "test acc %": st.column_config.NumberColumn("test %", format="%.1f"),
+            "± train": st.column_config.NumberColumn("± train", format="%.1f", help="std over seeds"),
+            "± test": st.column_config.NumberColumn("± test", format="%.1f", help="std over seeds"),
+            "test loss": st.column_config.NumberColumn("test loss", format="%.3f"),
+            "loss curve": st.column_config.LineChartColumn("test loss curve", width="small"),
+        })
+    st.caption("Mean over seeds; ★ marks the best per dataset. Click a header to sort.")
+
+st.subheader("Decision boundaries")
+if not results.networks:
+    st.info("Decision boundaries need the trained networks, and saved CSV files hold only the numbers. "
+            "Press ▶ Run to train this comparison again and see them.")
+else:
+    for dataset in dict.fromkeys(runs["dataset"]):
+        panels, left_out = plots.boundary_panels(results, dataset)
+        if panels.empty:
+            st.info(f"{dataset}: no run finished with a network to draw.")
+            continue
+        st.plotly_chart(plots.decision_boundary_figure(results, dataset), key=f"boundary.{dataset}")
+        if left_out:
+            st.caption(f"{left_out} more configuration(s) on {dataset} are not drawn (at most {plots.MAX_PANELS}).")
+    st.caption("Colour: the network's predicted probability · filled dots: training points · rings: test points · "
+               "one panel per configuration (its first seed).")
+
+st.subheader("Save and share")
+save_cols = st.columns([1, 1, 3])
+save_cols[0].download_button("⬇ runs.csv", results.runs_csv(), file_name="runs.csv", mime="text/csv",
+                             key="download_runs", width="stretch")
+save_cols[1].download_button("⬇ history.csv", results.history_csv(), file_name="history.csv", mime="text/csv",
+                             key="download_history", width="stretch")
+with save_cols[2]:
+    base = (st.context.url or "").split("?")[0]
+    query = urlencode(settings.to_query(), doseq=True)
+    st.markdown("Link to these settings (anyone who opens it sees them and can press Run):")
+    st.code(f"{base}?{query}" if query else base or "(the page's address)", language=None)

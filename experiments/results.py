@@ -191,6 +191,17 @@ def results_from_csv(runs_source, history_source=None):
     return Results(runs, history)
 
 
+def csv_kind(data):
+    """"runs", "history" or None, from the header line of a CSV file's bytes."""
+    header = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip().lstrip("\ufeff")
+    columns = {column.strip().strip('"') for column in header.split(",")}
+    if {"run_id", "epoch"} <= columns:
+        return "history"
+    if {"run_id", "status"} <= columns:
+        return "runs"
+    return None
+
+
 def _as_source(source):
     return io.BytesIO(source) if isinstance(source, bytes) else source
 

@@ -1,0 +1,253 @@
+"""Plotly figures built from Results by pure functions: no Streamlit, testable on their own."""
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+from plotly.subplots import make_subplots
+
+from .results import CONFIG_COLUMNS
+
+CONFIG_PALETTE = qualitative.Plotly + qualitative.D3 + qualitative.Dark24
+CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                "#bcbd22", "#17becf"]
+BINARY_SCALE = [[0.0, "#1f77b4"], [0.5, "#f7f7f7"], [1.0, "#ff7f0e"]]  # P(class 1): class 0 blue, class 1 orange
+VARYING_FIELDS = ["architecture", "activation", "lr", "optimizer", "batch_size", "l2", "epochs"]
+FIELD_NAMES = {"architecture": "", "activation": "", "lr": "lr ", "optimizer": "", "batch_size": "batch ",
+               "l2": "L2 ", "epochs": "epochs "}
+MAX_PANELS = 24
+
+
+def config_colors(results):
+    """label -> colour, in the order configurations first appear; the same in every chart."""
+    labels = list(dict.fromkeys(results.labels()[run_id] for run_id in results.runs["run_id"]))
+    return {label: CONFIG_PALETTE[i % len(CONFIG_PALETTE)] for i, label in enumerate(labels)}
+
+
+def smooth(values, weight):
+    """Exponential moving average with TensorBoard's debiasing; weight 0 leaves values as they are."""
+    values = np.asarray(values, dtype=float)
+    if weight <= 0 or len(values) == 0:
+        return values
+    out, last, debias = np.empty_like(values), 0.0, 1.0
+    for i, value in enumerate(values):
+        last = weight * last + (1 - weight) * value
+        debias *= weight
+        out[i] = last / (1 - debias)
+    return out
+
+
+def _facet_grid(n_facets, max_cols=3):
+    cols = min(n_facets, max_cols)
+    return math.ceil(n_facets / cols), cols
+
+
+def _fade(hex_color, alpha):
+    hex_color = hex_color.lstrip("#")
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, height_per_row=340):
+    """Train (solid) and test (dashed) curves, mean over seeds with a +-1 std band, one facet per dataset."""
+    if metric not in ("loss", "acc"):
+        raise ValueError(f"'metric' must be 'loss' or 'acc'; got {metric!r}.")
+    runs, history = results.runs, results.history
+    labels, colors = results.labels(), config_colors(results)
+    datasets = list(dict.fromkeys(runs["dataset"]))
+    rows, cols = _facet_grid(len(datasets))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=datasets, horizontal_spacing=0.06,
+                        vertical_spacing=0.12 if rows > 1 else 0.0)
+    shown = set()
+    for facet, dataset in enumerate(datasets):
+        row, col = facet // cols + 1, facet % cols + 1
+        for label, members in runs[runs["dataset"] == dataset].groupby(
+                runs["run_id"].map(labels), sort=False):
+            color = colors[label]
+            curves = history[history["run_id"].isin(members["run_id"])]
+            for split, dash in (("train", "solid"), ("test", "dash")):
+                column = f"{split}_{metric}"
+                table = curves.pivot_table(index="epoch", columns="run_id", values=column, dropna=False)
+                if table.empty:
+                    continue
+                smoothed = table.apply(lambda c: pd.Series(smooth(c.dropna(), smoothing), index=c.dropna().index))
+                mean, std = smoothed.mean(axis=1), smoothed.std(axis=1)
+                epochs = mean.index.to_numpy()
+                if table.shape[1] > 1 and std.notna().any():
+                    band = std.fillna(0.0)
+                    fig.add_trace(go.Scatter(
+                        x=np.concatenate([epochs, epochs[::-1]]),
+                        y=np.concatenate([(mean + band).to_numpy(), (mean - band).to_numpy()[::-1]]),
+                        fill="toself", fillcolor=_fade(color, 0.15), line={"width": 0}, hoverinfo="skip",
+                        showlegend=False, legendgroup=label), row=row, col=col)
+                fig.add_trace(go.Scatter(
+                    x=epochs, y=mean.to_numpy(), mode="lines", name=label, legendgroup=label,
+                    showlegend=label not in shown and split == "train", line={"color": color, "dash": dash,
+                                                                                "width": 2},
+                    hovertemplate=f"{label} ({split})<br>epoch %{{x}}<br>{metric} %{{y:.4g}}<extra></extra>"),
+                    row=row, col=col)
+            shown.add(label)
+    for name, dash in (("train", "solid"), ("test", "dash")):  # a key to the line styles
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, legendgroup="_style",
+                                 line={"color": "gray", "dash": dash}))
+    title = "Loss (cross-entropy)" if metric == "loss" else "Accuracy"
+    fig.update_yaxes(type="log" if log_y and metric == "loss" else "linear",
+                     range=[0, 1.02] if metric == "acc" else None)
+    fig.update_xaxes(title_text="epoch", row=rows)
+    fig.update_layout(height=max(260, height_per_row * rows) + 60, margin={"l": 50, "r": 20, "t": 40, "b": 40},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.18 if rows == 1 else -0.08,
+                              "x": 0, "font": {"size": 12}},
+                      yaxis_title=title, hovermode="closest")
+    return fig
+
+
+# ----- decision boundaries -----
+def projection(X_train):
+    """(to_plane, from_plane, axis names): identity for 2-D data, else the first two principal components."""
+    if X_train.shape[1] == 2:
+        return (lambda X: X), (lambda P: P), ("x1", "x2")
+    mean = X_train.mean(axis=0)
+    _, _, components = np.linalg.svd(X_train - mean, full_matrices=False)
+    basis = components[:2]  # (2, n_features)
+    return (lambda X: (X - mean) @ basis.T), (lambda P: mean + P @ basis), ("PC 1", "PC 2")
+
+
+def _panel_layout(configs):
+    """Rows follow the first field that varies, columns the others; one row, wrapped, if only one varies."""
+    varying = [f for f in VARYING_FIELDS if configs[f].astype(str).nunique() > 1]
+    if len(varying) < 2:
+        cols = min(len(configs), 4)
+        return [(i // cols, i % cols) for i in range(len(configs))], math.ceil(len(configs) / cols), cols
+    row_values = list(dict.fromkeys(configs[varying[0]].astype(str)))
+    col_keys = list(dict.fromkeys(tuple(r) for r in configs[varying[1:]].astype(str).itertuples(index=False)))
+    positions = [(row_values.index(str(r[varying[0]])), col_keys.index(tuple(str(r[f]) for f in varying[1:])))
+                 for _, r in configs.iterrows()]
+    return positions, len(row_values), len(col_keys)
+
+
+def boundary_panels(results, dataset):
+    """The runs shown as decision-boundary panels for ``dataset``: the lowest seed of each configuration that
+    has a trained network. Returns (runs table, number of configurations left out by MAX_PANELS)."""
+    runs = results.runs[(results.runs["dataset"] == dataset) & results.runs["run_id"].isin(results.networks)]
+    config_columns = [c for c in CONFIG_COLUMNS if c in runs]
+    firsts = runs.sort_values("seed", kind="stable").groupby(config_columns, dropna=False, sort=False).head(1)
+    firsts = firsts.sort_values("run_id")
+    return firsts.head(MAX_PANELS), max(0, len(firsts) - MAX_PANELS)
+
+
+def decision_boundary_figure(results, dataset, resolution=70, panel_height=260):
+    """Predicted probability over the data's range, one panel per configuration; train points solid, test
+    points hollow. Data with more than two features is shown in the plane of its first two principal
+    components (grid points mapped back to input space)."""
+    panels, _ = boundary_panels(results, dataset)
+    if panels.empty:
+        raise ValueError(f"no trained networks for {dataset!r}: decision boundaries need them.")
+    data = results.datasets[panels["run_id"].iloc[0]]
+    to_plane, from_plane, axis_names = projection(data.X_train)
+    train_2d, test_2d = to_plane(data.X_train), to_plane(data.X_test)
+    both = np.vstack([train_2d, test_2d])
+    low, high = both.min(axis=0), both.max(axis=0)
+    pad = 0.08 * (high - low) + 1e-9
+    gx = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
+    gy = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
+    grid_inputs = from_plane(np.column_stack([a.ravel() for a in np.meshgrid(gx, gy)]))
+    labels = results.labels()
+    positions, rows, cols = _panel_layout(panels)
+    titles = [""] * (rows * cols)
+    for (row, col), run in zip(positions, panels.itertuples()):
+        titles[row * cols + col] = f"{labels[run.run_id]}<br>test {run.test_acc:.1%}"
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.04,
+                        vertical_spacing=min(0.12, 0.5 / rows))
+    binary = data.n_classes == 2
+    for (row, col), run in zip(positions, panels.itertuples()):
+        proba = results.networks[run.run_id].predict_proba(grid_inputs)
+        first = (row, col) == positions[0]
+        if binary:
+            fig.add_trace(go.Contour(x=gx, y=gy, z=proba[:, 1].reshape(resolution, resolution), zmin=0, zmax=1,
+                                     colorscale=BINARY_SCALE, opacity=0.75, contours={"coloring": "fill"},
+                                     ncontours=11, line={"width": 0}, showscale=first,
+                                     colorbar={"title": {"text": f"P({data.class_names[1]})", "side": "right"},
+                                               "len": 0.6, "thickness": 12},
+                                     hovertemplate="P=%{z:.2f}<extra></extra>"), row=row + 1, col=col + 1)
+        else:
+            predicted = proba.argmax(axis=1).reshape(resolution, resolution)
+            scale = [[i / (data.n_classes - 1), CLASS_COLORS[i % 10]] for i in range(data.n_classes)]
+            fig.add_trace(go.Heatmap(x=gx, y=gy, z=predicted, zmin=0, zmax=data.n_classes - 1, colorscale=scale,
+                                     opacity=0.45, showscale=False,
+                                     hovertemplate="predicted %{z}<extra></extra>"), row=row + 1, col=col + 1)
+        for points, y, split in ((train_2d, data.y_train, "train"), (test_2d, data.y_test, "test")):
+            for cls in range(data.n_classes):
+                mask = y == cls
+                fig.add_trace(go.Scattergl(
+                    x=points[mask, 0], y=points[mask, 1], mode="markers", name=f"{data.class_names[cls]} ({split})",
+                    legendgroup=f"{cls}{split}", showlegend=first,
+                    marker={"size": 5 if split == "train" else 7, "color": CLASS_COLORS[cls % 10],
+                            "symbol": "circle" if split == "train" else "circle-open",
+                            "line": {"width": 0.5 if split == "train" else 1.5, "color": "white" if split == "train"
+                                     else CLASS_COLORS[cls % 10]}},
+                    hoverinfo="skip"), row=row + 1, col=col + 1)
+    fig.update_xaxes(showticklabels=False, range=[gx[0], gx[-1]])
+    fig.update_yaxes(showticklabels=False, range=[gy[0], gy[-1]])
+    plane = "" if data.is_2d else " · shown in the plane of the first two principal components"
+    fig.update_layout(height=panel_height * rows + 110, margin={"l": 20, "r": 20, "t": 60, "b": 40},
+                      title={"text": f"{dataset}: {axis_names[0]} vs {axis_names[1]}{plane}", "font": {"size": 14}},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0})
+    fig.update_annotations(font_size=12)
+    return fig
+
+
+# ----- data preview -----
+def dataset_preview_figure(data, n_images=8, height=220):
+    """A scatter of a 2-D dataset, or a row of sample images (with their labels) of an image dataset."""
+    if data.is_2d:
+        fig = go.Figure()
+        for cls in range(data.n_classes):
+            mask = data.y_train == cls
+            fig.add_trace(go.Scattergl(x=data.X_train[mask, 0], y=data.X_train[mask, 1], mode="markers",
+                                       name=data.class_names[cls], marker={"size": 4, "color": CLASS_COLORS[cls]}))
+        fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False)
+        fig.update_xaxes(showticklabels=False)
+        fig.update_yaxes(showticklabels=False, scaleanchor="x")
+        return fig
+    if data.image_shape is None:
+        raise ValueError(f"{data.name!r} is neither 2-D nor made of images; nothing to preview.")
+    picks = [i for cls in range(data.n_classes) for i in np.flatnonzero(data.y_train == cls)[:2]][:n_images]
+    fig = make_subplots(rows=1, cols=len(picks), subplot_titles=[data.class_names[data.y_train[i]] for i in picks],
+                        horizontal_spacing=0.02)
+    for col, index in enumerate(picks, start=1):
+        fig.add_trace(go.Heatmap(z=data.X_train[index].reshape(data.image_shape)[::-1], colorscale="gray",
+                                 showscale=False, hoverinfo="skip"), row=1, col=col)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False, scaleanchor="x")
+    fig.update_layout(height=height * 0.6, margin={"l": 5, "r": 5, "t": 25, "b": 5})
+    fig.update_annotations(font_size=11)
+    return fig
+
+
+# ----- accuracy table -----
+def accuracy_table(results, max_points=60):
+    """One row per configuration: architecture as asked and as run, settings, accuracies (mean and std over
+    seeds, in %), the mean test-loss curve as a list (for a sparkline) and a star on the best."""
+    summary = results.summary()
+    history = results.history
+    rows = []
+    for row in summary.itertuples():
+        curves = history[history["run_id"].isin(row.run_ids)].groupby("epoch")["test_loss"].mean()
+        step = max(1, len(curves) // max_points)
+        rows.append({
+            "best": "",
+            "dataset": row.dataset, "architecture": row.architecture, "runs as": row.layers,
+            "activation": row.activation, "optimizer": row.optimizer, "lr": row.lr, "batch": str(row.batch_size),
+            "train acc %": 100 * row.train_acc_mean, "± train": 100 * row.train_acc_std,
+            "test acc %": 100 * row.test_acc_mean, "± test": 100 * row.test_acc_std,
+            "test loss": row.test_loss_mean,
+            "loss curve": [float(v) for v in curves.to_numpy()[::step] if np.isfinite(v)],
+            "seeds": row.runs, "diverged": row.diverged,
+        })
+    table = pd.DataFrame(rows)
+    if not table.empty:  # one star per dataset: highest test accuracy, ties to the lower test loss
+        ranked = table.assign(_acc=table["test acc %"].fillna(-1), _loss=table["test loss"].fillna(np.inf))
+        ranked = ranked.sort_values(["_acc", "_loss"], ascending=[False, True], kind="stable")
+        table.loc[ranked.groupby("dataset", sort=False).head(1).index, "best"] = "★"
+    return table
