@@ -15,11 +15,22 @@ from experiments.results import csv_kind, results_from_csv
 from experiments.runner import build_results, run_grid
 from experiments.settings import (BATCH_CHOICES, MAX_SEEDS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings,
                                   parse_custom_architectures, parse_custom_lrs)
-from experiments.specs import GridTooLarge, Limits, adapt_layers, check_limits, estimate_seconds, grid_work
+from experiments.specs import (GridTooLarge, Limits, adapt_layers, check_limits, estimate_seconds, grid_work,
+                               parse_architecture)
 
 st.set_page_config(page_title="NN Design Lab", page_icon="🧠", layout="wide")
 
-LIMITS = Limits.from_env()
+def demo_limits():
+    """The caps, from NN_LAB_* environment variables. On Community Cloud they are set as root-level secrets,
+    which Streamlit copies into the environment when the secrets are first loaded."""
+    try:
+        st.secrets.to_dict()
+    except FileNotFoundError:  # no secrets file: the environment (or the defaults) decide
+        pass
+    return Limits.from_env()
+
+
+LIMITS = demo_limits()
 CACHE_ENTRIES = 3  # comparisons kept per visitor, so asking for the same grid again is instant
 LIVE_REFRESH_SECONDS = 0.8
 
@@ -48,7 +59,22 @@ if "initialized" not in st.session_state:
     for key, value in widget_defaults(restored).items():
         st.session_state.setdefault(key, value)
     st.session_state.update(initialized=True, link_problems=link_problems, results=None, source=None,
-                            cache={}, training=None, notice=None)
+                            cache={}, training=None, notice=None, figures={}, results_token=0)
+
+
+def show_results(results, source, notice=None):
+    """Make ``results`` the page's results; figures built for earlier results are dropped."""
+    st.session_state.update(results=results, source=source, notice=notice, figures={},
+                            results_token=st.session_state.results_token + 1)
+
+
+def cached_figure(name, build, *options):
+    """A figure built once per results and view options, so a rerun for another widget does not rebuild it."""
+    key = (st.session_state.results_token, name, options)
+    figures = st.session_state.figures
+    if key not in figures:
+        figures[key] = build()
+    return figures[key]
 
 
 def current_settings():
@@ -148,18 +174,15 @@ else:
 for message in input_errors:
     sidebar.error(message)
 if settings.datasets and settings.architectures and not input_errors:
-    adapted = {}
+    widths = {}  # "[2, …, 2]" -> datasets whose inputs and classes differ from what the architectures say
     for name in settings.datasets:
-        data = datasets.get(next((spec.data_key() for spec in specs if spec.dataset == name), None))
-        n_features, n_classes = (data.n_features, data.n_classes) if data else (DATASETS[name].n_features,
-                                                                                 DATASETS[name].n_classes)
-        for arch in settings.architectures:
-            sizes = [int(s) for s in arch.strip("[]").split(",")]
-            run_as = adapt_layers(sizes, n_features, n_classes)
-            if run_as != sizes:
-                adapted.setdefault(name, []).append(f"{arch} → {run_as}")
-    if adapted:
-        arch_note.caption("Runs as: " + " · ".join(f"on {name}: {', '.join(items)}" for name, items in adapted.items()))
+        info = DATASETS[name]
+        if any(adapt_layers(parse_architecture(a), info.n_features, info.n_classes) != parse_architecture(a)
+               for a in settings.architectures):
+            widths.setdefault(f"[{info.n_features}, …, {info.n_classes}]", []).append(name)
+    if widths:
+        arch_note.caption("Runs as " + " · ".join(f"{shape} on {' and '.join(names)}" for shape, names in widths.items())
+                          + " (hidden layers kept).")
 
 with plan_box:
     if plan_error:
@@ -187,33 +210,30 @@ if st.session_state.training is not None:  # the previous script run was interru
     st.session_state.training = None
     if partial["outcomes"]:
         outcomes = sorted(partial["outcomes"], key=lambda outcome: outcome.index)
-        st.session_state.results = build_results(outcomes, partial["datasets"])
-        st.session_state.source = "stopped"
-        st.session_state.notice = (f"Stopped after {len(outcomes)} of {partial['total']} runs; what finished is "
-                                   "shown. Press Run to train the whole comparison.")
+        show_results(build_results(outcomes, partial["datasets"]), "stopped",
+                     f"Stopped after {len(outcomes)} of {partial['total']} runs; what finished is shown. "
+                     "Press Run to train the whole comparison.")
 
 if open_upload and uploads:
     by_kind = {csv_kind(upload.getvalue()) or "runs": upload.getvalue() for upload in uploads}
     try:
         if "runs" not in by_kind:
             raise ValueError("choose the runs CSV (runs.csv) too; the history CSV alone has no settings.")
-        st.session_state.results = results_from_csv(by_kind["runs"], by_kind.get("history"))
-        st.session_state.source = "upload"
-        st.session_state.notice = None
+        show_results(results_from_csv(by_kind["runs"], by_kind.get("history")), "upload")
     except ValueError as error:
         st.error(f"Could not open the upload: {error}")
 
 if run_clicked and specs and not plan_error:
     key = tuple(specs)
     if key in st.session_state.cache:
-        st.session_state.results = st.session_state.cache[key]
-        st.session_state.notice = "Same comparison as before: shown from this session's cache."
+        show_results(st.session_state.cache[key], "run", "Same comparison as before: shown from this session's cache.")
     else:
         st.subheader("Training")
         progress_bar = st.progress(0.0, text="Starting…")
         st.button("■ Stop", key="stop", help="Stop training and keep the runs that finished.")
         live_chart = st.empty()
-        partial = {"outcomes": [], "total": len(specs), "datasets": datasets, "last_draw": 0.0}
+        partial = {"outcomes": [], "total": len(specs), "datasets": datasets, "last_draw": 0.0,
+                   "refresh": LIVE_REFRESH_SECONDS}
         st.session_state.training = partial
         started = time.perf_counter()
 
@@ -222,20 +242,20 @@ if run_clicked and specs and not plan_error:
             progress_bar.progress(done / total, text=f"{done} of {total} runs · last: {spec.dataset} "
                                                      f"{spec.architecture} {spec.activation} lr {spec.lr:g}")
             now = time.perf_counter()
-            if now - partial["last_draw"] > LIVE_REFRESH_SECONDS and done < total:
-                partial["last_draw"] = now
+            if now - partial["last_draw"] > partial["refresh"] and done < total:
                 so_far = build_results(sorted(partial["outcomes"], key=lambda o: o.index), datasets)
                 live_chart.plotly_chart(plots.learning_curves_figure(so_far), key=f"live{done}")
+                partial["last_draw"] = time.perf_counter()
+                # redrawing grows with the runs done: never spend more than a fifth of the time on it
+                partial["refresh"] = max(LIVE_REFRESH_SECONDS, 4 * (partial["last_draw"] - now))
 
         results = run_grid(specs, progress=on_progress)
         st.session_state.training = None
         results.runs.attrs["wall_seconds"] = time.perf_counter() - started
         remember(key, results)
-        st.session_state.results = results
-        st.session_state.notice = None
+        show_results(results, "run")
         progress_bar.empty()
         live_chart.empty()
-    st.session_state.source = "run"
     st.rerun()  # draw the page once, without the training widgets
 
 
@@ -254,7 +274,7 @@ if results is None:
 if st.session_state.notice:
     st.info(st.session_state.notice)
 runs = results.runs
-table = plots.accuracy_table(results)
+table = cached_figure("table", lambda: plots.accuracy_table(results))
 best = table[table["best"] == "★"].sort_values("test acc %", ascending=False).iloc[0] if len(table) else None
 metric_cols = st.columns([3, 2, 1, 2])
 if best is not None:
@@ -269,7 +289,8 @@ if len(problems):
         f"{row.architecture} {row.activation} lr {row.lr:g} seed {row.seed}: {row.message}"
         for row in problems.head(5).itertuples()) + (" …" if len(problems) > 5 else ""))
 
-curves_col, table_col = st.columns([3, 2], gap="medium")
+several_datasets = runs["dataset"].nunique() > 1  # facets need the full width; the table goes below them
+curves_col, table_col = (st.container(), st.container()) if several_datasets else st.columns([3, 2], gap="medium")
 with curves_col:
     st.subheader("Learning curves")
     controls = st.columns([2, 3, 2])
@@ -279,7 +300,9 @@ with curves_col:
     if results.history.empty:
         st.info("No per-epoch history: upload history.csv with runs.csv to see the curves.")
     else:
-        st.plotly_chart(plots.learning_curves_figure(results, "loss" if metric == "loss" else "acc", smoothing, log_y),
+        curve_metric = "loss" if metric == "loss" else "acc"
+        st.plotly_chart(cached_figure("curves", lambda: plots.learning_curves_figure(results, curve_metric, smoothing,
+                                                                                       log_y), curve_metric, smoothing, log_y),
                         key="curves")
     st.caption("Solid: training data · dashed: held-out test data · band: ±1 std over seeds.")
 with table_col:
@@ -297,7 +320,7 @@ with table_col:
     st.dataframe(
         shown.style.apply(lambda row: ["font-weight: bold; background-color: rgba(255, 193, 7, 0.18)"
                                        if row["best"] == "★" else "" for _ in row], axis=1),
-        hide_index=True, width="stretch", key="accuracy_table",
+        hide_index=True, width="stretch", key="accuracy_table", height=min(640, 38 + 35 * len(shown)),
         column_config={
             "best": st.column_config.TextColumn("", width=30),
             "runs as": st.column_config.TextColumn("runs as", help="the layers as trained on this dataset"),
@@ -321,7 +344,8 @@ else:
         if panels.empty:
             st.info(f"{dataset}: no run finished with a network to draw.")
             continue
-        st.plotly_chart(plots.decision_boundary_figure(results, dataset), key=f"boundary.{dataset}")
+        st.plotly_chart(cached_figure(f"boundary.{dataset}", lambda: plots.decision_boundary_figure(results, dataset)),
+                        key=f"boundary.{dataset}")
         if left_out:
             st.caption(f"{left_out} more configuration(s) on {dataset} are not drawn (at most {plots.MAX_PANELS}).")
     st.caption("Colour: the network's predicted probability · filled dots: training points · rings: test points · "

@@ -21,7 +21,8 @@ MAX_PANELS = 24
 
 def config_colors(results):
     """label -> colour, in the order configurations first appear; the same in every chart."""
-    labels = list(dict.fromkeys(results.labels()[run_id] for run_id in results.runs["run_id"]))
+    run_labels = results.labels()
+    labels = list(dict.fromkeys(run_labels[run_id] for run_id in results.runs["run_id"]))
     return {label: CONFIG_PALETTE[i % len(CONFIG_PALETTE)] for i, label in enumerate(labels)}
 
 
@@ -49,54 +50,73 @@ def _fade(hex_color, alpha):
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, height_per_row=340):
-    """Train (solid) and test (dashed) curves, mean over seeds with a +-1 std band, one facet per dataset."""
+def _mean_and_std(curves):
+    """Mean and std over runs of curves of unequal length (a diverged run stops early): (epochs, mean, std)."""
+    length = max(len(curve) for curve in curves)
+    stacked = np.full((len(curves), length), np.nan)
+    for i, curve in enumerate(curves):
+        stacked[i, :len(curve)] = curve
+    counts = np.isfinite(stacked).sum(axis=0)
+    with np.errstate(all="ignore"):
+        mean = np.nanmean(stacked, axis=0) if len(curves) > 1 else stacked[0]
+        std = np.nanstd(stacked, axis=0, ddof=1) if len(curves) > 1 else np.zeros(length)
+    std[counts < 2] = 0.0
+    return np.arange(1, length + 1), mean, std
+
+
+def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, height_per_row=340, max_points=150):
+    """Train (solid) and test (dashed) curves, mean over seeds with a +-1 std band, one facet per dataset.
+    Long curves are thinned to about ``max_points`` points (after smoothing), keeping the last epoch."""
     if metric not in ("loss", "acc"):
         raise ValueError(f"'metric' must be 'loss' or 'acc'; got {metric!r}.")
-    runs, history = results.runs, results.history
+    runs = results.runs
     labels, colors = results.labels(), config_colors(results)
+    per_run = {run_id: frame for run_id, frame in results.history.groupby("run_id", sort=False)}
     datasets = list(dict.fromkeys(runs["dataset"]))
     rows, cols = _facet_grid(len(datasets))
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=datasets, horizontal_spacing=0.06,
                         vertical_spacing=0.12 if rows > 1 else 0.0)
-    shown = set()
+    shown, traces, cells = set(), [], []
+
+    def add(trace, row, col):  # one add_traces call at the end is much faster than many add_trace calls
+        traces.append(trace)
+        cells.append((row, col))
+
     for facet, dataset in enumerate(datasets):
         row, col = facet // cols + 1, facet % cols + 1
-        for label, members in runs[runs["dataset"] == dataset].groupby(
-                runs["run_id"].map(labels), sort=False):
+        members = runs[runs["dataset"] == dataset]
+        for label, run_ids in members.groupby(members["run_id"].map(labels), sort=False)["run_id"]:
             color = colors[label]
-            curves = history[history["run_id"].isin(members["run_id"])]
             for split, dash in (("train", "solid"), ("test", "dash")):
-                column = f"{split}_{metric}"
-                table = curves.pivot_table(index="epoch", columns="run_id", values=column, dropna=False)
-                if table.empty:
+                curves = [smooth(per_run[run_id][f"{split}_{metric}"].to_numpy(), smoothing)
+                          for run_id in run_ids if run_id in per_run]
+                if not curves:
                     continue
-                smoothed = table.apply(lambda c: pd.Series(smooth(c.dropna(), smoothing), index=c.dropna().index))
-                mean, std = smoothed.mean(axis=1), smoothed.std(axis=1)
-                epochs = mean.index.to_numpy()
-                if table.shape[1] > 1 and std.notna().any():
-                    band = std.fillna(0.0)
-                    fig.add_trace(go.Scatter(
-                        x=np.concatenate([epochs, epochs[::-1]]),
-                        y=np.concatenate([(mean + band).to_numpy(), (mean - band).to_numpy()[::-1]]),
+                epochs, mean, std = _mean_and_std(curves)
+                keep = np.unique(np.r_[np.arange(0, len(epochs), max(1, len(epochs) // max_points)), len(epochs) - 1])
+                epochs, mean, std = epochs[keep], mean[keep], std[keep]
+                if len(curves) > 1:
+                    add(go.Scatter(
+                        x=np.concatenate([epochs, epochs[::-1]]), y=np.concatenate([mean + std, (mean - std)[::-1]]),
                         fill="toself", fillcolor=_fade(color, 0.15), line={"width": 0}, hoverinfo="skip",
-                        showlegend=False, legendgroup=label), row=row, col=col)
-                fig.add_trace(go.Scatter(
-                    x=epochs, y=mean.to_numpy(), mode="lines", name=label, legendgroup=label,
-                    showlegend=label not in shown and split == "train", line={"color": color, "dash": dash,
-                                                                                "width": 2},
+                        showlegend=False, legendgroup=label), row, col)
+                add(go.Scatter(
+                    x=epochs, y=mean, mode="lines", name=label, legendgroup=label,
+                    showlegend=label not in shown and split == "train",
+                    line={"color": color, "dash": dash, "width": 2},
                     hovertemplate=f"{label} ({split})<br>epoch %{{x}}<br>{metric} %{{y:.4g}}<extra></extra>"),
-                    row=row, col=col)
+                    row, col)
             shown.add(label)
     for name, dash in (("train", "solid"), ("test", "dash")):  # a key to the line styles
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, legendgroup="_style",
-                                 line={"color": "gray", "dash": dash}))
+        add(go.Scatter(x=[None], y=[None], mode="lines", name=name, legendgroup="_style",
+                       line={"color": "gray", "dash": dash}), 1, 1)
+    fig.add_traces(traces, rows=[r for r, _ in cells], cols=[c for _, c in cells])
     title = "Loss (cross-entropy)" if metric == "loss" else "Accuracy"
     fig.update_yaxes(type="log" if log_y and metric == "loss" else "linear",
                      range=[0, 1.02] if metric == "acc" else None)
     fig.update_xaxes(title_text="epoch", row=rows)
     fig.update_layout(height=max(260, height_per_row * rows) + 60, margin={"l": 50, "r": 20, "t": 40, "b": 40},
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.18 if rows == 1 else -0.08,
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.24 if rows == 1 else -0.1,
                               "x": 0, "font": {"size": 12}},
                       yaxis_title=title, hovermode="closest")
     return fig
@@ -179,7 +199,7 @@ def decision_boundary_figure(results, dataset, resolution=70, panel_height=260):
         for points, y, split in ((train_2d, data.y_train, "train"), (test_2d, data.y_test, "test")):
             for cls in range(data.n_classes):
                 mask = y == cls
-                fig.add_trace(go.Scattergl(
+                fig.add_trace(go.Scatter(
                     x=points[mask, 0], y=points[mask, 1], mode="markers", name=f"{data.class_names[cls]} ({split})",
                     legendgroup=f"{cls}{split}", showlegend=first,
                     marker={"size": 5 if split == "train" else 7, "color": CLASS_COLORS[cls % 10],
@@ -204,7 +224,7 @@ def dataset_preview_figure(data, n_images=8, height=220):
         fig = go.Figure()
         for cls in range(data.n_classes):
             mask = data.y_train == cls
-            fig.add_trace(go.Scattergl(x=data.X_train[mask, 0], y=data.X_train[mask, 1], mode="markers",
+            fig.add_trace(go.Scatter(x=data.X_train[mask, 0], y=data.X_train[mask, 1], mode="markers",
                                        name=data.class_names[cls], marker={"size": 4, "color": CLASS_COLORS[cls]}))
         fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False)
         fig.update_xaxes(showticklabels=False)
@@ -246,8 +266,11 @@ def accuracy_table(results, max_points=60):
             "seeds": row.runs, "diverged": row.diverged,
         })
     table = pd.DataFrame(rows)
-    if not table.empty:  # one star per dataset: highest test accuracy, ties to the lower test loss
-        ranked = table.assign(_acc=table["test acc %"].fillna(-1), _loss=table["test loss"].fillna(np.inf))
-        ranked = ranked.sort_values(["_acc", "_loss"], ascending=[False, True], kind="stable")
-        table.loc[ranked.groupby("dataset", sort=False).head(1).index, "best"] = "★"
+    if not table.empty:  # datasets in the order chosen; within each, highest test accuracy, ties to lower loss
+        order = {name: i for i, name in enumerate(dict.fromkeys(results.runs["dataset"]))}
+        table = table.assign(_dataset=table["dataset"].map(order), _acc=-table["test acc %"].fillna(-1),
+                             _loss=table["test loss"].fillna(np.inf))
+        table = table.sort_values(["_dataset", "_acc", "_loss"], kind="stable").reset_index(drop=True)
+        table.loc[~table["_dataset"].duplicated(), "best"] = "★"
+        table = table.drop(columns=["_dataset", "_acc", "_loss"])
     return table

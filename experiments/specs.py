@@ -135,7 +135,7 @@ class Limits:
     """How much work one request may ask for. Defaults suit a small shared server; see ``from_env``."""
 
     max_runs: int = 200
-    max_work: float = 3e9  # sum over runs of parameters x training samples x epochs
+    max_work: float = 2e10  # sum over runs of parameters x training samples x epochs (~10 s of CPU at most)
     max_epochs: int = 2000
     max_units: int = 256  # per hidden layer
     max_samples: int = 5000  # per dataset

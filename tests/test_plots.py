@@ -1,0 +1,138 @@
+"""Figure functions on small results, without Streamlit: what each figure contains."""
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from experiments import plots
+from experiments.datasets import load_dataset
+from experiments.results import results_from_csv
+from experiments.runner import run_grid
+from experiments.specs import RunSpec, expand_grid
+
+
+@pytest.fixture(scope="module")
+def results():
+    return run_grid(expand_grid(datasets=["circles", "edge"], architectures=["[25, 8, 2]", "[25, 16, 8, 2]"],
+                                activations=["relu", "tanh"], seeds=[0, 1], epochs=12))
+
+
+def test_learning_curves_have_one_colour_per_configuration_and_a_band_per_seed_group(results):
+    fig = plots.learning_curves_figure(results)
+    assert isinstance(fig, go.Figure)
+    assert [a.text for a in fig.layout.annotations] == ["circles", "edge"]  # one facet per dataset
+    lines = [t for t in fig.data if t.mode == "lines" and t.x[0] is not None]
+    bands = [t for t in fig.data if t.fill == "toself"]
+    assert len(lines) == 2 * 4 * 2  # datasets x configurations x (train, test)
+    assert len(bands) == len(lines)  # two seeds: every mean line has its band
+    colours = {}
+    for trace in lines:
+        colours.setdefault(trace.name, set()).add(trace.line.color)
+    assert len(colours) == 4 and all(len(c) == 1 for c in colours.values())  # the same colour in every facet
+    assert {trace.line.dash for trace in lines} == {"solid", "dash"}
+    legend_names = {t.name for t in fig.data if t.showlegend is not False}
+    assert {"[25, 8, 2] · relu", "train", "test"} <= legend_names
+
+
+def test_curves_are_the_mean_over_seeds(results):
+    fig = plots.learning_curves_figure(results, metric="acc")
+    run_ids = results.runs[(results.runs["dataset"] == "circles") & (results.runs["architecture"] == "[25, 8, 2]")
+                           & (results.runs["activation"] == "relu")]["run_id"]
+    expected = results.history[results.history["run_id"].isin(run_ids)].groupby("epoch")["test_acc"].mean()
+    trace = next(t for t in fig.data if t.name == "[25, 8, 2] · relu" and t.line.dash == "dash")
+    np.testing.assert_allclose(trace.y, expected.to_numpy())
+    assert fig.layout.yaxis.range == (0, 1.02)
+
+
+def test_smoothing_and_log_scale(results):
+    raw = plots.learning_curves_figure(results)
+    smooth = plots.learning_curves_figure(results, smoothing=0.9, log_y=True)
+    assert smooth.layout.yaxis.type == "log"
+    assert np.std(np.diff(smooth.data[1].y)) < np.std(np.diff(raw.data[1].y))
+    np.testing.assert_allclose(plots.smooth([1.0, 1.0, 1.0], 0.9), [1.0, 1.0, 1.0])  # debiased: no ramp from 0
+
+
+def test_bad_metric():
+    with pytest.raises(ValueError, match="'metric' must be 'loss' or 'acc'"):
+        plots.learning_curves_figure(None, metric="f1")
+
+
+def test_decision_boundaries_one_panel_per_configuration_with_test_accuracy(results):
+    fig = plots.decision_boundary_figure(results, "circles")
+    contours = [t for t in fig.data if isinstance(t, go.Contour)]
+    assert len(contours) == 4  # 2 architectures x 2 activations, first seed of each
+    titles = [a.text for a in fig.layout.annotations if a.text]
+    assert len(titles) == 4 and all("test " in title and "%" in title for title in titles)
+    circles = results.runs[(results.runs["dataset"] == "circles") & (results.runs["seed"] == 0)]
+    for title, acc in zip(titles, circles["test_acc"]):
+        assert f"test {acc:.1%}" in title
+    symbols = {t.marker.symbol for t in fig.data if isinstance(t, go.Scatter)}
+    assert symbols == {"circle", "circle-open"}  # training points solid, test points hollow
+    assert all(0.0 <= np.min(t.z) and np.max(t.z) <= 1.0 for t in contours)
+    assert "x1 vs x2" in fig.layout.title.text
+
+
+def test_panels_follow_what_varies(results):
+    fig = plots.decision_boundary_figure(results, "circles")
+    # rows follow the architecture, columns the activation
+    assert {t.xaxis for t in fig.data if isinstance(t, go.Contour)} == {"x", "x2", "x3", "x4"}
+    titles = [a.text for a in fig.layout.annotations if a.text]
+    assert titles[0].startswith("[25, 8, 2] · relu") and titles[1].startswith("[25, 8, 2] · tanh")
+    assert titles[2].startswith("[25, 16, 8, 2] · relu")
+
+
+def test_many_features_are_drawn_in_the_pca_plane(results):
+    fig = plots.decision_boundary_figure(results, "edge")
+    assert "PC 1 vs PC 2" in fig.layout.title.text and "principal components" in fig.layout.title.text
+
+
+def test_pca_plane_maps_back_to_input_space():
+    data = load_dataset("digits")
+    to_plane, from_plane, names = plots.projection(data.X_train)
+    plane = to_plane(data.X_train[:5])
+    np.testing.assert_allclose(to_plane(from_plane(plane)), plane, atol=1e-9)
+    assert from_plane(plane).shape == (5, 64) and names == ("PC 1", "PC 2")
+
+
+def test_multiclass_boundaries_colour_the_predicted_class():
+    results = run_grid([RunSpec("lines", "[36, 8, 3]", epochs=5)])
+    fig = plots.decision_boundary_figure(results, "lines")
+    heatmaps = [t for t in fig.data if isinstance(t, go.Heatmap)]
+    assert len(heatmaps) == 1 and set(np.unique(heatmaps[0].z)) <= {0, 1, 2}
+
+
+def test_results_without_networks_have_no_boundaries(results):
+    uploaded = results_from_csv(results.runs_csv().encode(), results.history_csv().encode())
+    with pytest.raises(ValueError, match="decision boundaries need them"):
+        plots.decision_boundary_figure(uploaded, "circles")
+    assert len(plots.learning_curves_figure(uploaded).data) > 0  # curves work from CSV alone
+
+
+def test_accuracy_table(results):
+    table = plots.accuracy_table(results)
+    assert len(table) == 8
+    assert list(table["dataset"].unique()) == ["circles", "edge"]  # grouped by dataset, best first
+    for _, group in table.groupby("dataset"):
+        assert group["test acc %"].is_monotonic_decreasing
+        assert (group["best"] == "★").sum() == 1
+        assert group.iloc[0]["best"] == "★"
+    assert set(table.loc[table["dataset"] == "circles", "runs as"]) == {"[2, 8, 2]", "[2, 16, 8, 2]"}
+    assert all(len(curve) == 12 for curve in table["loss curve"])
+    row = table.iloc[0]
+    accs = results.runs[(results.runs["dataset"] == row["dataset"]) & (results.runs["architecture"] == row["architecture"])
+                        & (results.runs["activation"] == row["activation"])]["test_acc"]
+    assert row["test acc %"] == pytest.approx(100 * accs.mean()) and row["± test"] == pytest.approx(100 * accs.std())
+
+
+@pytest.mark.parametrize("name", ["circles", "edge", "lines", "digits"])
+def test_dataset_previews(name):
+    fig = plots.dataset_preview_figure(load_dataset(name))
+    if name == "circles":
+        assert len(fig.data) == 2 and all(isinstance(t, go.Scatter) for t in fig.data)
+    else:
+        assert all(isinstance(t, go.Heatmap) for t in fig.data) and len(fig.data) >= 2
+
+
+def test_long_curves_are_thinned_but_keep_the_last_epoch():
+    results = run_grid([RunSpec("xor4", "[2, 4, 2]", epochs=1000, batch_size=None)])
+    trace = plots.learning_curves_figure(results, max_points=100).data[0]
+    assert len(trace.x) <= 101 and trace.x[0] == 1 and trace.x[-1] == 1000
