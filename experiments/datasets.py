@@ -1,7 +1,9 @@
 """Datasets, one registry entry each. Every dataset gives a train/test split, deterministic for its seed."""
+import io
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from sklearn.datasets import load_digits, make_circles, make_moons
 
 from nn._checks import check_choice, check_fraction, check_int, check_positive_float
@@ -22,6 +24,17 @@ class Dataset:
     description: str = ""
     image_shape: tuple | None = None
     options: dict = field(default_factory=dict)
+    scaler: tuple | None = None  # (mean, std) if the features were standardised; raw input -> (x - mean) / std
+    pixel_max: float = 1.0  # the brightest pixel of an image dataset, in raw units (16 for digits)
+
+    def standardise(self, raw):
+        """Raw features (as drawn or typed) -> the inputs the networks were trained on."""
+        raw = np.asarray(raw, dtype=float)
+        return raw if self.scaler is None else (raw - self.scaler[0]) / self.scaler[1]
+
+    def raw(self, X):
+        """The inverse of ``standardise``."""
+        return X if self.scaler is None else X * self.scaler[1] + self.scaler[0]
 
     @property
     def n_features(self):
@@ -200,14 +213,90 @@ def load_dataset(name, n_samples=None, noise=None, test_fraction=None, seed=0):
 
     rng = np.random.default_rng(seed)
     X, y = info.make(rng, options.get("n_samples"), options.get("noise"), seed)
+    scaler = None
     if info.test_fraction is None:
         X_train, y_train, X_test, y_test = X, y, X, y
     else:
         train, test = stratified_split(rng, y, options["test_fraction"])
         X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
         if name == "digits":  # standardise with statistics of the training part only
-            mean, std = X_train.mean(axis=0), X_train.std(axis=0)
-            std[std == 0] = 1.0
-            X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
+            scaler = _training_scaler(X_train)
+            X_train, X_test = (X_train - scaler[0]) / scaler[1], (X_test - scaler[0]) / scaler[1]
     return Dataset(name, X_train, y_train, X_test, y_test, info.class_names, info.description,
-                   info.image_shape, {**options, "seed": seed})
+                   info.image_shape, {**options, "seed": seed}, scaler, 16.0 if name == "digits" else 1.0)
+
+
+def _training_scaler(X_train):
+    """(mean, std) of the training features; a constant feature gets std 1 so it stays finite."""
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    std[std == 0] = 1.0
+    return mean, std
+
+
+# ----- the user's own data -----
+MAX_CUSTOM_CLASSES = 20
+MAX_CUSTOM_FEATURES = 256
+CUSTOM_PREFIX = "csv:"
+
+
+def csv_columns(data):
+    """The column names of a CSV file's bytes (to offer as the label column); ValueError if unreadable."""
+    return list(_read_user_csv(data, nrows=5).columns)
+
+
+def _read_user_csv(data, nrows=None):
+    try:
+        frame = pd.read_csv(io.BytesIO(data) if isinstance(data, bytes) else data, nrows=nrows)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as error:
+        raise ValueError(f"the file is not a readable CSV table ({type(error).__name__}: {error}).") from None
+    if frame.shape[1] < 2:
+        raise ValueError("the file needs at least two columns: one or more numeric features and a label column.")
+    return frame
+
+
+def dataset_from_csv(data, label_column, name="my data", test_fraction=0.25, seed=0, max_samples=MAX_SAMPLES):
+    """A Dataset from a CSV file's bytes: numeric feature columns and a label column (any values; each
+    distinct value is a class). Features are standardised with statistics of the training part only."""
+    frame = _read_user_csv(data)
+    if label_column not in frame.columns:
+        raise ValueError(f"there is no column {label_column!r}; the columns are {', '.join(map(str, frame.columns))}.")
+    if len(frame) > max_samples:
+        raise ValueError(f"the file has {len(frame)} rows; this server's limit is {max_samples}. Use fewer rows.")
+    labels = frame[label_column]
+    if labels.isna().any():
+        raise ValueError(f"the label column {label_column!r} has {int(labels.isna().sum())} empty cell(s) "
+                         f"(first in row {int(labels.isna().to_numpy().argmax()) + 2}); every row needs a label.")
+    features = frame.drop(columns=[label_column])
+    if features.shape[1] > MAX_CUSTOM_FEATURES:
+        raise ValueError(f"the file has {features.shape[1]} feature columns; the limit is {MAX_CUSTOM_FEATURES}.")
+    for column in features.columns:
+        values = pd.to_numeric(features[column], errors="coerce")
+        bad = values.isna() & features[column].notna()
+        if bad.any():
+            row = int(bad.to_numpy().argmax())
+            raise ValueError(f"column {column!r} has a non-numeric value {features[column].iloc[row]!r} in row "
+                             f"{row + 2}; feature columns must hold numbers (or choose it as the label column).")
+        if values.isna().any():
+            raise ValueError(f"column {column!r} has {int(values.isna().sum())} empty cell(s) (first in row "
+                             f"{int(values.isna().to_numpy().argmax()) + 2}); fill or remove them.")
+        features[column] = values
+    class_values = sorted(labels.astype(str).unique())
+    if len(class_values) < 2:
+        raise ValueError(f"the label column {label_column!r} has a single value; a classifier needs at least 2 classes.")
+    if len(class_values) > MAX_CUSTOM_CLASSES:
+        raise ValueError(f"the label column {label_column!r} has {len(class_values)} distinct values; the limit is "
+                         f"{MAX_CUSTOM_CLASSES} classes. Is it the right column?")
+    test_fraction = check_fraction("test_fraction", test_fraction, low=0.05, high=0.9, inclusive_high=True)
+    X = features.to_numpy(dtype=float)
+    if not np.isfinite(X).all():
+        raise ValueError("the feature columns contain infinite values.")
+    y = labels.astype(str).map({value: index for index, value in enumerate(class_values)}).to_numpy(np.int64)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    train, test = stratified_split(rng, y, test_fraction)
+    if len(test) == 0 or len(train) == 0:
+        raise ValueError("the file has too few rows to hold out a test set; add rows or raise the test fraction.")
+    scaler = _training_scaler(X[train])
+    X = (X - scaler[0]) / scaler[1]
+    options = {"n_samples": len(y), "test_fraction": test_fraction, "seed": seed}
+    return Dataset(CUSTOM_PREFIX + name, X[train], y[train], X[test], y[test], tuple(class_values),
+                   f"your data: {len(y)} rows, {X.shape[1]} features, label {label_column!r}", None, options, scaler)

@@ -274,3 +274,34 @@ def accuracy_table(results, max_points=60):
         table.loc[~table["_dataset"].duplicated(), "best"] = "★"
         table = table.drop(columns=["_dataset", "_acc", "_loss"])
     return table
+
+
+def image_figure(pixels, height=200):
+    """One grey image (values 0..1, first row on top), e.g. what a visitor drew."""
+    fig = go.Figure(go.Heatmap(z=np.asarray(pixels, dtype=float), zmin=0, zmax=1, colorscale="gray",
+                               showscale=False, hoverinfo="skip"))
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False, autorange="reversed", scaleanchor="x")
+    fig.update_layout(height=height, margin={"l": 5, "r": 5, "t": 5, "b": 5})
+    return fig
+
+
+def point_picker_figure(data, x1, x2, resolution=35, height=360):
+    """The training data of a 2-D dataset under a grid of faint clickable points, and the chosen point."""
+    low, high = data.X_train.min(axis=0), data.X_train.max(axis=0)
+    pad = 0.1 * (high - low)
+    gx, gy = np.meshgrid(np.linspace(low[0] - pad[0], high[0] + pad[0], resolution),
+                         np.linspace(low[1] - pad[1], high[1] + pad[1], resolution))
+    fig = go.Figure(go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", showlegend=False,  # invisible, clickable
+                               marker={"size": 10, "color": "rgba(0,0,0,0)"},
+                               hovertemplate="(%{x:.2f}, %{y:.2f})<extra></extra>"))
+    for cls in range(data.n_classes):
+        mask = data.y_train == cls
+        fig.add_trace(go.Scatter(x=data.X_train[mask, 0], y=data.X_train[mask, 1], mode="markers",
+                                 name=data.class_names[cls], hoverinfo="skip",
+                                 marker={"size": 4, "color": CLASS_COLORS[cls % 10], "opacity": 0.5}))
+    fig.add_trace(go.Scatter(x=[x1], y=[x2], mode="markers", name="your point", hoverinfo="skip",
+                             marker={"size": 16, "color": "black", "symbol": "x"}))
+    fig.update_layout(height=height, margin={"l": 20, "r": 20, "t": 10, "b": 20}, clickmode="event+select",
+                      legend={"orientation": "h", "y": -0.08})
+    return fig

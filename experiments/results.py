@@ -26,13 +26,14 @@ LABEL_PARTS = [("dataset", "{}"), ("architecture", "{}"), ("activation", "{}"), 
 @dataclass
 class Results:
     """``runs`` has one row per run, ``history`` one row per run and epoch. ``networks`` maps run_id to the
-    trained nn.Network and ``datasets`` maps run_id to its Dataset; both are empty for results read from
-    CSV."""
+    trained nn.Network, ``datasets`` maps run_id to its Dataset and ``snapshots`` run_id to weights saved
+    during training; all three are empty for results read from CSV."""
 
     runs: pd.DataFrame
     history: pd.DataFrame
     networks: dict = field(default_factory=dict)
     datasets: dict = field(default_factory=dict)
+    snapshots: dict = field(default_factory=dict)  # run_id -> [(epoch, flat parameters)], for some runs
 
     @property
     def grad_norm_columns(self):

@@ -33,8 +33,16 @@ class RunOutcome:
     network: nn.Network | None = None
 
 
-def train_group(data, indexed_specs, should_stop=None):
-    """Train specs that share data and shape in lockstep; on an exception, retry each alone to isolate it."""
+def snapshot_schedule(epochs, count):
+    """About ``count`` epochs from 0 to ``epochs``, closer together early on, where the boundary moves most."""
+    if count <= 0:
+        return []
+    return sorted({0, epochs, *np.unique(np.geomspace(1, epochs, count - 1).round().astype(int)).tolist()})
+
+
+def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_seeds=()):
+    """Train specs that share data and shape in lockstep; on an exception, retry each alone to isolate it.
+    Runs whose seed is in ``snapshot_seeds`` keep about ``snapshots`` copies of their weights."""
     specs = [spec for _, spec in indexed_specs]
     first = specs[0]
     layers = layers_as_run(first, data.n_features, data.n_classes)
@@ -49,13 +57,17 @@ def train_group(data, indexed_specs, should_stop=None):
         histories = nn.fit_lockstep(nets, data.X_train, data.y_train, first.epochs, batch_size=batch_size,
                                     optimizers=[make_optimizer(spec) for spec in specs],
                                     seeds=[spec.seed for spec in specs], X_val=data.X_test, y_val=data.y_test,
-                                    on_epoch=on_epoch)
+                                    on_epoch=on_epoch, snapshot_epochs=snapshot_schedule(first.epochs, snapshots))
     except Exception as error:  # noqa: BLE001 - a failing run is recorded, the grid goes on
         if len(indexed_specs) > 1:
-            return [outcome for item in indexed_specs for outcome in train_group(data, [item], should_stop)]
+            return [outcome for item in indexed_specs
+                    for outcome in train_group(data, [item], should_stop, snapshots, snapshot_seeds)]
         return [RunOutcome(indexed_specs[0][0], first, layers, "error", f"{type(error).__name__}: {error}",
                            time.perf_counter() - start)]
     seconds = (time.perf_counter() - start) / len(specs)
+    for spec, history in zip(specs, histories):
+        if spec.seed not in snapshot_seeds:
+            history.snapshots = []
     return [RunOutcome(index, spec, layers, history.status, "; ".join(filter(None, [history.message, note])),
                        seconds, history, net)
             for (index, spec), history, net in zip(indexed_specs, histories, nets)]
@@ -79,22 +91,27 @@ def group_runs(specs, datasets):
     return chunks
 
 
-def run_grid(specs, jobs=1, progress=None, should_stop=None, backend="loky", scheduler=None):
+def run_grid(specs, jobs=1, progress=None, should_stop=None, backend="loky", scheduler=None, snapshots=0,
+             custom_datasets=None):
     """Train every spec and return Results (rows in the order of ``specs``).
 
     ``progress(done, total, spec, outcome)`` is called as runs finish. ``should_stop()`` is polled every
     epoch (and between groups); when it returns True, running runs end with status "stopped" and runs not
     yet started are left out. ``backend="dask"`` sends the groups to the dask.distributed scheduler at
-    ``scheduler`` (an address such as tcp://10.0.0.5:8786).
+    ``scheduler`` (an address such as tcp://10.0.0.5:8786). With ``snapshots=20`` the runs of the lowest
+    seed (those drawn as decision-boundary panels) keep about 20 copies of their weights during training.
+    ``custom_datasets`` maps names used in specs to Datasets of the user's own (see dataset_from_csv).
     """
-    specs = [check_spec(spec) for spec in specs]
+    specs = [check_spec(spec, custom_datasets) for spec in specs]
     if not specs:
         raise ValueError("'specs' is empty: choose at least one dataset, architecture, activation and learning rate.")
     jobs = _check_jobs(jobs)
     if backend not in BACKENDS:
         raise ValueError(f"'backend' must be one of {list(BACKENDS)}; got {backend!r}.")
-    _, datasets = grid_work(specs)
+    _, datasets = grid_work(specs, custom_datasets)
     groups = group_runs(specs, datasets)
+    snapshot_seeds = {min(spec.seed for spec in specs)} if snapshots else set()
+    group_options = {"snapshots": snapshots, "snapshot_seeds": snapshot_seeds}
     outcomes = []
 
     def collect(group_outcomes):
@@ -107,12 +124,13 @@ def run_grid(specs, jobs=1, progress=None, should_stop=None, backend="loky", sch
         for data_key, members in groups:
             if should_stop is not None and should_stop():
                 break
-            collect(train_group(datasets[data_key], members, should_stop))
+            collect(train_group(datasets[data_key], members, should_stop, **group_options))
     else:
         from joblib import Parallel, delayed, parallel_config
         with _dask_client(scheduler) if backend == "dask" else nullcontext(), parallel_config(backend=backend):
             parallel = Parallel(n_jobs=jobs if backend == "loky" else -1, return_as="generator_unordered")
-            for group_outcomes in parallel(delayed(train_group)(datasets[key], members) for key, members in groups):
+            for group_outcomes in parallel(delayed(train_group)(datasets[key], members, **group_options)
+                                           for key, members in groups):
                 collect(group_outcomes)
                 if should_stop is not None and should_stop():
                     break
@@ -139,7 +157,7 @@ def _dask_client(scheduler):
 
 
 def build_results(outcomes, datasets):
-    run_rows, history_frames, networks, run_datasets = [], [], {}, {}
+    run_rows, history_frames, networks, run_datasets, snapshots = [], [], {}, {}, {}
     for outcome in outcomes:
         spec, history = outcome.spec, outcome.history
         data = datasets[spec.data_key()]
@@ -168,6 +186,8 @@ def build_results(outcomes, datasets):
                 frame[f"{GRAD_NORM_PREFIX}{layer + 1}"] = norms[:, layer]
             history_frames.append(frame)
             networks[run_id] = outcome.network
+            if history.snapshots:
+                snapshots[run_id] = history.snapshots
         run_datasets[run_id] = data
         run_rows.append(row)
     runs = pd.DataFrame(run_rows, columns=RUN_COLUMNS)
@@ -176,4 +196,4 @@ def build_results(outcomes, datasets):
     grad_columns = sorted((c for c in history.columns if c.startswith(GRAD_NORM_PREFIX)),
                           key=lambda c: int(c[len(GRAD_NORM_PREFIX):]))
     history = history[HISTORY_COLUMNS + grad_columns]
-    return Results(runs, history, networks, run_datasets)
+    return Results(runs, history, networks, run_datasets, snapshots)

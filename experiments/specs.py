@@ -79,11 +79,13 @@ def adapt_layers(sizes, n_features, n_classes):
 
 
 # ----- validation of one spec -----
-def check_spec(spec):
-    """A RunSpec with every field checked and the architecture written canonically; ValueError if not."""
+def check_spec(spec, custom_datasets=None):
+    """A RunSpec with every field checked and the architecture written canonically; ValueError if not.
+    ``custom_datasets`` maps the names of the user's own datasets to them."""
     if not isinstance(spec, RunSpec):
         raise ValueError(f"expected a RunSpec; got {spec!r}.")
-    check_choice("dataset", spec.dataset, DATASETS)
+    if spec.dataset not in (custom_datasets or {}):
+        check_choice("dataset", spec.dataset, {**DATASETS, **(custom_datasets or {})})
     sizes = parse_architecture(spec.architecture)
     check_choice("activation", spec.activation, nn.ACTIVATIONS)
     check_choice("optimizer", spec.optimizer, nn.OPTIMIZERS)
@@ -108,7 +110,7 @@ def make_optimizer(spec):
 # ----- grids -----
 def expand_grid(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"),
                 activations=("relu",), lrs=(0.1,), optimizers=("sgd",), seeds=(0,), epochs=200, batch_size=16,
-                l2=0.0, dataset_options=None, data_seed=0):
+                l2=0.0, dataset_options=None, data_seed=0, custom_datasets=None):
     """The Cartesian product of the chosen values, as checked RunSpecs in a stable order.
 
     ``dataset_options`` maps a dataset name to {"n_samples", "noise", "test_fraction"}. Every run of one
@@ -125,7 +127,7 @@ def expand_grid(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25
         options = dataset_options.get(dataset, {})
         specs.append(check_spec(RunSpec(dataset=dataset, architecture=architecture, activation=activation,
                                         optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size, l2=l2,
-                                        seed=seed, data_seed=data_seed, **options)))
+                                        seed=seed, data_seed=data_seed, **options), custom_datasets))
     return specs
 
 
@@ -178,21 +180,21 @@ def run_work(spec, n_train, layers):
     return n_params * n_train * spec.epochs
 
 
-def grid_work(specs):
+def grid_work(specs, custom_datasets=None):
     """(total work, {data_key: Dataset}) for checked specs; loads each distinct dataset once."""
-    datasets = {}
+    datasets, custom = {}, custom_datasets or {}
     total = 0.0
     for spec in specs:
         key = spec.data_key()
         if key not in datasets:
-            datasets[key] = load_dataset(spec.dataset, spec.n_samples, spec.noise, spec.test_fraction,
-                                         spec.data_seed)
+            datasets[key] = custom[spec.dataset] if spec.dataset in custom else load_dataset(
+                spec.dataset, spec.n_samples, spec.noise, spec.test_fraction, spec.data_seed)
         data = datasets[key]
         total += run_work(spec, len(data.y_train), layers_as_run(spec, data.n_features, data.n_classes))
     return total, datasets
 
 
-def check_limits(specs, limits):
+def check_limits(specs, limits, custom_datasets=None):
     """Raise GridTooLarge when ``specs`` ask for more than ``limits`` allow; return the total work."""
     if len(specs) > limits.max_runs:
         raise GridTooLarge(f"This comparison has {len(specs)} runs; the limit is {limits.max_runs} "
@@ -208,7 +210,7 @@ def check_limits(specs, limits):
         if spec.n_samples is not None and spec.n_samples > limits.max_samples:
             raise GridTooLarge(f"{spec.n_samples} samples for {spec.dataset} is over the limit of "
                                f"{limits.max_samples}; use fewer samples.")
-    total, _ = grid_work(specs)
+    total, _ = grid_work(specs, custom_datasets)
     if total > limits.max_work:
         raise GridTooLarge(f"This comparison asks for {total:.2g} units of work (parameters x samples x epochs); "
                            f"the limit is {limits.max_work:.2g} ({total / limits.max_work:.1f}x over). Use fewer "

@@ -90,6 +90,19 @@ class Network:
         finally:
             self.clear_caches()
 
+    def hidden_activations(self, X):
+        """The output of every hidden layer's activation for checked input X: [(n, width), ...]."""
+        X = check_X(X, self.layer_sizes[0], self.dtype)
+        outputs = []
+        try:
+            for layer in self.layers[:-1]:
+                X = layer.forward(X)
+                if not isinstance(layer, Linear):
+                    outputs.append(X.copy())
+        finally:
+            self.clear_caches()
+        return outputs
+
     def predict_proba(self, X):
         return softmax(self.logits(X))
 

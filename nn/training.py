@@ -30,6 +30,7 @@ class History:
     val_loss: list = field(default_factory=list)
     val_acc: list = field(default_factory=list)
     grad_norm: list = field(default_factory=list)   # per epoch, one L2 norm per Linear layer (mean over steps)
+    snapshots: list = field(default_factory=list)   # [(epoch, flat parameters)] at the epochs asked for
     initial_loss: float = float("nan")
     status: str = "ok"
     message: str = ""
@@ -40,24 +41,26 @@ class History:
 
 
 def fit(net, X, y, epochs, batch_size=None, optimizer=None, seed=0, shuffle=True,
-        X_val=None, y_val=None, on_epoch=None):
+        X_val=None, y_val=None, on_epoch=None, snapshot_epochs=()):
     """Train ``net`` in place with mini-batch gradient descent and return its History.
 
     ``batch_size=None`` means full batch. ``on_epoch(epoch, metrics)`` is called after every epoch;
     returning False stops training with status "stopped". A loss that becomes non-finite or exceeds
     100 times its initial value stops training with status "diverged"; nothing is raised.
+    ``snapshot_epochs`` lists epochs after which to keep a copy of the flat parameters (0: before
+    training); load one back with ``net.flat_params[...] = params``.
     """
     if not isinstance(net, Network) or net.n_models is not None:
         raise ValueError("'net' must be a single nn.Network; use fit_lockstep for a stack of networks.")
     seed = check_int("seed", seed, minimum=0)
     optimizer = SGD(0.1) if optimizer is None else optimizer
     histories = _train(net, X, y, epochs, batch_size, optimizer, [np.random.default_rng(seed)], shuffle,
-                       X_val, y_val, on_epoch)
+                       X_val, y_val, on_epoch, snapshot_epochs)
     return histories[0]
 
 
 def fit_lockstep(nets, X, y, epochs, batch_size=None, optimizers=None, seeds=None, shuffle=True,
-                 X_val=None, y_val=None, on_epoch=None):
+                 X_val=None, y_val=None, on_epoch=None, snapshot_epochs=()):
     """Train several networks of one architecture on the same data at once; returns their Histories.
 
     ``optimizers`` is one optimizer per network, all of one class and differing at most in ``lr`` and
@@ -74,7 +77,7 @@ def fit_lockstep(nets, X, y, epochs, batch_size=None, optimizers=None, seeds=Non
                          f"{len(seeds)} seeds and {len(optimizers)} optimizers.")
     stacked = Network.stack(nets)
     histories = _train(stacked, X, y, epochs, batch_size, _stack_optimizers(optimizers),
-                       [np.random.default_rng(seed) for seed in seeds], shuffle, X_val, y_val, on_epoch)
+                       [np.random.default_rng(seed) for seed in seeds], shuffle, X_val, y_val, on_epoch, snapshot_epochs)
     for net, trained in zip(nets, stacked.unstack()):
         net.set_weights(trained.get_weights())
     return histories
@@ -119,8 +122,10 @@ def _check_fit_inputs(net, X, y, epochs, batch_size, optimizer, X_val, y_val, on
     return X, y, epochs, batch_size, X_val, y_val
 
 
-def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val, on_epoch):
+def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val, on_epoch, snapshot_epochs=()):
     """The loop behind fit and fit_lockstep. Per-network values are scalars, or arrays of shape (K,)."""
+    snapshot_epochs = {check_int("snapshot_epochs", epoch, minimum=0, maximum=MAX_EPOCHS) for epoch in snapshot_epochs}
+    snapshots = [(0, net.flat_params.copy())] if 0 in snapshot_epochs else []
     X, y, epochs, batch_size, X_val, y_val = _check_fit_inputs(
         net, X, y, epochs, batch_size, optimizer, X_val, y_val, on_epoch)
     n_samples, n_classes = X.shape[0], net.layer_sizes[-1]
@@ -164,6 +169,8 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
                 metrics["val_acc"] = (net.loss_fn.predicted == y_val).mean(axis=-1)
             for key, value in metrics.items():
                 records[key].append(value)
+            if epoch in snapshot_epochs:
+                snapshots.append((epoch, params.copy()))
 
             epochs_run[running] = epoch
             loss = metrics["train_loss"]
@@ -183,8 +190,11 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
 
     status = np.where(diverged, "diverged", np.where(running, "ok", "stopped"))
     indices = [()] if not per_net else [(k,) for k in range(per_net[0])]
-    return [_history(records, index, int(epochs_run[index]), float(initial_loss[index]), str(status[index]))
-            for index in indices]
+    histories = [_history(records, index, int(epochs_run[index]), float(initial_loss[index]), str(status[index]))
+                 for index in indices]
+    for history, index in zip(histories, indices):
+        history.snapshots = [(epoch, params[index].copy()) for epoch, params in snapshots if epoch <= history.epochs]
+    return histories
 
 
 def _history(records, index, epochs_run, initial_loss, status):

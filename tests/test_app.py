@@ -25,6 +25,10 @@ def plan(at):
     return " ".join(texts(at, "markdown"))
 
 
+def chart_keys(at):
+    return {chart.key for chart in at.get("plotly_chart")}
+
+
 def run(at):
     at.button(key="run").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -44,8 +48,7 @@ def test_first_load_shows_the_plan_and_no_exception():
 def test_run_with_defaults_shows_curves_boundaries_table_and_downloads():
     """The visitor presses Run and sees everything together."""
     at = run(open_app())
-    charts = at.get("plotly_chart")
-    assert len(charts) >= 2  # learning curves and the edge decision boundaries
+    assert {"curves", "boundary.edge"} <= chart_keys(at)  # learning curves and the decision boundaries
     table = at.dataframe[0].value
     assert sorted(table["architecture"]) == ["[25, 16, 8, 2]", "[25, 2]", "[25, 8, 2]"]
     assert (table["test acc %"] == 100.0).all()  # the classic result: every architecture finds the edge
@@ -183,3 +186,91 @@ def test_malformed_upload_gets_a_clear_message():
     at.button(key="open_upload").click().run()
     assert not at.exception
     assert any("missing the columns" in m for m in texts(at, "error"))
+
+
+SMALL_GRID = {"dataset": ["circles"], "arch": ["[25, 8, 2]", "[25, 8, 8, 2]"], "act": ["relu", "sigmoid"],
+              "epochs": "20"}
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """One app session that trained a small grid on circles; views are switched on it."""
+    return run(open_app(SMALL_GRID))
+
+
+@pytest.mark.parametrize("view, shown", [
+    ("Gradient flow", {"gradient_flow"}), ("Boundary over time", {"animation"}),
+    ("Inside the network", {"hidden_layers", "weights"}), ("Hyperparameters", {"parcoords"}),
+    ("Try it", {"try_picker"}), ("Compare", {"curves", "boundary.circles"}),
+])
+def test_each_view_shows_its_chart(trained, view, shown):
+    """The visitor switches to a deeper view."""
+    trained.radio(key="view").set_value(view).run()
+    assert not trained.exception, [e.value for e in trained.exception]
+    assert shown <= chart_keys(trained)
+
+
+def test_images_view_says_when_it_does_not_apply(trained):
+    trained.radio(key="view").set_value("Images").run()
+    assert not trained.exception
+    assert any("does not apply" in m and "image datasets" in m for m in texts(trained, "info"))
+
+
+def test_try_it_on_a_2d_point_shows_every_networks_prediction(trained):
+    trained.radio(key="view").set_value("Try it").run()
+    trained.number_input[0].set_value(0.0).run()
+    table = trained.dataframe[0].value
+    assert len(table) == 4 and set(table["prediction"]) <= {"outer", "inner"}
+
+
+def test_images_and_drawing_on_digits():
+    """On digits the Images view shows confusion matrices and a gallery; Try it takes a drawn image."""
+    at = run(open_app({"dataset": ["digits"], "arch": ["[25, 16, 2]"], "epochs": "10"}))
+    at.radio(key="view").set_value("Images").run()
+    assert not at.exception and {"confusion", "gallery"} <= chart_keys(at)
+    at.radio(key="view").set_value("Try it").run()
+    assert not at.exception
+    before = at.dataframe[-1].value["confidence %"].iloc[0]
+    at.button(key="try_clear").click().run()
+    assert not at.exception
+    assert at.dataframe[-1].value["confidence %"].iloc[0] != before
+
+
+def test_learning_rate_finder_adds_its_suggestion_to_the_comparison():
+    at = open_app({"dataset": ["circles"], "arch": ["[25, 8, 2]"]})
+    run(at)
+    at.radio(key="view").set_value("Learning-rate finder").run()
+    at.button(key="lrf_run").click().run()
+    assert not at.exception and "lr_finder" in chart_keys(at)
+    add = at.button(key="lrf_add")
+    suggested = add.label.split("lr ")[1].split(" ")[0]
+    add.click().run()
+    assert at.text_input(key="custom_lr").value == suggested
+    assert "**2 runs**" in plan(at)
+
+
+def test_own_csv_is_added_and_trained():
+    """The visitor uploads a CSV of their own, picks the label column and compares networks on it."""
+    rows = "\n".join(f"{x:.3f},{y:.3f},{'a' if x * y > 0 else 'b'}" for x, y in
+                     __import__("numpy").random.default_rng(0).normal(size=(200, 2)))
+    at = open_app()
+    at.file_uploader(key="own_csv").set_value(("points.csv", ("x,y,label\n" + rows).encode(), "text/csv"))
+    at.run()
+    assert at.selectbox(key="own_label").value == "label"
+    at.button(key="own_add").click().run()
+    assert "csv:points" in at.multiselect(key="datasets").value
+    at.multiselect(key="datasets").set_value(["csv:points"])
+    at.number_input(key="epochs").set_value(30)
+    run(at.run())
+    table = at.dataframe[0].value
+    assert set(table["runs as"]) == {"[2, 2]", "[2, 8, 2]", "[2, 16, 8, 2]"}
+    assert "csv" not in " ".join(texts(at, "code"))  # links do not carry private data
+
+
+def test_own_csv_with_text_features_gets_a_clear_message():
+    at = open_app()
+    at.file_uploader(key="own_csv").set_value(("bad.csv", b"x,y,label\n1,oops,a\n2,3,b\n", "text/csv"))
+    at.run()
+    at.button(key="own_add").click().run()
+    assert not at.exception
+    assert any("non-numeric value 'oops'" in m for m in texts(at, "error"))

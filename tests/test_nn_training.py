@@ -124,3 +124,36 @@ def test_batch_larger_than_data_is_clipped_with_a_warning():
     with pytest.warns(UserWarning, match="batch_size=64 is larger than the 30 training samples"):
         history = nn.fit(nn.Network([2, 2]), X, y, epochs=2, batch_size=64)
     assert history.epochs == 2
+
+
+def test_snapshots_hold_the_weights_at_the_epochs_asked_for():
+    X, y = separable(60)
+    net = nn.Network([2, 4, 2], seed=1)
+    before = net.flat_params.copy()
+    history = nn.fit(net, X, y, epochs=6, batch_size=16, snapshot_epochs=[0, 3, 6])
+    assert [epoch for epoch, _ in history.snapshots] == [0, 3, 6]
+    np.testing.assert_array_equal(history.snapshots[0][1], before)
+    np.testing.assert_array_equal(history.snapshots[-1][1], net.flat_params)
+    replay = nn.Network([2, 4, 2], seed=1)
+    nn.fit(replay, X, y, epochs=3, batch_size=16)
+    np.testing.assert_array_equal(history.snapshots[1][1], replay.flat_params)
+
+
+def test_lockstep_snapshots_match_single_training_and_stop_with_divergence():
+    X, y = separable(60)
+    nets = [nn.Network([2, 4, 2], seed=s) for s in (0, 1)]
+    histories = nn.fit_lockstep(nets, X, y, 5, 16, [nn.SGD(0.1), nn.SGD(1e6)], seeds=[0, 1], snapshot_epochs=[1, 5])
+    alone = nn.fit(nn.Network([2, 4, 2], seed=0), X, y, 5, 16, nn.SGD(0.1), seed=0, snapshot_epochs=[1, 5])
+    for (e1, p1), (e2, p2) in zip(histories[0].snapshots, alone.snapshots):
+        assert e1 == e2
+        np.testing.assert_array_equal(p1, p2)
+    assert histories[1].status == "diverged" and [e for e, _ in histories[1].snapshots] == [1]
+
+
+def test_hidden_activations_have_one_entry_per_hidden_layer():
+    X, _ = separable(10)
+    net = nn.Network([2, 5, 3, 2], activation="tanh")
+    outputs = net.hidden_activations(X)
+    assert [o.shape for o in outputs] == [(10, 5), (10, 3)]
+    assert all(np.abs(o).max() <= 1 for o in outputs)
+    assert nn.Network([2, 2]).hidden_activations(X) == []
