@@ -236,8 +236,9 @@ def dataset_preview_figure(data, n_images=8, height=220):
     fig = make_subplots(rows=1, cols=len(picks), subplot_titles=[data.class_names[data.y_train[i]] for i in picks],
                         horizontal_spacing=0.02)
     for col, index in enumerate(picks, start=1):
-        fig.add_trace(go.Heatmap(z=data.X_train[index].reshape(data.image_shape)[::-1], colorscale="gray",
-                                 showscale=False, hoverinfo="skip"), row=1, col=col)
+        pixels = data.raw(data.X_train[index]).reshape(data.image_shape)[::-1]  # as drawn, not standardised
+        fig.add_trace(go.Heatmap(z=pixels, zmin=0, zmax=data.pixel_max, colorscale="gray_r" if data.name == "digits"
+                                 else "gray", showscale=False, hoverinfo="skip"), row=1, col=col)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False, scaleanchor="x")
     fig.update_layout(height=height * 0.6, margin={"l": 5, "r": 5, "t": 25, "b": 5})

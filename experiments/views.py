@@ -221,8 +221,9 @@ def gallery_figure(results, run_id, n_images=24, per_row=8):
     fig = make_subplots(rows=rows, cols=per_row, subplot_titles=titles, horizontal_spacing=0.015,
                         vertical_spacing=0.45 / rows)
     for position, index in enumerate(order):
-        fig.add_trace(go.Heatmap(z=data.X_test[index].reshape(data.image_shape), colorscale="gray_r" if
-                                 data.name == "digits" else "gray", showscale=False, hoverinfo="skip"),
+        pixels = data.raw(data.X_test[index]).reshape(data.image_shape)  # as drawn, not standardised
+        fig.add_trace(go.Heatmap(z=pixels, zmin=0, zmax=data.pixel_max, colorscale="gray_r" if data.name == "digits"
+                                 else "gray", showscale=False, hoverinfo="skip"),
                       row=position // per_row + 1, col=position % per_row + 1)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False, autorange="reversed", scaleanchor="x")
