@@ -427,6 +427,15 @@ def does_not_apply(error):
     st.info(f"This view does not apply here: {error}")
 
 
+def show_chart(key, build, *options):
+    """The figure ``build()`` makes (cached per results and options), or a plain message if the view does not
+    apply to these results."""
+    try:
+        st.plotly_chart(cached_figure(key, build, *options), key=key)
+    except views.DoesNotApply as error:
+        does_not_apply(error)
+
+
 def show_gradient_flow():
     st.caption("How large the loss gradient is at each layer, epoch by epoch (log scale). When the layers near "
                "the input get gradients many times smaller than those near the output, they barely learn: the "
@@ -437,11 +446,7 @@ def show_gradient_flow():
                                           "l2", "epochs")]).sort_values("run_id")
     options = dict(zip(first["run_id"], first["run_id"].map(labels)))
     chosen = st.multiselect("Runs", list(options), default=list(options)[:6], format_func=options.get, key="gf_runs")
-    try:
-        st.plotly_chart(cached_figure("gradient_flow", lambda: views.gradient_flow_figure(results, chosen),
-                                      tuple(chosen)), key="gradient_flow")
-    except views.DoesNotApply as error:
-        does_not_apply(error)
+    show_chart("gradient_flow", lambda: views.gradient_flow_figure(results, chosen), tuple(chosen))
 
 
 def show_boundary_over_time():
@@ -450,11 +455,7 @@ def show_boundary_over_time():
     run_id = pick_run("Configuration", "anim_run")
     if run_id is None:
         return
-    try:
-        st.plotly_chart(cached_figure("animation", lambda: views.boundary_animation_figure(results, run_id), run_id),
-                        key="animation")
-    except views.DoesNotApply as error:
-        does_not_apply(error)
+    show_chart("animation", lambda: views.boundary_animation_figure(results, run_id), run_id)
 
 
 def show_inside():
@@ -463,12 +464,8 @@ def show_inside():
     run_id = pick_run("Network", "inside_run")
     if run_id is None:
         return
-    try:
-        st.plotly_chart(cached_figure("hidden", lambda: views.hidden_layers_figure(results, run_id), run_id),
-                        key="hidden_layers")
-    except views.DoesNotApply as error:
-        does_not_apply(error)
-    st.plotly_chart(cached_figure("weights", lambda: views.weights_figure(results, run_id), run_id), key="weights")
+    show_chart("hidden_layers", lambda: views.hidden_layers_figure(results, run_id), run_id)
+    show_chart("weights", lambda: views.weights_figure(results, run_id), run_id)
 
 
 def image_datasets():
@@ -485,10 +482,9 @@ def show_images():
     dataset = st.selectbox("Dataset", names, key="images_dataset") if len(names) > 1 else names[0]
     run_ids = list(first_seed_runs(dataset))
     st.markdown("**Confusion matrices** (test set; rows: true class, columns: predicted)")
-    st.plotly_chart(cached_figure(f"confusion.{dataset}", lambda: views.confusion_matrices_figure(results, run_ids)),
-                    key="confusion")
+    show_chart("confusion", lambda: views.confusion_matrices_figure(results, run_ids), dataset)
     run_id = pick_run("Gallery of test images for", "gallery_run", dataset)
-    st.plotly_chart(cached_figure("gallery", lambda: views.gallery_figure(results, run_id), run_id), key="gallery")
+    show_chart("gallery", lambda: views.gallery_figure(results, run_id), run_id)
 
 
 def set_grid(key, grid):
@@ -588,11 +584,7 @@ def show_lr_finder():
 def show_hyperparameters():
     st.caption("Every run as a line across its settings, coloured by test accuracy. Drag along an axis to "
                "filter.")
-    try:
-        st.plotly_chart(cached_figure("parcoords", lambda: views.parallel_coordinates_figure(results)),
-                        key="parcoords")
-    except views.DoesNotApply as error:
-        does_not_apply(error)
+    show_chart("parcoords", lambda: views.parallel_coordinates_figure(results))
 
 
 view = st.radio("View", VIEWS, horizontal=True, key="view", label_visibility="collapsed")

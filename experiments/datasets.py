@@ -11,8 +11,20 @@ from nn._checks import check_choice, check_fraction, check_int, check_positive_f
 MIN_SAMPLES, MAX_SAMPLES = 8, 100_000
 
 
+class _Classes:
+    """What a dataset and its registry entry both answer: how many classes, and whether it is 2-D."""
+
+    @property
+    def n_classes(self):
+        return len(self.class_names)
+
+    @property
+    def is_2d(self):
+        return self.n_features == 2
+
+
 @dataclass(frozen=True)
-class Dataset:
+class Dataset(_Classes):
     """A train/test split and what is needed to show it."""
 
     name: str
@@ -40,17 +52,9 @@ class Dataset:
     def n_features(self):
         return self.X_train.shape[1]
 
-    @property
-    def n_classes(self):
-        return len(self.class_names)
-
-    @property
-    def is_2d(self):
-        return self.n_features == 2
-
 
 @dataclass(frozen=True)
-class DatasetInfo:
+class DatasetInfo(_Classes):
     """A registry entry: how to make the data, its defaults and which options apply."""
 
     name: str
@@ -63,14 +67,6 @@ class DatasetInfo:
     test_fraction: float | None = 0.25  # None: the test set is the training set
     image_shape: tuple | None = None
     max_samples: int = MAX_SAMPLES
-
-    @property
-    def n_classes(self):
-        return len(self.class_names)
-
-    @property
-    def is_2d(self):
-        return self.n_features == 2
 
 
 # ----- generators: (rng, n_samples, noise, seed) -> X, y with balanced classes -----
