@@ -270,7 +270,7 @@ if open_upload and uploads:
     except ValueError as error:
         st.error(f"Could not open the upload: {error}")
 
-if run_clicked and specs and not plan_error:
+if (run_clicked or st.session_state.get("run_main")) and specs and not plan_error:
     key = tuple(specs)
     if key in st.session_state.cache:
         show_results(st.session_state.cache[key], "run", "Same comparison as before: shown from this session's cache.")
@@ -306,38 +306,10 @@ if run_clicked and specs and not plan_error:
     st.rerun()  # draw the page once, without the training widgets
 
 
-# ----- the results, together -----
-results = st.session_state.results
-st.title("How does a network's design change what it learns?")
-if results is None:
-    st.markdown(
-        "Choose datasets, architectures, activations and learning rates in the sidebar. One small NumPy network "
-        "trains every combination, and the loss curves, the accuracy table and the decision boundaries appear "
-        "here together.\n\nThe defaults are the classic comparison: 5×5 edge patches, three architectures "
-        "(`[25, 2]`, `[25, 8, 2]`, `[25, 16, 8, 2]`), ReLU, learning rate 0.1, 200 epochs, batch 16.")
-    st.info("Press **▶ Run** in the sidebar to train it.")
-    st.stop()
-
-if st.session_state.notice:
-    st.info(st.session_state.notice)
-runs = results.runs
-table = cached_figure("table", lambda: plots.accuracy_table(results))
-best = table[table["best"] == "★"].sort_values("test acc %", ascending=False).iloc[0] if len(table) else None
-metric_cols = st.columns([3, 2, 1, 2])
-if best is not None:
-    metric_cols[0].metric("Best configuration", f"{best['architecture']} · {best['activation']}",
-                          help=f"{best['dataset']}, lr {best['lr']:g}, {best['optimizer']}")
-    metric_cols[1].metric("Its test accuracy", f"{best['test acc %']:.1f}%")
-metric_cols[2].metric("Runs", f"{len(runs)}", help=", ".join(f"{n} {s}" for s, n in runs["status"].value_counts().items()))
-metric_cols[3].metric("Training time", f"{runs.attrs.get('wall_seconds', runs['seconds'].sum()):.1f} s")
-problems = runs[runs["status"].isin(["diverged", "error"])]
-if len(problems):
-    st.warning(f"{len(problems)} run(s) did not train normally: " + "; ".join(
-        f"{row.architecture} {row.activation} lr {row.lr:g} seed {row.seed}: {row.message}"
-        for row in problems.head(5).itertuples()) + (" …" if len(problems) > 5 else ""))
-
+# ----- the views of the results, one function each (called at the end of the page) -----
 VIEWS = ["Compare", "Gradient flow", "Boundary over time", "Inside the network", "Images", "Try it",
          "Learning-rate finder", "Hyperparameters"]
+
 
 
 def show_compare():
@@ -586,6 +558,40 @@ def show_hyperparameters():
                "filter.")
     show_chart("parcoords", lambda: views.parallel_coordinates_figure(results))
 
+
+# ----- the page: welcome, or the results with their views -----
+results = st.session_state.results
+st.title("How does a network's design change what it learns?")
+if results is None:
+    st.markdown(
+        "Choose datasets, architectures, activations and learning rates in the sidebar. One small NumPy network "
+        "trains every combination, and the loss curves, the accuracy table and the decision boundaries appear "
+        "here together.\n\nThe defaults are the classic comparison: 5×5 edge patches, three architectures "
+        "(`[25, 2]`, `[25, 8, 2]`, `[25, 16, 8, 2]`), ReLU, learning rate 0.1, 200 epochs, batch 16.")
+    st.button("▶ Run the classic comparison", type="primary", key="run_main", disabled=bool(plan_error),
+              help="The same as Run in the sidebar: trains what the sidebar shows.")
+    st.caption("Or change the choices in the sidebar first; the Run button there shows how many runs they make.")
+    with st.expander("Not sure which learning rates to compare? Find one first"):
+        show_lr_finder()
+    st.stop()
+
+if st.session_state.notice:
+    st.info(st.session_state.notice)
+runs = results.runs
+table = cached_figure("table", lambda: plots.accuracy_table(results))
+best = table[table["best"] == "★"].sort_values("test acc %", ascending=False).iloc[0] if len(table) else None
+metric_cols = st.columns([3, 2, 1, 2])
+if best is not None:
+    metric_cols[0].metric("Best configuration", f"{best['architecture']} · {best['activation']}",
+                          help=f"{best['dataset']}, lr {best['lr']:g}, {best['optimizer']}")
+    metric_cols[1].metric("Its test accuracy", f"{best['test acc %']:.1f}%")
+metric_cols[2].metric("Runs", f"{len(runs)}", help=", ".join(f"{n} {s}" for s, n in runs["status"].value_counts().items()))
+metric_cols[3].metric("Training time", f"{runs.attrs.get('wall_seconds', runs['seconds'].sum()):.1f} s")
+problems = runs[runs["status"].isin(["diverged", "error"])]
+if len(problems):
+    st.warning(f"{len(problems)} run(s) did not train normally: " + "; ".join(
+        f"{row.architecture} {row.activation} lr {row.lr:g} seed {row.seed}: {row.message}"
+        for row in problems.head(5).itertuples()) + (" …" if len(problems) > 5 else ""))
 
 view = st.radio("View", VIEWS, horizontal=True, key="view", label_visibility="collapsed")
 {"Compare": show_compare, "Gradient flow": show_gradient_flow, "Boundary over time": show_boundary_over_time,

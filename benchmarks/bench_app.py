@@ -56,7 +56,7 @@ class MemoryWatch(threading.Thread):
 async def visit(browser, url, results, index):
     page = await browser.new_page(viewport={"width": 1440, "height": 1600})
     await page.goto(url)
-    run_button = page.get_by_role("button", name="▶ Run")
+    run_button = page.get_by_role("button", name="▶ Run", exact=True)
     await run_button.wait_for(timeout=60_000)
     start = time.perf_counter()
     await run_button.click()

@@ -210,8 +210,9 @@ def decision_boundary_figure(results, dataset, resolution=70, panel_height=260):
     fig.update_xaxes(showticklabels=False, range=[gx[0], gx[-1]])
     fig.update_yaxes(showticklabels=False, range=[gy[0], gy[-1]])
     plane = "" if data.is_2d else " · shown in the plane of the first two principal components"
-    fig.update_layout(height=panel_height * rows + 110, margin={"l": 20, "r": 20, "t": 60, "b": 40},
-                      title={"text": f"{dataset}: {axis_names[0]} vs {axis_names[1]}{plane}", "font": {"size": 14}},
+    fig.update_layout(height=panel_height * rows + 140, margin={"l": 20, "r": 20, "t": 95, "b": 40},
+                      title={"text": f"{dataset}: {axis_names[0]} vs {axis_names[1]}{plane}", "font": {"size": 14},
+                             "y": 0.995, "yanchor": "top"},
                       legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0})
     fig.update_annotations(font_size=12)
     return fig

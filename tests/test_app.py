@@ -40,14 +40,15 @@ def test_first_load_shows_the_plan_and_no_exception():
     at = open_app()
     assert not at.exception
     assert "**3 runs**" in plan(at)
-    assert not at.button(key="run").disabled
-    assert "Press **▶ Run**" in " ".join(texts(at, "info"))
+    assert not at.button(key="run").disabled and not at.button(key="run_main").disabled
     assert at.multiselect(key="architectures").value == ["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"]
 
 
 def test_run_with_defaults_shows_curves_boundaries_table_and_downloads():
-    """The visitor presses Run and sees everything together."""
-    at = run(open_app())
+    """The visitor presses the big Run button on the welcome page and sees everything together."""
+    at = open_app()
+    at.button(key="run_main").click().run()
+    assert not at.exception
     assert {"curves", "boundary.edge"} <= chart_keys(at)  # learning curves and the decision boundaries
     table = at.dataframe[0].value
     assert sorted(table["architecture"]) == ["[25, 16, 8, 2]", "[25, 2]", "[25, 8, 2]"]
@@ -274,3 +275,25 @@ def test_own_csv_with_text_features_gets_a_clear_message():
     at.button(key="own_add").click().run()
     assert not at.exception
     assert any("non-numeric value 'oops'" in m for m in texts(at, "error"))
+
+
+def test_stop_keeps_the_runs_that_finished():
+    """The visitor pressed Stop while a grid trained: the next page shows what finished and says so."""
+    from experiments.specs import grid_work
+
+    specs = expand_grid(architectures=["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"], epochs=10)
+    finished = []
+    run_grid(specs[:2], progress=lambda done, total, spec, outcome: finished.append(outcome))
+    at = open_app()
+    at.session_state["training"] = {"outcomes": finished, "total": 3, "datasets": grid_work(specs)[1],
+                                    "last_draw": 0.0, "refresh": 1.0}
+    at.run()
+    assert not at.exception
+    assert any("Stopped after 2 of 3 runs" in m for m in texts(at, "info"))
+    assert len(at.dataframe[0].value) == 2 and [m.value for m in at.metric if m.label == "Runs"] == ["2"]
+
+
+def test_the_learning_rate_finder_is_there_before_any_run():
+    at = open_app()
+    at.button(key="lrf_run").click().run()
+    assert not at.exception and "lr_finder" in chart_keys(at)

@@ -54,8 +54,9 @@ def test_press_run_in_a_real_browser(server):
         page_errors = []
         page.on("pageerror", lambda error: page_errors.append(str(error)))
         page.goto(server)
-        page.get_by_role("button", name="▶ Run").wait_for(timeout=60_000)
-        page.get_by_role("button", name="▶ Run").click()
+        run_button = page.get_by_role("button", name="▶ Run the classic comparison")
+        run_button.wait_for(timeout=60_000)
+        run_button.click()
         page.get_by_text("Decision boundaries").wait_for(timeout=120_000)
         page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2", timeout=60_000)
         page.locator("[data-testid=stDataFrame] canvas").first.wait_for(timeout=30_000)
