@@ -92,3 +92,17 @@ def test_limits_from_environment():
     assert limits.max_runs == 50 and limits.max_work == 1e10 and limits.max_epochs == Limits().max_epochs
     with pytest.raises(ValueError, match="NN_LAB_MAX_RUNS must be a number; got 'many'"):
         Limits.from_env({"NN_LAB_MAX_RUNS": "many"})
+
+
+def test_time_estimate_grows_with_the_work():
+    from experiments.specs import estimate_seconds, grid_work
+
+    def estimate(**kwargs):
+        specs = expand_grid(**kwargs)
+        return estimate_seconds(specs, grid_work(specs)[1])
+
+    base = estimate(epochs=100)
+    assert estimate(epochs=200) == pytest.approx(2 * base)
+    assert estimate(epochs=100, seeds=[0, 1]) > base  # more runs cost more, but less than twice in lockstep
+    assert estimate(epochs=100, seeds=[0, 1]) < 2 * base
+    assert estimate(epochs=100, batch_size=None) < base  # full batch: fewer steps
