@@ -68,3 +68,32 @@ def test_press_run_in_a_real_browser(server):
         assert page.locator(".js-plotly-plot").count() >= 2
         assert page_errors == []
         browser.close()
+
+
+def test_click_a_point_to_try_it(server):
+    """On circles, the visitor opens Try it and clicks on the plot: the point's coordinates are used."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium package)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1440, "height": 1400})
+        page.goto(f"{server}/?dataset=circles&arch=%5B25%2C%208%2C%202%5D&epochs=30")
+        page.get_by_role("button", name="▶ Run the classic comparison").click()
+        page.get_by_text("Save and share").wait_for(timeout=120_000)
+        page.locator("label").filter(has_text="Try it").first.click()
+        x1, x2 = page.locator('input[aria-label="x1"]').last, page.locator('input[aria-label="x2"]').last
+        x1.wait_for(timeout=30_000)
+        assert x1.input_value() == "0.00"
+        plot_area = page.locator("[data-testid=stMain] .js-plotly-plot .nsewdrag").first
+        plot_area.wait_for(timeout=30_000)
+        box = plot_area.bounding_box()
+        page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.3)
+        page.wait_for_function("[...document.querySelectorAll('input[aria-label=\"x1\"]')].some(i => i.value !== '0.00')",
+                               timeout=30_000)
+        time.sleep(1)
+        assert float(x1.input_value()) > 0.3  # right of centre
+        assert float(x2.input_value()) > 0.1  # above centre
+        assert page.locator("[data-testid=stException]").count() == 0
+        browser.close()
