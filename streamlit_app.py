@@ -212,8 +212,8 @@ if input_errors:
 else:
     try:
         specs = settings.specs(custom_datasets())
-        check_limits(specs, LIMITS, custom_datasets())
-        _, datasets = grid_work(specs, custom_datasets())
+        total_work, datasets = grid_work(specs, custom_datasets())
+        check_limits(specs, LIMITS, custom_datasets(), total_work)
     except GridTooLarge as error:
         plan_error = f"Over this demo's limits. {error}"
     except ValueError as error:

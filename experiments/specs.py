@@ -194,8 +194,9 @@ def grid_work(specs, custom_datasets=None):
     return total, datasets
 
 
-def check_limits(specs, limits, custom_datasets=None):
-    """Raise GridTooLarge when ``specs`` ask for more than ``limits`` allow; return the total work."""
+def check_limits(specs, limits, custom_datasets=None, total_work=None):
+    """Raise GridTooLarge when ``specs`` ask for more than ``limits`` allow; return the total work.
+    ``total_work`` may be passed when ``grid_work`` was already called, to load the data only once."""
     if len(specs) > limits.max_runs:
         raise GridTooLarge(f"This comparison has {len(specs)} runs; the limit is {limits.max_runs} "
                            f"({len(specs) / limits.max_runs:.1f}x over). Choose fewer datasets, architectures, "
@@ -210,7 +211,7 @@ def check_limits(specs, limits, custom_datasets=None):
         if spec.n_samples is not None and spec.n_samples > limits.max_samples:
             raise GridTooLarge(f"{spec.n_samples} samples for {spec.dataset} is over the limit of "
                                f"{limits.max_samples}; use fewer samples.")
-    total, _ = grid_work(specs, custom_datasets)
+    total = grid_work(specs, custom_datasets)[0] if total_work is None else total_work
     if total > limits.max_work:
         raise GridTooLarge(f"This comparison asks for {total:.2g} units of work (parameters x samples x epochs); "
                            f"the limit is {limits.max_work:.2g} ({total / limits.max_work:.1f}x over). Use fewer "
