@@ -414,9 +414,7 @@ def show_gradient_flow():
                "the input get gradients many times smaller than those near the output, they barely learn: the "
                "vanishing gradients of sigmoid in deep networks, next to relu's.")
     labels = results.labels(include_dataset=runs["dataset"].nunique() > 1)
-    first = runs.sort_values("seed", kind="stable").drop_duplicates(
-        [c for c in runs.columns if c in ("dataset", "architecture", "activation", "optimizer", "lr", "batch_size",
-                                          "l2", "epochs")]).sort_values("run_id")
+    first = plots.first_seed_runs(runs)
     options = dict(zip(first["run_id"], first["run_id"].map(labels)))
     chosen = st.multiselect("Runs", list(options), default=list(options)[:6], format_func=options.get, key="gf_runs")
     show_chart("gradient_flow", lambda: views.gradient_flow_figure(results, chosen), tuple(chosen))

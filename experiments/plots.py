@@ -146,14 +146,64 @@ def _panel_layout(configs):
     return positions, len(row_values), len(col_keys)
 
 
+def first_seed_runs(runs):
+    """The lowest-seed run of each configuration (every setting but the seed), in run order."""
+    config_columns = [c for c in CONFIG_COLUMNS if c in runs]
+    firsts = runs.sort_values("seed", kind="stable").groupby(config_columns, dropna=False, sort=False).head(1)
+    return firsts.sort_values("run_id")
+
+
 def boundary_panels(results, dataset):
     """The runs shown as decision-boundary panels for ``dataset``: the lowest seed of each configuration that
     has a trained network. Returns (runs table, number of configurations left out by MAX_PANELS)."""
     runs = results.runs[(results.runs["dataset"] == dataset) & results.runs["run_id"].isin(results.networks)]
-    config_columns = [c for c in CONFIG_COLUMNS if c in runs]
-    firsts = runs.sort_values("seed", kind="stable").groupby(config_columns, dropna=False, sort=False).head(1)
-    firsts = firsts.sort_values("run_id")
+    firsts = first_seed_runs(runs)
     return firsts.head(MAX_PANELS), max(0, len(firsts) - MAX_PANELS)
+
+
+def boundary_grid(data, resolution):
+    """(to_plane, gx, gy, grid points in input space, axis names): a resolution x resolution grid over the
+    data's range in its plane (the data itself, or its first two principal components), padded by 8%."""
+    to_plane, from_plane, axis_names = projection(data.X_train)
+    both = np.vstack([to_plane(data.X_train), to_plane(data.X_test)])
+    low, high = both.min(axis=0), both.max(axis=0)
+    pad = 0.08 * (high - low) + 1e-9
+    gx = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
+    gy = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
+    inputs = from_plane(np.column_stack([a.ravel() for a in np.meshgrid(gx, gy)]))
+    return to_plane, gx, gy, inputs, axis_names
+
+
+def boundary_surface(data, proba, gx, gy, showscale=True):
+    """P(class 1) as a filled contour for two classes; the predicted class as a heatmap for more."""
+    shape = (len(gy), len(gx))
+    if data.n_classes == 2:
+        return go.Contour(x=gx, y=gy, z=proba[:, 1].reshape(shape), zmin=0, zmax=1, colorscale=BINARY_SCALE,
+                          opacity=0.75, contours={"coloring": "fill"}, ncontours=11, line={"width": 0},
+                          showscale=showscale, hovertemplate="P=%{z:.2f}<extra></extra>",
+                          colorbar={"title": {"text": f"P({data.class_names[1]})", "side": "right"},
+                                    "len": 0.6, "thickness": 12})
+    scale = [[i / (data.n_classes - 1), CLASS_COLORS[i % 10]] for i in range(data.n_classes)]
+    return go.Heatmap(x=gx, y=gy, z=proba.argmax(axis=1).reshape(shape), zmin=0, zmax=data.n_classes - 1,
+                      colorscale=scale, opacity=0.45, showscale=False, hovertemplate="predicted %{z}<extra></extra>")
+
+
+def class_point_traces(data, to_plane, showlegend=True):
+    """The data in its plane, coloured by class: training points solid, test points hollow."""
+    traces = []
+    for X, y, split in ((data.X_train, data.y_train, "train"), (data.X_test, data.y_test, "test")):
+        points = to_plane(X)
+        for cls in range(data.n_classes):
+            mask = y == cls
+            color = CLASS_COLORS[cls % 10]
+            traces.append(go.Scatter(
+                x=points[mask, 0], y=points[mask, 1], mode="markers", name=f"{data.class_names[cls]} ({split})",
+                legendgroup=f"{cls}{split}", showlegend=showlegend, hoverinfo="skip",
+                marker={"size": 5 if split == "train" else 7, "color": color,
+                        "symbol": "circle" if split == "train" else "circle-open",
+                        "line": {"width": 0.5 if split == "train" else 1.5,
+                                 "color": "white" if split == "train" else color}}))
+    return traces
 
 
 def decision_boundary_figure(results, dataset, resolution=70, panel_height=260):
@@ -164,14 +214,7 @@ def decision_boundary_figure(results, dataset, resolution=70, panel_height=260):
     if panels.empty:
         raise ValueError(f"no trained networks for {dataset!r}: decision boundaries need them.")
     data = results.datasets[panels["run_id"].iloc[0]]
-    to_plane, from_plane, axis_names = projection(data.X_train)
-    train_2d, test_2d = to_plane(data.X_train), to_plane(data.X_test)
-    both = np.vstack([train_2d, test_2d])
-    low, high = both.min(axis=0), both.max(axis=0)
-    pad = 0.08 * (high - low) + 1e-9
-    gx = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
-    gy = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
-    grid_inputs = from_plane(np.column_stack([a.ravel() for a in np.meshgrid(gx, gy)]))
+    to_plane, gx, gy, grid_inputs, axis_names = boundary_grid(data, resolution)
     labels = results.labels()
     positions, rows, cols = _panel_layout(panels)
     titles = [""] * (rows * cols)
@@ -179,34 +222,12 @@ def decision_boundary_figure(results, dataset, resolution=70, panel_height=260):
         titles[row * cols + col] = f"{labels[run.run_id]}<br>test {run.test_acc:.1%}"
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.04,
                         vertical_spacing=min(0.12, 0.5 / rows))
-    binary = data.n_classes == 2
     for (row, col), run in zip(positions, panels.itertuples()):
-        proba = results.networks[run.run_id].predict_proba(grid_inputs)
         first = (row, col) == positions[0]
-        if binary:
-            fig.add_trace(go.Contour(x=gx, y=gy, z=proba[:, 1].reshape(resolution, resolution), zmin=0, zmax=1,
-                                     colorscale=BINARY_SCALE, opacity=0.75, contours={"coloring": "fill"},
-                                     ncontours=11, line={"width": 0}, showscale=first,
-                                     colorbar={"title": {"text": f"P({data.class_names[1]})", "side": "right"},
-                                               "len": 0.6, "thickness": 12},
-                                     hovertemplate="P=%{z:.2f}<extra></extra>"), row=row + 1, col=col + 1)
-        else:
-            predicted = proba.argmax(axis=1).reshape(resolution, resolution)
-            scale = [[i / (data.n_classes - 1), CLASS_COLORS[i % 10]] for i in range(data.n_classes)]
-            fig.add_trace(go.Heatmap(x=gx, y=gy, z=predicted, zmin=0, zmax=data.n_classes - 1, colorscale=scale,
-                                     opacity=0.45, showscale=False,
-                                     hovertemplate="predicted %{z}<extra></extra>"), row=row + 1, col=col + 1)
-        for points, y, split in ((train_2d, data.y_train, "train"), (test_2d, data.y_test, "test")):
-            for cls in range(data.n_classes):
-                mask = y == cls
-                fig.add_trace(go.Scatter(
-                    x=points[mask, 0], y=points[mask, 1], mode="markers", name=f"{data.class_names[cls]} ({split})",
-                    legendgroup=f"{cls}{split}", showlegend=first,
-                    marker={"size": 5 if split == "train" else 7, "color": CLASS_COLORS[cls % 10],
-                            "symbol": "circle" if split == "train" else "circle-open",
-                            "line": {"width": 0.5 if split == "train" else 1.5, "color": "white" if split == "train"
-                                     else CLASS_COLORS[cls % 10]}},
-                    hoverinfo="skip"), row=row + 1, col=col + 1)
+        proba = results.networks[run.run_id].predict_proba(grid_inputs)
+        for trace in [boundary_surface(data, proba, gx, gy, showscale=first),
+                      *class_point_traces(data, to_plane, showlegend=first)]:
+            fig.add_trace(trace, row=row + 1, col=col + 1)
     fig.update_xaxes(showticklabels=False, range=[gx[0], gx[-1]])
     fig.update_yaxes(showticklabels=False, range=[gy[0], gy[-1]])
     plane = "" if data.is_2d else " · shown in the plane of the first two principal components"

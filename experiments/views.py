@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .plots import BINARY_SCALE, CLASS_COLORS, _facet_grid, boundary_panels, projection
+from .plots import (CLASS_COLORS, _facet_grid, boundary_grid, boundary_panels, boundary_surface,
+                    class_point_traces, projection)
 
 LAYER_COLORS = ["#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                 "#bcbd22", "#17becf", "#393b79", "#637939"]
@@ -57,17 +58,6 @@ def gradient_flow_figure(results, run_ids, height_per_row=300):
     return fig
 
 
-def _boundary_grid(data, resolution):
-    to_plane, from_plane, axis_names = projection(data.X_train)
-    both = np.vstack([to_plane(data.X_train), to_plane(data.X_test)])
-    low, high = both.min(axis=0), both.max(axis=0)
-    pad = 0.08 * (high - low) + 1e-9
-    gx = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
-    gy = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
-    inputs = from_plane(np.column_stack([a.ravel() for a in np.meshgrid(gx, gy)]))
-    return to_plane, gx, gy, inputs, axis_names
-
-
 def boundary_animation_figure(results, run_id, resolution=60):
     """The decision boundary at the weights saved during training, with a slider and a play button."""
     snapshots = results.snapshots.get(run_id)
@@ -75,30 +65,13 @@ def boundary_animation_figure(results, run_id, resolution=60):
         raise DoesNotApply("no weights were saved while this run trained (they are kept for the first seed of "
                            "each configuration).")
     data, net = results.datasets[run_id], results.networks[run_id].copy()
-    to_plane, gx, gy, inputs, axis_names = _boundary_grid(data, resolution)
-    binary = data.n_classes == 2
+    to_plane, gx, gy, inputs, axis_names = boundary_grid(data, resolution)
 
     def surface(params):
         net.flat_params[...] = params
-        proba = net.predict_proba(inputs)
-        z = (proba[:, 1] if binary else proba.argmax(axis=1)).reshape(resolution, resolution)
-        if binary:
-            return go.Contour(x=gx, y=gy, z=z, zmin=0, zmax=1, colorscale=BINARY_SCALE, opacity=0.75,
-                              contours={"coloring": "fill"}, ncontours=11, line={"width": 0},
-                              colorbar={"title": {"text": f"P({data.class_names[1]})", "side": "right"}})
-        scale = [[i / (data.n_classes - 1), CLASS_COLORS[i % 10]] for i in range(data.n_classes)]
-        return go.Heatmap(x=gx, y=gy, z=z, zmin=0, zmax=data.n_classes - 1, colorscale=scale, opacity=0.45,
-                          showscale=False)
+        return boundary_surface(data, net.predict_proba(inputs), gx, gy)
 
-    points = []
-    for X, y, split in ((data.X_train, data.y_train, "train"), (data.X_test, data.y_test, "test")):
-        plane = to_plane(X)
-        for cls in range(data.n_classes):
-            mask = y == cls
-            points.append(go.Scatter(x=plane[mask, 0], y=plane[mask, 1], mode="markers",
-                                     name=f"{data.class_names[cls]} ({split})", hoverinfo="skip",
-                                     marker={"size": 5 if split == "train" else 7, "color": CLASS_COLORS[cls % 10],
-                                             "symbol": "circle" if split == "train" else "circle-open"}))
+    points = class_point_traces(data, to_plane)
     epochs = [epoch for epoch, _ in snapshots]
     frames = [go.Frame(data=[surface(params)], traces=[0], name=str(epoch)) for epoch, params in snapshots]
     fig = go.Figure(data=[frames[-1].data[0], *points], frames=frames)

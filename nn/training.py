@@ -193,7 +193,7 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
     histories = [_history(records, index, int(epochs_run[index]), float(initial_loss[index]), str(status[index]))
                  for index in indices]
     for history, index in zip(histories, indices):
-        history.snapshots = [(epoch, params[index].copy()) for epoch, params in snapshots if epoch <= history.epochs]
+        history.snapshots = [(epoch, saved[index].copy()) for epoch, saved in snapshots if epoch <= history.epochs]
     return histories
 
 
