@@ -7,77 +7,89 @@ the code only uses the last two axes, which is why ``.T`` is spelled ``swapaxes(
 import numpy as np
 
 
-class Linear:
-    """z = x @ W + b, with W of shape (n_in, n_out) and b of shape (1, n_out).
+class Layer:
+    """What every layer shares: ``buffer``, arrays kept per shape and reused by the next call.
 
-    ``forward`` and ``backward`` write into output buffers kept per batch shape and reused by the next
-    call: allocating a fresh megabyte-sized array every step costs more than the arithmetic on it.
+    Allocating a fresh megabyte-sized array every step costs more than the arithmetic on it: while
+    another large temporary is alive, each new one is fresh memory that the operating system must
+    hand over page by page. So forward and backward write into buffers, with ``out=`` arguments.
     """
 
+    def __init__(self):
+        self.buffers = {}
+
+    def buffer(self, kind, shape, dtype=np.float64, fill=None):
+        """The array called ``kind`` of this shape and dtype, created (and filled) on first use."""
+        key = (kind, shape, dtype)
+        array = self.buffers.get(key)
+        if array is None:
+            array = self.buffers[key] = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
+        return array
+
+
+class Linear(Layer):
+    """z = x @ W + b, with W of shape (n_in, n_out) and b of shape (1, n_out)."""
+
     def __init__(self, W, b, dW, db, propagate_grad=True):
+        super().__init__()
         # W, b, dW and db are views into the network's flat parameter and gradient buffers.
         self.W, self.b, self.dW, self.db = W, b, dW, db
         # The first layer's input gradient is never used, and for wide inputs it is the costliest product.
         self.propagate_grad = propagate_grad
         self.x = None
-        self.buffers = {}
-
-    def buffer(self, kind, shape):
-        key = (kind, shape)
-        if key not in self.buffers:
-            self.buffers[key] = np.empty(shape, dtype=self.W.dtype)
-        return self.buffers[key]
 
     def forward(self, x):
         self.x = x
-        z = np.matmul(x, self.W, out=self.buffer("z", self.W.shape[:-2] + (x.shape[-2], self.W.shape[-1])))  # (batch, n_out)
-        z += self.b
+        z = np.matmul(x, self.W, out=self.buffer("z", self.W.shape[:-2] + (x.shape[-2], self.W.shape[-1]), self.W.dtype))
+        z += self.b  # (batch, n_out)
         return z
 
     def backward(self, grad_z):
         # dL/dW = x^T grad_z,  dL/db = 1^T grad_z (the sum over the batch),  dL/dx = grad_z W^T
         np.matmul(self.x.swapaxes(-1, -2), grad_z, out=self.dW)
-        ones = self.buffers.get(("ones", grad_z.shape[-2]))
-        if ones is None:
-            ones = self.buffers[("ones", grad_z.shape[-2])] = np.ones((1, grad_z.shape[-2]), self.W.dtype)
-        np.matmul(ones, grad_z, out=self.db)
+        ones = self.buffer("ones", (1, grad_z.shape[-2]), grad_z.dtype, fill=1.0)
+        np.matmul(ones, grad_z, out=self.db)  # a matrix product sums faster than .sum(axis=-2)
         if not self.propagate_grad:
             return None
-        return np.matmul(grad_z, self.W.swapaxes(-1, -2), out=self.buffer("dx", grad_z.shape[:-1] + self.W.shape[-2:-1]))
+        dx_shape = grad_z.shape[:-1] + self.W.shape[-2:-1]
+        return np.matmul(grad_z, self.W.swapaxes(-1, -2), out=self.buffer("dx", dx_shape, grad_z.dtype))
 
 
-class ReLU:
+# The activations work in place on the Linear layer's output z: the Linear keeps its input x, not z.
+
+class ReLU(Layer):
     """h = max(0, z); dh/dz = 1 where z > 0, else 0. He initialisation suits it."""
 
     init = "he"
 
     def forward(self, z):
-        self.h = np.maximum(z, 0.0, out=z)  # in place: the Linear below keeps x, not z
+        zeros = self.buffer("zeros", z.shape, z.dtype, fill=0.0)  # NumPy's maximum is twice as fast
+        self.h = np.maximum(z, zeros, out=z)                         # against an array as against 0.0
         return self.h
 
     def backward(self, grad_h):
-        grad_h *= self.h > 0
+        grad_h *= np.greater(self.h, 0.0, out=self.buffer("active", grad_h.shape, bool))
         return grad_h
 
 
-class LeakyReLU:
+class LeakyReLU(Layer):
     """h = z if z > 0 else slope * z; keeps a small gradient for negative inputs."""
 
     init = "he"
 
     def __init__(self, slope=0.01):
+        super().__init__()
         self.slope = slope
 
     def forward(self, z):
-        self.positive = z > 0
-        self.h = np.where(self.positive, z, self.slope * z)
-        return self.h
+        self.negative = np.less_equal(z, 0.0, out=self.buffer("negative", z.shape, bool))
+        return np.multiply(z, self.slope, out=z, where=self.negative)
 
     def backward(self, grad_h):
-        return grad_h * np.where(self.positive, 1.0, self.slope)
+        return np.multiply(grad_h, self.slope, out=grad_h, where=self.negative)
 
 
-class Tanh:
+class Tanh(Layer):
     """h = tanh(z); backward uses the cached output: dh/dz = 1 - h^2."""
 
     init = "xavier"
@@ -87,11 +99,12 @@ class Tanh:
         return self.h
 
     def backward(self, grad_h):
-        grad_h *= 1.0 - self.h * self.h
+        slope = np.multiply(self.h, self.h, out=self.buffer("slope", grad_h.shape, grad_h.dtype))
+        grad_h *= np.subtract(1.0, slope, out=slope)
         return grad_h
 
 
-class Sigmoid:
+class Sigmoid(Layer):
     """h = 1 / (1 + e^-z), computed as (1 + tanh(z/2)) / 2, which never overflows; dh/dz = h (1 - h)."""
 
     init = "xavier"
@@ -105,7 +118,9 @@ class Sigmoid:
         return h
 
     def backward(self, grad_h):
-        grad_h *= self.h * (1.0 - self.h)
+        slope = np.subtract(1.0, self.h, out=self.buffer("slope", grad_h.shape, grad_h.dtype))
+        slope *= self.h
+        grad_h *= slope
         return grad_h
 
 

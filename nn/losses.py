@@ -1,8 +1,10 @@
 """Softmax cross-entropy over the classes, averaged over the batch."""
 import numpy as np
 
+from .layers import Layer
 
-class SoftmaxCrossEntropy:
+
+class SoftmaxCrossEntropy(Layer):
     """L = -mean_i log softmax(z_i)[y_i], computed with log-sum-exp; dL/dz = (p - y_onehot) / n.
 
     Works on (batch, classes) and on stacks (K, batch, classes), where the loss is an array of shape (K,).
@@ -12,18 +14,21 @@ class SoftmaxCrossEntropy:
     def forward(self, logits, y_onehot):
         self.predicted = logits.argmax(axis=-1)  # (batch,)
         row_max = np.take_along_axis(logits, self.predicted[..., None], axis=-1)
-        shifted = logits - row_max  # log-sum-exp trick: the largest entry of every row becomes 0
-        exp = np.exp(shifted)
-        sum_exp = exp @ np.ones((exp.shape[-1], 1), exp.dtype)  # row sums; a matrix product is faster
+        # log-sum-exp trick: the largest entry of every row becomes 0, so exp cannot overflow
+        shifted = np.subtract(logits, row_max, out=self.buffer("shifted", logits.shape, logits.dtype))
         # log p_true = shifted_true - log(sum_j exp(shifted_j))
-        log_p_true = (shifted * y_onehot).sum(axis=(-2, -1)) - np.log(sum_exp).sum(axis=(-2, -1))
+        shifted_true = np.multiply(shifted, y_onehot, out=self.buffer("true", logits.shape, logits.dtype))
+        exp = np.exp(shifted, out=shifted)
+        ones = self.buffer("ones", (logits.shape[-1], 1), logits.dtype, fill=1.0)
+        sum_exp = exp @ ones  # (batch, 1) row sums; a matrix product is faster than .sum(axis=-1)
+        log_p_true = shifted_true.sum(axis=(-2, -1)) - np.log(sum_exp).sum(axis=(-2, -1))
         self.n = logits.shape[-2]
         self.p = np.divide(exp, sum_exp, out=exp)
         self.y_onehot = y_onehot
         return -log_p_true / self.n
 
     def backward(self):
-        grad = self.p - self.y_onehot
+        grad = np.subtract(self.p, self.y_onehot, out=self.buffer("grad", self.p.shape, self.p.dtype))
         grad *= 1.0 / self.n
         return grad
 

@@ -5,6 +5,8 @@ operations however many layers there are. The update rules are those of ``torch.
 with dampening 0, optional Nesterov) and ``torch.optim.Adam`` (with bias correction), including how
 ``weight_decay`` adds ``weight_decay * p`` to the gradient of every parameter (classic L2 regularisation).
 ``lr`` and ``weight_decay`` may be arrays of shape (K, 1) to give each network of a stack its own value.
+Intermediate results go to two scratch arrays kept in ``state``: a stack of networks has megabytes of
+parameters, and fresh temporaries of that size cost more than the arithmetic.
 """
 import numpy as np
 
@@ -19,10 +21,11 @@ class Optimizer:
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads`` (arrays of the same shape)."""
-        if np.any(self.weight_decay):
-            grads = grads + self.weight_decay * params
         if self.state is None:
-            self.state = self.init_state(params)
+            self.state = {"scratch": (np.empty_like(params), np.empty_like(params)), **self.init_state(params)}
+        if np.any(self.weight_decay):
+            decayed = np.multiply(params, self.weight_decay, out=self.state["scratch"][1])
+            grads = np.add(grads, decayed, out=decayed)  # g + weight_decay * p
         self.update(params, grads)
 
     def init_state(self, params):
@@ -40,7 +43,7 @@ class SGD(Optimizer):
     """p <- p - lr * g"""
 
     def update(self, params, grads):
-        params -= self.lr * grads
+        params -= np.multiply(grads, self.lr, out=self.state["scratch"][0])
 
 
 class Momentum(Optimizer):
@@ -55,10 +58,15 @@ class Momentum(Optimizer):
         return {"velocity": np.zeros_like(params)}
 
     def update(self, params, grads):
-        velocity = self.state["velocity"]
+        velocity, step = self.state["velocity"], self.state["scratch"][0]
         velocity *= self.beta
         velocity += grads
-        params -= self.lr * (grads + self.beta * velocity if self.nesterov else velocity)
+        if self.nesterov:
+            np.multiply(velocity, self.beta, out=step)
+            np.add(grads, step, out=step)  # g + beta v
+        else:
+            step[...] = velocity
+        params -= np.multiply(step, self.lr, out=step)
 
 
 class Adam(Optimizer):
@@ -78,13 +86,18 @@ class Adam(Optimizer):
         state = self.state
         state["t"] += 1
         m, v, t = state["m"], state["v"], state["t"]
+        first, second = state["scratch"]  # ``second`` may hold grads (with weight decay): read them first
         m *= self.beta1
-        m += (1.0 - self.beta1) * grads
+        m += np.multiply(grads, 1.0 - self.beta1, out=first)
         v *= self.beta2
-        v += (1.0 - self.beta2) * grads * grads
-        m_hat = m / (1.0 - self.beta1 ** t)
-        v_hat = v / (1.0 - self.beta2 ** t)
-        params -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        squared = np.multiply(grads, grads, out=first)
+        v += np.multiply(squared, 1.0 - self.beta2, out=first)
+        m_hat = np.divide(m, 1.0 - self.beta1 ** t, out=second)
+        denominator = np.divide(v, 1.0 - self.beta2 ** t, out=first)  # v_hat
+        denominator = np.sqrt(denominator, out=denominator)
+        denominator += self.eps
+        step = np.divide(m_hat, denominator, out=second)
+        params -= np.multiply(step, self.lr, out=step)
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}

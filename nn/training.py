@@ -138,6 +138,7 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
     diverged = np.zeros(per_net, dtype=bool)
     epochs_run = np.zeros(per_net, dtype=int)
     final_params = params.copy()  # the weights of networks that stop early are kept here
+    squared_grads = np.empty_like(grads)
     n_batches = -(-n_samples // batch_size)
 
     with np.errstate(all="ignore"):  # a diverging run overflows; it is detected below, not warned about
@@ -158,7 +159,8 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
                 n_correct += (net.loss_fn.predicted == y_epoch[..., batch]).sum(axis=-1)
                 net.backward()
                 # ||grad||_2 of each Linear layer: its W and b lie side by side in the flat buffer
-                norm_sum += np.sqrt(np.add.reduceat(grads * grads, layer_offsets, axis=-1))
+                np.multiply(grads, grads, out=squared_grads)
+                norm_sum += np.sqrt(np.add.reduceat(squared_grads, layer_offsets, axis=-1))
                 optimizer.step(params, grads)
 
             metrics = {"train_loss": loss_sum / n_samples, "train_acc": n_correct / n_samples,

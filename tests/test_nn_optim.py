@@ -81,3 +81,13 @@ def test_weight_decay_shrinks_weights_with_zero_gradient():
 def test_registry_has_every_optimizer():
     assert set(nn.OPTIMIZERS) == {"sgd", "momentum", "adam"}
     assert all(issubclass(cls, nn.Optimizer) for cls in nn.OPTIMIZERS.values())
+
+
+@pytest.mark.parametrize("optimizer", [nn.SGD(0.1, weight_decay=0.5), nn.Momentum(0.1, nesterov=True, weight_decay=0.5),
+                                       nn.Adam(0.1, weight_decay=0.5)], ids=["sgd", "nesterov", "adam"])
+def test_a_step_leaves_the_gradients_as_they_were(optimizer):
+    # the optimizers work in scratch arrays; the network's gradient buffer is not theirs to change
+    params, grads = P0.copy(), GRADS[0].copy()
+    for _ in range(3):
+        optimizer.step(params, grads)
+    np.testing.assert_array_equal(grads, GRADS[0])
