@@ -73,7 +73,7 @@ class ReLU(Layer):
 
 
 class LeakyReLU(Layer):
-    """h = z if z > 0 else slope * z; keeps a small gradient for negative inputs."""
+    """h = z if z > 0 else slope * z (0 <= slope < 1); keeps a small gradient for negative inputs."""
 
     init = "he"
 
@@ -82,11 +82,14 @@ class LeakyReLU(Layer):
         self.slope = slope
 
     def forward(self, z):
-        self.negative = np.less_equal(z, 0.0, out=self.buffer("negative", z.shape, bool))
-        return np.multiply(z, self.slope, out=z, where=self.negative)
+        # dh/dz = 1 where z > 0, else slope: max(1 or 0, slope). Then h = z * dh/dz.
+        self.dh_dz = np.greater(z, 0.0, out=self.buffer("dh_dz", z.shape, z.dtype))
+        np.maximum(self.dh_dz, self.slope, out=self.dh_dz)
+        return np.multiply(z, self.dh_dz, out=z)
 
     def backward(self, grad_h):
-        return np.multiply(grad_h, self.slope, out=grad_h, where=self.negative)
+        grad_h *= self.dh_dz
+        return grad_h
 
 
 class Tanh(Layer):

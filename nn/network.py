@@ -77,7 +77,7 @@ class Network:
     def clear_caches(self):
         """Drop what forward and backward keep between calls (a large input leaves large buffers)."""
         for layer in self.layers:
-            layer.__dict__.update({key: None for key in ("x", "h", "negative") if key in layer.__dict__})
+            layer.__dict__.update({key: None for key in ("x", "h", "dh_dz") if key in layer.__dict__})
             layer.buffers = {}
         self.loss_fn = SoftmaxCrossEntropy()
 
