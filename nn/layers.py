@@ -40,8 +40,9 @@ class Linear(Layer):
 
     def forward(self, x):
         self.x = x
-        z = np.matmul(x, self.W, out=self.buffer("z", self.W.shape[:-2] + (x.shape[-2], self.W.shape[-1]), self.W.dtype))
-        z += self.b  # (batch, n_out)
+        z_shape = self.W.shape[:-2] + (x.shape[-2], self.W.shape[-1])  # (batch, n_out)
+        z = np.matmul(x, self.W, out=self.buffer("z", z_shape, self.W.dtype))
+        z += self.b
         return z
 
     def backward(self, grad_z):
@@ -63,8 +64,8 @@ class ReLU(Layer):
     init = "he"
 
     def forward(self, z):
-        zeros = self.buffer("zeros", z.shape, z.dtype, fill=0.0)  # NumPy's maximum is twice as fast
-        self.h = np.maximum(z, zeros, out=z)                         # against an array as against 0.0
+        # NumPy's maximum is twice as fast against an array of zeros as against the scalar 0.0
+        self.h = np.maximum(z, self.buffer("zeros", z.shape, z.dtype, fill=0.0), out=z)
         return self.h
 
     def backward(self, grad_h):
@@ -102,8 +103,8 @@ class Tanh(Layer):
         return self.h
 
     def backward(self, grad_h):
-        slope = np.multiply(self.h, self.h, out=self.buffer("slope", grad_h.shape, grad_h.dtype))
-        grad_h *= np.subtract(1.0, slope, out=slope)
+        dh_dz = np.multiply(self.h, self.h, out=self.buffer("dh_dz", grad_h.shape, grad_h.dtype))
+        grad_h *= np.subtract(1.0, dh_dz, out=dh_dz)
         return grad_h
 
 
@@ -121,9 +122,9 @@ class Sigmoid(Layer):
         return h
 
     def backward(self, grad_h):
-        slope = np.subtract(1.0, self.h, out=self.buffer("slope", grad_h.shape, grad_h.dtype))
-        slope *= self.h
-        grad_h *= slope
+        dh_dz = np.subtract(1.0, self.h, out=self.buffer("dh_dz", grad_h.shape, grad_h.dtype))
+        dh_dz *= self.h
+        grad_h *= dh_dz
         return grad_h
 
 

@@ -58,15 +58,14 @@ class Momentum(Optimizer):
         return {"velocity": np.zeros_like(params)}
 
     def update(self, params, grads):
-        velocity, step = self.state["velocity"], self.state["scratch"][0]
+        velocity, scratch = self.state["velocity"], self.state["scratch"][0]
         velocity *= self.beta
         velocity += grads
+        direction = velocity
         if self.nesterov:
-            np.multiply(velocity, self.beta, out=step)
-            np.add(grads, step, out=step)  # g + beta v
-        else:
-            step[...] = velocity
-        params -= np.multiply(step, self.lr, out=step)
+            direction = np.multiply(velocity, self.beta, out=scratch)
+            direction += grads  # g + beta v
+        params -= np.multiply(direction, self.lr, out=scratch)
 
 
 class Adam(Optimizer):
