@@ -6,6 +6,8 @@ the code only uses the last two axes, which is why ``.T`` is spelled ``swapaxes(
 """
 import numpy as np
 
+from ._checks import check_fraction
+
 
 class Layer:
     """What every layer shares: ``buffer``, arrays kept per shape and reused by the next call.
@@ -80,7 +82,7 @@ class LeakyReLU(Layer):
 
     def __init__(self, slope=0.01):
         super().__init__()
-        self.slope = slope
+        self.slope = check_fraction("slope", slope)  # forward's max(mask, slope) needs 0 <= slope < 1
 
     def forward(self, z):
         # dh/dz = 1 where z > 0, else slope: max(1 or 0, slope). Then h = z * dh/dz.

@@ -85,3 +85,16 @@ def test_bad_data(X_bad, y_bad, message):
 def test_predict_checks_its_input():
     with pytest.raises(ValueError, match="has 5 features"):
         nn.Network([2, 2]).predict(np.zeros((3, 5)))
+
+
+@pytest.mark.parametrize("slope", [-0.1, 1.0, 2.0, float("nan")])
+def test_leaky_relu_slope_must_be_in_zero_one(slope):
+    # forward computes dh/dz as max(z > 0, slope), which is only right for 0 <= slope < 1
+    with pytest.raises(ValueError, match="'slope' must be"):
+        nn.LeakyReLU(slope)
+
+
+def test_leaky_relu_with_a_zero_slope_is_relu():
+    z = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
+    np.testing.assert_array_equal(nn.LeakyReLU(0.0).forward(z.copy()), nn.ReLU().forward(z.copy()))
+    np.testing.assert_array_equal(nn.LeakyReLU(0.25).forward(z.copy()), [[-0.5, -0.125, 0.0, 0.5, 3.0]])
