@@ -11,15 +11,16 @@ import pandas as pd
 import streamlit as st
 
 import nn
-from experiments import plots, views
-from experiments.datasets import DATASETS, csv_columns, dataset_from_csv, load_dataset
+from experiments import figures as plots
+from experiments import figures as views
+from experiments.datasets import DATASETS, Catalog, csv_columns, dataset_from_csv, load_dataset
+from experiments.limits import GridTooLarge, Limits, check_limits, estimate_seconds
 from experiments.lr_finder import lr_range_test
 from experiments.results import csv_kind, results_from_csv
 from experiments.runner import build_results, run_grid
 from experiments.settings import (BATCH_CHOICES, MAX_SEEDS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings,
                                   parse_custom_architectures, parse_custom_lrs)
-from experiments.specs import (GridTooLarge, Limits, RunSpec, adapt_layers, check_limits, estimate_seconds,
-                               grid_work, parse_architecture)
+from experiments.specs import RunSpec, adapt_layers, load_grid_data, parse_architecture
 
 st.set_page_config(page_title="NN Design Lab", page_icon="🧠", layout="wide")
 
@@ -69,6 +70,10 @@ if "initialized" not in st.session_state:
 def custom_datasets():
     """The visitor's own datasets (uploaded CSVs), by name; they live in this session only."""
     return st.session_state.custom
+
+
+def catalog():
+    return Catalog(custom_datasets().values(), max_samples=LIMITS.max_samples)
 
 
 def add_own_dataset():
@@ -211,9 +216,9 @@ if input_errors:
     plan_error = "Fix the highlighted input first."
 else:
     try:
-        specs = settings.specs(custom_datasets())
-        total_work, datasets = grid_work(specs, custom_datasets())
-        check_limits(specs, LIMITS, custom_datasets(), total_work)
+        specs = settings.specs(catalog())
+        datasets = load_grid_data(specs, catalog())
+        check_limits(specs, LIMITS, datasets)
     except GridTooLarge as error:
         plan_error = f"Over this demo's limits. {error}"
     except ValueError as error:
@@ -297,7 +302,7 @@ if (run_clicked or st.session_state.get("run_main")) and specs and not plan_erro
                 # redrawing grows with the runs done: never spend more than a fifth of the time on it
                 partial["refresh"] = max(LIVE_REFRESH_SECONDS, 4 * (partial["last_draw"] - now))
 
-        results = run_grid(specs, progress=on_progress, snapshots=20, custom_datasets=custom_datasets())
+        results = run_grid(specs, progress=on_progress, snapshots=20, catalog=catalog())
         st.session_state.training = None
         results.runs.attrs["wall_seconds"] = time.perf_counter() - started
         remember(key, results)
@@ -476,14 +481,14 @@ def show_try_it():
                    "(bright) in each cell, or start from a test image.")
         key = f"try_grid.{dataset}"
         if key not in st.session_state:
-            st.session_state[key] = np.round(data.raw(data.X_test[:1])[0] / data.pixel_max, 2).reshape(data.image_shape)
+            st.session_state[key] = np.round(data.raw(data.X_test[:1])[0] / data.image.pixel_max, 2).reshape(data.image_shape)
         buttons = st.columns(4)
         buttons[0].button("Clear", key="try_clear", on_click=set_grid, args=(key, np.zeros(data.image_shape)))
         buttons[1].button("Invert", key="try_invert", on_click=set_grid, args=(key, 1.0 - st.session_state[key]))
         sample = int(st.session_state.get("try_sample", 0) + 1) % len(data.y_test)
         buttons[2].button("Next test image", key="try_next", on_click=lambda: (
             st.session_state.update(try_sample=sample),
-            set_grid(key, np.round(data.raw(data.X_test[sample:sample + 1])[0] / data.pixel_max, 2)
+            set_grid(key, np.round(data.raw(data.X_test[sample:sample + 1])[0] / data.image.pixel_max, 2)
                      .reshape(data.image_shape))))
         grid_cols, image_col = st.columns([3, 1])
         edited = grid_cols.data_editor(
@@ -493,8 +498,9 @@ def show_try_it():
                                                                      format="%.1f")
                            for c in range(data.image_shape[1])})
         pixels = np.clip(np.nan_to_num(edited.to_numpy(dtype=float)), 0.0, 1.0)
-        image_col.plotly_chart(plots.image_figure(pixels), key="try_image", config={"displayModeBar": False})
-        x = data.standardise(pixels.ravel() * data.pixel_max)
+        image_col.plotly_chart(plots.image_figure(data.image, pixels * data.image.pixel_max), key="try_image",
+                               config={"displayModeBar": False})
+        x = data.standardise(pixels.ravel() * data.image.pixel_max)
     elif data.is_2d:
         st.caption("Choose a point: type its coordinates, or click on the plot.")
         low, high = data.X_train.min(axis=0), data.X_train.max(axis=0)
@@ -539,7 +545,7 @@ def show_lr_finder():
                    **settings.dataset_options.get(dataset, {}))
     if st.button("Run the range test", key="lrf_run"):
         try:
-            st.session_state.lr_test = (spec, lr_range_test(spec, custom_datasets=custom_datasets()))
+            st.session_state.lr_test = (spec, lr_range_test(spec, catalog=catalog(), limits=LIMITS))
         except ValueError as error:
             st.error(str(error))
     stored = st.session_state.get("lr_test")

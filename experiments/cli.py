@@ -8,7 +8,7 @@ import nn
 
 from .datasets import DATASETS, load_dataset
 from .runner import BACKENDS, run_grid
-from .specs import UNLIMITED, check_limits, expand_grid
+from .specs import expand_grid
 
 
 class CliError(Exception):
@@ -117,7 +117,6 @@ def check_output_folder(folder):
 
 def command_run(args, stdout, stderr):
     specs = specs_from_args(args)
-    check_limits(specs, UNLIMITED)
     check_output_folder(args.out)
     jobs = number("jobs", args.jobs, int)
     results = run_grid(specs, jobs=jobs, progress=ProgressBar(stderr, not args.quiet), backend=args.backend,

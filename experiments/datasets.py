@@ -1,18 +1,42 @@
-"""Datasets, one registry entry each. Every dataset gives a train/test split, deterministic for its seed."""
-import io
+"""Datasets, one registry entry each, and the Catalog a comparison draws them from.
+
+Every dataset gives a train/test split, deterministic for its seed. What a view needs to know about a
+dataset (image shape, pixel range, how to colour it, whether it was standardised) lives on its entry, so
+adding an image dataset is one registry line. scikit-learn is imported only by the datasets that use it.
+"""
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
-from sklearn.datasets import load_digits, make_circles, make_moons
 
-from nn._checks import check_choice, check_fraction, check_int, check_positive_float
+from nn.validation import check_choice, check_fraction, check_int, check_positive_float
 
 MIN_SAMPLES, MAX_SAMPLES = 8, 100_000
+MAX_NOISE = 10.0
+MIN_TEST_FRACTION, MAX_TEST_FRACTION = 0.05, 0.9
+
+
+@dataclass(frozen=True)
+class ImageFormat:
+    """How an image dataset's rows are drawn: ``shape`` (rows, columns), raw pixel values from 0 to
+    ``pixel_max``, and ``ink``: "bright" (high values drawn white on black, as a brightness) or "dark"
+    (high values drawn black on white, as pen on paper). Every view draws the dataset the same way."""
+
+    shape: tuple
+    pixel_max: float = 1.0
+    ink: str = "bright"
+
+    @property
+    def colorscale(self):
+        return "gray_r" if self.ink == "dark" else "gray"
+
+    @property
+    def n_pixels(self):
+        return self.shape[0] * self.shape[1]
 
 
 class _Classes:
-    """What a dataset and its registry entry both answer: how many classes, and whether it is 2-D."""
+    """What a dataset and its registry entry both answer: how many classes, whether it is 2-D, its image
+    shape (None for data that is not made of images)."""
 
     @property
     def n_classes(self):
@@ -21,6 +45,10 @@ class _Classes:
     @property
     def is_2d(self):
         return self.n_features == 2
+
+    @property
+    def image_shape(self):
+        return None if self.image is None else self.image.shape
 
 
 @dataclass(frozen=True)
@@ -34,10 +62,9 @@ class Dataset(_Classes):
     y_test: np.ndarray
     class_names: tuple
     description: str = ""
-    image_shape: tuple | None = None
+    image: ImageFormat | None = None
     options: dict = field(default_factory=dict)
     scaler: tuple | None = None  # (mean, std) if the features were standardised; raw input -> (x - mean) / std
-    pixel_max: float = 1.0  # the brightest pixel of an image dataset, in raw units (16 for digits)
 
     def standardise(self, raw):
         """Raw features (as drawn or typed) -> the inputs the networks were trained on."""
@@ -52,6 +79,10 @@ class Dataset(_Classes):
     def n_features(self):
         return self.X_train.shape[1]
 
+    def pixels(self, X):
+        """Rows of an image dataset as images in raw pixel units: (n, rows, columns)."""
+        return self.raw(np.asarray(X)).reshape(-1, *self.image.shape)
+
 
 @dataclass(frozen=True)
 class DatasetInfo(_Classes):
@@ -65,8 +96,9 @@ class DatasetInfo(_Classes):
     n_samples: int | None = None  # None: fixed size
     noise: float | None = None  # None: no noise option
     test_fraction: float | None = 0.25  # None: the test set is the training set
-    image_shape: tuple | None = None
+    image: ImageFormat | None = None
     max_samples: int = MAX_SAMPLES
+    standardise: bool = False  # scale features with the training part's mean and std
 
 
 # ----- generators: (rng, n_samples, noise, seed) -> X, y with balanced classes -----
@@ -124,11 +156,13 @@ def make_xor4(rng, n_samples, noise, seed):
 
 
 def make_circles_data(rng, n_samples, noise, seed):
+    from sklearn.datasets import make_circles
     X, y = make_circles(n_samples=n_samples, noise=noise, factor=0.5, random_state=seed)
     return X, y.astype(np.int64)
 
 
 def make_moons_data(rng, n_samples, noise, seed):
+    from sklearn.datasets import make_moons
     X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
     return X, y.astype(np.int64)
 
@@ -153,6 +187,7 @@ def make_gaussians(rng, n_samples, noise, seed):
 
 def make_digits(rng, n_samples, noise, seed):
     """scikit-learn's bundled 8x8 digits (1797 images, no download); a random subset if n_samples < 1797."""
+    from sklearn.datasets import load_digits
     X, y = load_digits(return_X_y=True)
     keep = np.sort(rng.permutation(len(y))[:n_samples])
     return X[keep].astype(float), y[keep].astype(np.int64)
@@ -160,7 +195,7 @@ def make_digits(rng, n_samples, noise, seed):
 
 DATASETS = {info.name: info for info in [
     DatasetInfo("edge", "5x5 patches: a dark-to-bright vertical edge, or none", make_edge, 25,
-                ("edge", "no edge"), n_samples=250, noise=0.0, test_fraction=0.2, image_shape=(5, 5)),
+                ("edge", "no edge"), n_samples=250, noise=0.0, test_fraction=0.2, image=ImageFormat((5, 5))),
     DatasetInfo("xor", "XOR cloud: class 1 where both coordinates share a sign", make_xor, 2,
                 ("different signs", "same sign"), n_samples=1000, noise=0.0),
     DatasetInfo("xor4", "the four XOR corners (training set = test set)", make_xor4, 2, ("0", "1"),
@@ -174,10 +209,15 @@ DATASETS = {info.name: info for info in [
     DatasetInfo("gaussians", "two Gaussian blobs", make_gaussians, 2, ("blob A", "blob B"),
                 n_samples=500, noise=0.7),
     DatasetInfo("lines", "6x6 images: a horizontal line, a vertical line or an X", make_lines, 36,
-                ("horizontal", "vertical", "X"), n_samples=300, noise=0.1, image_shape=(6, 6)),
+                ("horizontal", "vertical", "X"), n_samples=300, noise=0.1, image=ImageFormat((6, 6))),
     DatasetInfo("digits", "scikit-learn's 8x8 handwritten digits, standardised", make_digits, 64,
-                tuple(str(d) for d in range(10)), n_samples=1797, image_shape=(8, 8), max_samples=1797),
+                tuple(str(d) for d in range(10)), n_samples=1797, max_samples=1797, standardise=True,
+                image=ImageFormat((8, 8), pixel_max=16.0, ink="dark")),
 ]}
+
+
+def image_dataset_names():
+    return [name for name, info in DATASETS.items() if info.image is not None]
 
 
 def stratified_split(rng, y, test_fraction):
@@ -191,6 +231,19 @@ def stratified_split(rng, y, test_fraction):
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
 
+def _check_split(name, y_train, y_test, n_classes):
+    """Refuse a split a network cannot be trained and tested on, saying what to change."""
+    if len(y_train) == 0 or len(y_test) == 0:
+        part = "training" if len(y_train) == 0 else "test"
+        raise ValueError(f"{name}: {len(y_train) + len(y_test)} samples with this test fraction leave no "
+                         f"{part} samples; use more samples or a {'smaller' if part == 'training' else 'larger'} "
+                         "test fraction.")
+    missing = n_classes - len(np.unique(y_train))
+    if missing:
+        raise ValueError(f"{name}: the training part has no sample of {missing} of the {n_classes} classes; "
+                         "use more samples or a smaller test fraction.")
+
+
 def load_dataset(name, n_samples=None, noise=None, test_fraction=None, seed=0):
     """Make dataset ``name`` with its defaults for every option left as None; see DATASETS."""
     info = DATASETS[check_choice("dataset", name, DATASETS)]
@@ -201,11 +254,11 @@ def load_dataset(name, n_samples=None, noise=None, test_fraction=None, seed=0):
             "n_samples", n_samples, minimum=MIN_SAMPLES, maximum=info.max_samples)
     if info.noise is not None:
         options["noise"] = info.noise if noise is None else check_positive_float("noise", noise, allow_zero=True)
-        if options["noise"] > 10:
-            raise ValueError(f"'noise' must be at most 10; got {noise!r}.")
+        if options["noise"] > MAX_NOISE:
+            raise ValueError(f"'noise' must be at most {MAX_NOISE}; got {noise!r}.")
     if info.test_fraction is not None:
         options["test_fraction"] = info.test_fraction if test_fraction is None else check_fraction(
-            "test_fraction", test_fraction, low=0.05, high=0.9, inclusive_high=True)
+            "test_fraction", test_fraction, low=MIN_TEST_FRACTION, high=MAX_TEST_FRACTION, inclusive_high=True)
 
     rng = np.random.default_rng(seed)
     X, y = info.make(rng, options.get("n_samples"), options.get("noise"), seed)
@@ -215,47 +268,130 @@ def load_dataset(name, n_samples=None, noise=None, test_fraction=None, seed=0):
     else:
         train, test = stratified_split(rng, y, options["test_fraction"])
         X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
-        if name == "digits":  # standardise with statistics of the training part only
+        _check_split(name, y_train, y_test, info.n_classes)
+        if info.standardise:  # with statistics of the training part only
             scaler = _training_scaler(X_train)
             X_train, X_test = (X_train - scaler[0]) / scaler[1], (X_test - scaler[0]) / scaler[1]
-    return Dataset(name, X_train, y_train, X_test, y_test, info.class_names, info.description,
-                   info.image_shape, {**options, "seed": seed}, scaler, 16.0 if name == "digits" else 1.0)
+    return Dataset(name, X_train, y_train, X_test, y_test, info.class_names, info.description, info.image,
+                   {**options, "seed": seed}, scaler)
 
 
 def _training_scaler(X_train):
     """(mean, std) of the training features; a constant feature gets std 1 so it stays finite."""
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
-    std[std == 0] = 1.0
+    std[~(std > 0)] = 1.0
     return mean, std
+
+
+# ----- the catalog: built-in datasets plus a visitor's own -----
+class Catalog:
+    """Where a comparison finds its data: the built-in registry plus datasets of the user's own (made by
+    ``dataset_from_csv``), by name. ``max_samples`` caps what any load may ask for (a public server's
+    limit); ``Catalog()`` is the built-ins with their own limits."""
+
+    def __init__(self, own=(), max_samples=MAX_SAMPLES):
+        own = list(own.values()) if isinstance(own, dict) else own
+        if isinstance(own, (str, bytes)) or not hasattr(own, "__iter__"):
+            raise ValueError(f"'own' must be a list of Datasets made by dataset_from_csv; got {own!r}.")
+        own = list(own)
+        for data in own:
+            if not isinstance(data, Dataset):
+                raise ValueError(f"'own' must hold Datasets made by dataset_from_csv; got {data!r}.")
+            if data.name in DATASETS:
+                raise ValueError(f"an own dataset cannot be called {data.name!r}, the name of a built-in one.")
+        self.own = {data.name: data for data in own}
+        self.max_samples = check_int("max_samples", max_samples, minimum=MIN_SAMPLES)
+
+    def names(self):
+        return [*DATASETS, *self.own]
+
+    def __contains__(self, name):
+        return name in DATASETS or name in self.own
+
+    def check_name(self, name):
+        if name not in self:
+            check_choice("dataset", name, self.names())
+        return name
+
+    def info(self, name):
+        """What is known before loading: description, features, classes, image format (a DatasetInfo, or
+        the Dataset itself for the user's own)."""
+        return DATASETS[name] if name in DATASETS else self.own[self.check_name(name)]
+
+    def max_samples_of(self, name):
+        return min(self.max_samples, self.info(name).max_samples) if name in DATASETS else self.max_samples
+
+    def load(self, name, n_samples=None, noise=None, test_fraction=None, seed=0):
+        """The Dataset ``name`` with these options (None: the dataset's default)."""
+        self.check_name(name)
+        if name in self.own:
+            return self.own[name]
+        limit = self.max_samples_of(name)
+        if n_samples is not None and not isinstance(n_samples, bool) and isinstance(n_samples, (int, np.integer)) \
+                and n_samples > limit:
+            raise ValueError(f"{n_samples} samples for {name} is over the limit of {limit}; use fewer samples.")
+        return load_dataset(name, n_samples, noise, test_fraction, seed)
+
+    def with_dataset(self, data):
+        """A new catalog that also holds ``data`` (replacing an own dataset of the same name)."""
+        return Catalog([*[d for n, d in self.own.items() if n != data.name], data], self.max_samples)
+
+    def __eq__(self, other):
+        return isinstance(other, Catalog) and self.max_samples == other.max_samples and \
+            list(self.own) == list(other.own) and all(a is b for a, b in zip(self.own.values(), other.own.values()))
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"Catalog(own={list(self.own)}, max_samples={self.max_samples})"
+
+
+def as_catalog(catalog):
+    """``catalog`` if it is one, the built-ins for None; ValueError for anything else."""
+    if catalog is None:
+        return Catalog()
+    if not isinstance(catalog, Catalog):
+        raise ValueError(f"'catalog' must be an experiments.Catalog (or None for the built-in datasets); "
+                         f"got {catalog!r}.")
+    return catalog
 
 
 # ----- the user's own data -----
 MAX_CUSTOM_CLASSES = 20
 MAX_CUSTOM_FEATURES = 256
 CUSTOM_PREFIX = "csv:"
+MAX_CUSTOM_MAGNITUDE = 1e150  # beyond this, squaring in the standardisation overflows
 
 
 def csv_columns(data):
     """The column names of a CSV file's bytes (to offer as the label column); ValueError if unreadable."""
-    return list(_read_user_csv(data, nrows=5).columns)
+    return [str(column) for column in _read_user_csv(data, nrows=5).columns]
 
 
 def _read_user_csv(data, nrows=None):
-    try:
-        frame = pd.read_csv(io.BytesIO(data) if isinstance(data, bytes) else data, nrows=nrows)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as error:
-        raise ValueError(f"the file is not a readable CSV table ({type(error).__name__}: {error}).") from None
+    from .tables import read_csv
+    frame = read_csv(data, "the file", nrows=nrows)
     if frame.shape[1] < 2:
-        raise ValueError("the file needs at least two columns: one or more numeric features and a label column.")
+        hint = ""
+        text_start = frame.columns[0] if len(frame.columns) else ""
+        if any(sep in str(text_start) for sep in ";\t|"):
+            hint = " It seems to use another separator than commas; save it with commas."
+        raise ValueError("the file needs at least two columns: one or more numeric features and a label column."
+                         + hint)
     return frame
 
 
 def dataset_from_csv(data, label_column, name="my data", test_fraction=0.25, seed=0, max_samples=MAX_SAMPLES):
     """A Dataset from a CSV file's bytes: numeric feature columns and a label column (any values; each
-    distinct value is a class). Features are standardised with statistics of the training part only."""
+    distinct value is a class). Features are standardised with statistics of the training part only.
+    The separator (comma, semicolon, tab or '|') is detected."""
+    from .tables import numeric_column
     frame = _read_user_csv(data)
+    frame.columns = [str(column) for column in frame.columns]
     if label_column not in frame.columns:
-        raise ValueError(f"there is no column {label_column!r}; the columns are {', '.join(map(str, frame.columns))}.")
+        raise ValueError(f"there is no column {label_column!r}; the columns are {', '.join(frame.columns)}.")
+    if frame.empty:
+        raise ValueError("the file has a header but no rows of data.")
     if len(frame) > max_samples:
         raise ValueError(f"the file has {len(frame)} rows; this server's limit is {max_samples}. Use fewer rows.")
     labels = frame[label_column]
@@ -266,26 +402,24 @@ def dataset_from_csv(data, label_column, name="my data", test_fraction=0.25, see
     if features.shape[1] > MAX_CUSTOM_FEATURES:
         raise ValueError(f"the file has {features.shape[1]} feature columns; the limit is {MAX_CUSTOM_FEATURES}.")
     for column in features.columns:
-        values = pd.to_numeric(features[column], errors="coerce")
-        bad = values.isna() & features[column].notna()
-        if bad.any():
-            row = int(bad.to_numpy().argmax())
-            raise ValueError(f"column {column!r} has a non-numeric value {features[column].iloc[row]!r} in row "
-                             f"{row + 2}; feature columns must hold numbers (or choose it as the label column).")
-        if values.isna().any():
-            raise ValueError(f"column {column!r} has {int(values.isna().sum())} empty cell(s) (first in row "
-                             f"{int(values.isna().to_numpy().argmax()) + 2}); fill or remove them.")
-        features[column] = values
+        features[column] = numeric_column(features, column, "the feature", allow_empty=False,
+                                          hint=" (or choose it as the label column)")
     class_values = sorted(labels.astype(str).unique())
     if len(class_values) < 2:
         raise ValueError(f"the label column {label_column!r} has a single value; a classifier needs at least 2 classes.")
     if len(class_values) > MAX_CUSTOM_CLASSES:
         raise ValueError(f"the label column {label_column!r} has {len(class_values)} distinct values; the limit is "
                          f"{MAX_CUSTOM_CLASSES} classes. Is it the right column?")
-    test_fraction = check_fraction("test_fraction", test_fraction, low=0.05, high=0.9, inclusive_high=True)
+    test_fraction = check_fraction("test_fraction", test_fraction, low=MIN_TEST_FRACTION, high=MAX_TEST_FRACTION,
+                                   inclusive_high=True)
     X = features.to_numpy(dtype=float)
     if not np.isfinite(X).all():
         raise ValueError("the feature columns contain infinite values.")
+    too_large = np.abs(X) > MAX_CUSTOM_MAGNITUDE
+    if too_large.any():
+        row, col = np.argwhere(too_large)[0]
+        raise ValueError(f"column {features.columns[col]!r} has {X[row, col]:.3g} in row {row + 2}; values must lie "
+                         f"within ±{MAX_CUSTOM_MAGNITUDE:.0e} (rescale the column).")
     y = labels.astype(str).map({value: index for index, value in enumerate(class_values)}).to_numpy(np.int64)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     train, test = stratified_split(rng, y, test_fraction)

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 import numpy as np
 
 import nn
-from nn._checks import check_int, check_positive_float
+from nn.validation import check_int, check_positive_float
 
-from .specs import RunSpec, check_spec, grid_work, layers_as_run
+from .limits import UNLIMITED, check_limits
+from .specs import RunSpec, check_spec, count_params, layers_as_run, load_grid_data
 
 
 @dataclass
@@ -18,20 +19,24 @@ class RangeTest:
     stopped_early: bool  # the loss blew up before lr_max was reached
 
 
-def lr_range_test(spec, lr_min=1e-5, lr_max=10.0, steps=200, smoothing=0.9, custom_datasets=None):
-    """Run the test for ``spec``'s data, architecture, activation, optimizer, batch size and seed."""
-    spec = check_spec(spec if isinstance(spec, RunSpec) else RunSpec(**spec), custom_datasets)
+def lr_range_test(spec, lr_min=1e-5, lr_max=10.0, steps=200, smoothing=0.9, catalog=None, limits=UNLIMITED):
+    """Run the test for ``spec``'s data, architecture, activation, optimizer, batch size and seed.
+    ``limits`` caps it like any comparison (units, samples, and the work of ``steps`` batches)."""
+    if isinstance(spec, dict):
+        spec = RunSpec(**spec)
+    spec = check_spec(spec, catalog)
     lr_min, lr_max = check_positive_float("lr_min", lr_min), check_positive_float("lr_max", lr_max)
     if lr_min >= lr_max:
         raise ValueError(f"'lr_min' must be below 'lr_max'; got {lr_min} and {lr_max}.")
     steps = check_int("steps", steps, minimum=10, maximum=5000)
-    _, datasets = grid_work([spec], custom_datasets)
-    data = datasets[spec.data_key()]
-    net = nn.Network(layers_as_run(spec, data.n_features, data.n_classes), spec.activation, seed=spec.seed)
+    data = load_grid_data([spec], catalog)[spec.data_key()]
+    layers = layers_as_run(spec, data.n_features, data.n_classes)
+    batch = min(spec.batch_size or len(data.y_train), len(data.y_train))
+    check_limits([spec], limits, {spec.data_key(): data}, work=count_params(layers) * batch * steps)
+    net = nn.Network(layers, spec.activation, seed=spec.seed)
     optimizer = nn.OPTIMIZERS[spec.optimizer](lr_min, weight_decay=spec.l2)
     rng = np.random.default_rng(spec.seed)
     n = len(data.y_train)
-    batch = min(spec.batch_size or n, n)
     lrs = lr_min * (lr_max / lr_min) ** (np.arange(steps) / (steps - 1))  # lr_min ... lr_max, evenly in log
     losses, average, best = [], 0.0, np.inf
     order, position = rng.permutation(n), 0

@@ -1,10 +1,11 @@
 """Results of a grid: a runs table, a per-epoch history table, the trained networks, and CSV files."""
-import io
 import os
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from .tables import numeric_column, read_csv, to_csv_text, write_csv
 
 RUN_STATUSES = ("ok", "diverged", "stopped", "error")
 CONFIG_COLUMNS = ["dataset", "architecture", "layers", "activation", "optimizer", "lr", "epochs", "batch_size",
@@ -48,19 +49,20 @@ class Results:
         return config_labels(self.runs, include_dataset)
 
     def to_csv(self, folder):
-        """Write ``runs.csv`` and ``history.csv`` into ``folder`` (created if missing)."""
+        """Write ``runs.csv`` and ``history.csv`` into ``folder`` (created if missing). Text cells that a
+        spreadsheet would run as formulas are written with a leading apostrophe (see tables.spreadsheet_safe)."""
         try:
             os.makedirs(folder, exist_ok=True)
-            self.runs.to_csv(os.path.join(folder, "runs.csv"), index=False)
-            self.history.to_csv(os.path.join(folder, "history.csv"), index=False)
+            write_csv(self.runs, os.path.join(folder, "runs.csv"))
+            write_csv(self.history, os.path.join(folder, "history.csv"))
         except OSError as error:
             raise ValueError(f"cannot write results to {folder!r}: {error.strerror or error}.") from None
 
     def runs_csv(self):
-        return self.runs.to_csv(index=False)
+        return to_csv_text(self.runs)
 
     def history_csv(self):
-        return self.history.to_csv(index=False)
+        return to_csv_text(self.history)
 
 
 DATA_OPTION_COLUMNS = ["n_samples", "noise", "test_fraction", "data_seed"]
@@ -108,51 +110,65 @@ def summarize(runs):
 
 # ----- reading CSV back -----
 def _read_csv(source, what):
-    try:
-        return pd.read_csv(source, float_precision="round_trip", keep_default_na=False,
-                           na_values=["", "nan", "NaN"])
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise ValueError(f"{what} is not a readable CSV file ({type(error).__name__}: {error}).") from None
+    frame = read_csv(source, what, float_precision="round_trip", keep_default_na=False, na_values=["", "nan", "NaN"])
+    frame.columns = [str(column) for column in frame.columns]
+    return frame
 
 
 def _check_columns(frame, required, what):
     missing = [column for column in required if column not in frame.columns]
     if missing:
         raise ValueError(f"{what} is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
-                         f"it has {', '.join(map(str, frame.columns)) or 'none'}. Is it a file saved by this app?")
+                         f"it has {', '.join(map(str, frame.columns))[:300] or 'none'}. Is it a file saved by this app?")
 
 
 def _to_numeric(frame, columns, what, integer=False):
     for column in columns:
-        values = pd.to_numeric(frame[column], errors="coerce")
-        bad = values.isna() & frame[column].notna()
-        if bad.any():
-            raise ValueError(f"{what} column {column!r} must hold numbers; row {int(bad.idxmax()) + 2} has "
-                             f"{frame[column][bad.idxmax()]!r}.")
-        if integer:
-            if values.isna().any() or (values != values.round()).any():
-                raise ValueError(f"{what} column {column!r} must hold whole numbers.")
-            values = values.astype(np.int64)
-        frame[column] = values
+        frame[column] = numeric_column(frame, column, what, integer=integer, allow_empty=not integer)
     return frame
 
 
+def _check_range(frame, column, what, low, high=np.inf, allow_nan=True, low_open=False):
+    values = frame[column].to_numpy(dtype=float)
+    ok = (values > low if low_open else values >= low) & (values <= high)
+    if allow_nan:
+        ok |= np.isnan(values)
+    if not ok.all():
+        row = int(np.flatnonzero(~ok)[0])
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{what} column {column!r} must lie in {bracket}{low:g}, {high:g}]; row {row + 2} has "
+                         f"{values[row]!r}.")
+
+
+def _unescape_text(value):
+    """Undo ``tables.spreadsheet_safe``: a leading apostrophe before a formula character was added on export."""
+    return value[1:] if value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r" else value
+
+
 def runs_from_csv(source, what="runs.csv"):
-    """A runs table from a path or file object, checked column by column."""
+    """A runs table from a path, bytes or file object, checked column by column."""
     runs = _read_csv(source, what)
     _check_columns(runs, RUN_COLUMNS, what)
+    if runs.empty:
+        raise ValueError(f"{what} has a header but no runs.")
     runs = runs[RUN_COLUMNS + [c for c in runs.columns if c not in RUN_COLUMNS]].copy()
     for column in STRING_COLUMNS:
-        runs[column] = runs[column].fillna("").astype(str)
+        runs[column] = runs[column].fillna("").astype(str).map(_unescape_text)
     numeric = [c for c in RUN_COLUMNS if c not in STRING_COLUMNS + INT_COLUMNS + ["batch_size"]]
     runs = _to_numeric(runs, numeric, what)
     runs = _to_numeric(runs, INT_COLUMNS, what, integer=True)
     runs["batch_size"] = [_batch_size(value, what) for value in runs["batch_size"]]
     unknown = sorted(set(runs["status"]) - set(RUN_STATUSES))
     if unknown:
-        raise ValueError(f"{what} column 'status' has {unknown}; allowed: {list(RUN_STATUSES)}.")
+        raise ValueError(f"{what} column 'status' has {unknown[:5]}; allowed: {list(RUN_STATUSES)}.")
     if runs["run_id"].duplicated().any():
         raise ValueError(f"{what} has repeated run_id values.")
+    _check_range(runs, "lr", what, 0, low_open=True, allow_nan=False)
+    _check_range(runs, "l2", what, 0, allow_nan=False)
+    for column in ("train_acc", "test_acc", "best_test_acc"):
+        _check_range(runs, column, what, 0, 1)
+    for column in ("epochs", "epochs_run", "seed", "data_seed", "run_id"):
+        _check_range(runs, column, what, 0)
     return runs
 
 
@@ -164,7 +180,7 @@ def _batch_size(value, what):
         number = float(text)
     except ValueError:
         number = float("nan")
-    if not (number >= 1 and number == int(number)):
+    if not (np.isfinite(number) and number >= 1 and number == int(number)):
         raise ValueError(f"{what} column 'batch_size' must be a whole number or 'full'; got {value!r}.")
     return int(number)
 
@@ -175,16 +191,25 @@ def history_from_csv(source, what="history.csv"):
     grad_columns = [c for c in history.columns if str(c).startswith(GRAD_NORM_PREFIX)]
     history = history[HISTORY_COLUMNS + grad_columns].copy()
     history = _to_numeric(history, HISTORY_COLUMNS[2:] + grad_columns, what)
-    return _to_numeric(history, ["run_id", "epoch"], what, integer=True)
+    history = _to_numeric(history, ["run_id", "epoch"], what, integer=True)
+    _check_range(history, "epoch", what, 1, allow_nan=False)
+    for column in ("train_acc", "test_acc"):
+        _check_range(history, column, what, 0, 1)
+    if history.duplicated(["run_id", "epoch"]).any():
+        row = int(np.flatnonzero(history.duplicated(["run_id", "epoch"]).to_numpy())[0])
+        raise ValueError(f"{what} has the same run_id and epoch twice (row {row + 2}).")
+    return history
 
 
 def results_from_csv(runs_source, history_source=None):
-    """Results from a runs CSV and, optionally, a history CSV (path, bytes or file object)."""
-    runs = runs_from_csv(_as_source(runs_source), "the runs CSV")
+    """Results from a runs CSV and, optionally, a history CSV (each a path, bytes or a file object)."""
+    if runs_source is None:
+        raise ValueError("'runs_source' must be a path, bytes or a file object holding runs.csv; got None.")
+    runs = runs_from_csv(runs_source, "the runs CSV")
     if history_source is None:
         history = pd.DataFrame(columns=HISTORY_COLUMNS)
     else:
-        history = history_from_csv(_as_source(history_source), "the history CSV")
+        history = history_from_csv(history_source, "the history CSV")
         unknown = sorted(set(history["run_id"]) - set(runs["run_id"]))
         if unknown:
             raise ValueError(f"the history CSV has run_id values {unknown[:5]} that the runs CSV does not; "
@@ -203,16 +228,13 @@ def csv_kind(data):
     return None
 
 
-def _as_source(source):
-    return io.BytesIO(source) if isinstance(source, bytes) else source
-
-
 def read_results(folder):
-    """Read ``runs.csv`` and ``history.csv`` written by ``Results.to_csv``."""
+    """Read ``runs.csv`` and ``history.csv`` written by ``Results.to_csv``, with the same checks as
+    ``results_from_csv``."""
+    if not isinstance(folder, (str, os.PathLike)):
+        raise ValueError(f"'folder' must be a path to a folder holding runs.csv and history.csv; got {folder!r}.")
     paths = [os.path.join(folder, name) for name in ("runs.csv", "history.csv")]
     for path in paths:
         if not os.path.isfile(path):
             raise ValueError(f"{path} does not exist; expected runs.csv and history.csv written by to_csv.")
-    runs = runs_from_csv(paths[0], paths[0])
-    history = history_from_csv(paths[1], paths[1])
-    return Results(runs, history)
+    return results_from_csv(*paths)

@@ -13,9 +13,12 @@ import numpy as np
 import pandas as pd
 
 import nn
+from nn.validation import check_int
 
+from .datasets import as_catalog
 from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS, RUN_COLUMNS, Results
-from .specs import check_spec, format_architecture, grid_work, layers_as_run, make_optimizer
+from .specs import (RunSpec, check_spec, count_params, format_architecture, layers_as_run, load_grid_data, lockstep_key,
+                    make_optimizer)
 
 BACKENDS = ("loky", "dask")
 GROUP_MEMORY_BYTES = 64e6  # a lockstep group's activations stay under this; larger groups are split
@@ -77,10 +80,7 @@ def group_runs(specs, datasets):
     """[(data_key, [(index, spec), ...]), ...]: lockstep groups in the order of their first run."""
     groups = {}
     for index, spec in enumerate(specs):
-        data = datasets[spec.data_key()]
-        layers = tuple(layers_as_run(spec, data.n_features, data.n_classes))
-        key = (spec.data_key(), layers, spec.activation, spec.optimizer, spec.epochs, spec.batch_size)
-        groups.setdefault(key, []).append((index, spec))
+        groups.setdefault(lockstep_key(spec, datasets[spec.data_key()]), []).append((index, spec))
     chunks = []
     for (data_key, layers, *_), members in groups.items():
         n_train = len(datasets[data_key].y_train)
@@ -91,8 +91,69 @@ def group_runs(specs, datasets):
     return chunks
 
 
+class GridTraining:
+    """One comparison being trained: its checked specs, their data, and the outcomes so far.
+
+    ``run()`` trains and returns the Results; ``results_so_far()`` gives the Results of the runs that
+    finished, at any moment (after a Stop, or while training goes on in another thread).
+    """
+
+    def __init__(self, specs, catalog=None, snapshots=0):
+        specs = list(specs) if not isinstance(specs, (str, bytes, RunSpec)) and hasattr(specs, "__iter__") \
+            else None
+        if specs is None:
+            raise ValueError("'specs' must be a list of RunSpecs (see expand_grid).")
+        catalog = as_catalog(catalog)
+        self.specs = [check_spec(spec, catalog) for spec in specs]
+        if not self.specs:
+            raise ValueError("'specs' is empty: choose at least one dataset, architecture, activation and "
+                             "learning rate.")
+        self.snapshots = check_int("snapshots", snapshots, minimum=0, maximum=1000)
+        self.datasets = load_grid_data(self.specs, catalog)
+        self.groups = group_runs(self.specs, self.datasets)
+        self.outcomes = []
+
+    @property
+    def total(self):
+        return len(self.specs)
+
+    def run(self, jobs=1, progress=None, should_stop=None, backend="loky", scheduler=None):
+        """Train every run not yet trained; see ``run_grid``."""
+        jobs = _check_jobs(jobs)
+        if backend not in BACKENDS:
+            raise ValueError(f"'backend' must be one of {list(BACKENDS)}; got {backend!r}.")
+        snapshot_seeds = {min(spec.seed for spec in self.specs)} if self.snapshots else set()
+        group_options = {"snapshots": self.snapshots, "snapshot_seeds": snapshot_seeds}
+
+        def collect(group_outcomes):
+            for outcome in group_outcomes:
+                self.outcomes.append(outcome)
+                if progress is not None:
+                    progress(len(self.outcomes), self.total, outcome.spec, outcome)
+
+        if jobs == 1 and backend == "loky":
+            for data_key, members in self.groups:
+                if should_stop is not None and should_stop():
+                    break
+                collect(train_group(self.datasets[data_key], members, should_stop, **group_options))
+        else:
+            from joblib import Parallel, delayed, parallel_config
+            with _dask_client(scheduler) if backend == "dask" else nullcontext(), parallel_config(backend=backend):
+                parallel = Parallel(n_jobs=jobs if backend == "loky" else -1, return_as="generator_unordered")
+                for group_outcomes in parallel(delayed(train_group)(self.datasets[key], members, **group_options)
+                                               for key, members in self.groups):
+                    collect(group_outcomes)
+                    if should_stop is not None and should_stop():
+                        break
+        return self.results_so_far()
+
+    def results_so_far(self):
+        """Results of the runs finished so far, in the order of the specs."""
+        return build_results(sorted(self.outcomes, key=lambda outcome: outcome.index), self.datasets)
+
+
 def run_grid(specs, jobs=1, progress=None, should_stop=None, backend="loky", scheduler=None, snapshots=0,
-             custom_datasets=None):
+             catalog=None):
     """Train every spec and return Results (rows in the order of ``specs``).
 
     ``progress(done, total, spec, outcome)`` is called as runs finish. ``should_stop()`` is polled every
@@ -100,41 +161,9 @@ def run_grid(specs, jobs=1, progress=None, should_stop=None, backend="loky", sch
     yet started are left out. ``backend="dask"`` sends the groups to the dask.distributed scheduler at
     ``scheduler`` (an address such as tcp://10.0.0.5:8786). With ``snapshots=20`` the runs of the lowest
     seed (those drawn as decision-boundary panels) keep about 20 copies of their weights during training.
-    ``custom_datasets`` maps names used in specs to Datasets of the user's own (see dataset_from_csv).
+    ``catalog`` (an experiments.Catalog) adds datasets of the user's own (see dataset_from_csv).
     """
-    specs = [check_spec(spec, custom_datasets) for spec in specs]
-    if not specs:
-        raise ValueError("'specs' is empty: choose at least one dataset, architecture, activation and learning rate.")
-    jobs = _check_jobs(jobs)
-    if backend not in BACKENDS:
-        raise ValueError(f"'backend' must be one of {list(BACKENDS)}; got {backend!r}.")
-    _, datasets = grid_work(specs, custom_datasets)
-    groups = group_runs(specs, datasets)
-    snapshot_seeds = {min(spec.seed for spec in specs)} if snapshots else set()
-    group_options = {"snapshots": snapshots, "snapshot_seeds": snapshot_seeds}
-    outcomes = []
-
-    def collect(group_outcomes):
-        for outcome in group_outcomes:
-            outcomes.append(outcome)
-            if progress is not None:
-                progress(len(outcomes), len(specs), outcome.spec, outcome)
-
-    if jobs == 1 and backend == "loky":
-        for data_key, members in groups:
-            if should_stop is not None and should_stop():
-                break
-            collect(train_group(datasets[data_key], members, should_stop, **group_options))
-    else:
-        from joblib import Parallel, delayed, parallel_config
-        with _dask_client(scheduler) if backend == "dask" else nullcontext(), parallel_config(backend=backend):
-            parallel = Parallel(n_jobs=jobs if backend == "loky" else -1, return_as="generator_unordered")
-            for group_outcomes in parallel(delayed(train_group)(datasets[key], members, **group_options)
-                                           for key, members in groups):
-                collect(group_outcomes)
-                if should_stop is not None and should_stop():
-                    break
-    return build_results(sorted(outcomes, key=lambda outcome: outcome.index), datasets)
+    return GridTraining(specs, catalog, snapshots).run(jobs, progress, should_stop, backend, scheduler)
 
 
 def _check_jobs(jobs):
@@ -167,7 +196,7 @@ def build_results(outcomes, datasets):
                "n_samples": data.options.get("n_samples", len(data.y_train) + len(data.y_test)),
                "noise": data.options.get("noise", np.nan), "test_fraction": data.options.get("test_fraction", 0.0),
                "status": outcome.status, "message": outcome.message, "seconds": outcome.seconds,
-               "n_params": sum(a * b + b for a, b in zip(outcome.layers[:-1], outcome.layers[1:]))}
+               "n_params": count_params(outcome.layers)}
         if history is None or history.epochs == 0:
             row.update(epochs_run=0, **{key: np.nan for key in
                                         ("train_loss", "train_acc", "test_loss", "test_acc", "best_test_acc",

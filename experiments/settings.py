@@ -32,7 +32,7 @@ class AppSettings:
     n_seeds: int = 1
     dataset_options: dict = field(default_factory=dict)  # name -> {"n_samples", "noise", "test_fraction"}
 
-    def specs(self, custom_datasets=None):
+    def specs(self, catalog=None):
         """The grid as RunSpecs; ValueError with a clear message if a value is not allowed."""
         if not 1 <= self.n_seeds <= MAX_SEEDS:
             raise ValueError(f"number of seeds must be between 1 and {MAX_SEEDS}; got {self.n_seeds}.")
@@ -41,7 +41,7 @@ class AppSettings:
         return expand_grid(datasets=self.datasets, architectures=self.architectures, activations=self.activations,
                            lrs=self.lrs, optimizers=self.optimizers, seeds=tuple(range(self.n_seeds)),
                            epochs=self.epochs, batch_size=None if self.batch_size == "full" else self.batch_size,
-                           l2=self.l2, dataset_options=options, custom_datasets=custom_datasets)
+                           l2=self.l2, dataset_options=options, catalog=catalog)
 
     def to_query(self):
         """Query parameters for a share link: only what differs from the defaults."""

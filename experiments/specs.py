@@ -1,17 +1,18 @@
-"""Experiment specs: one frozen dataclass per run, grids as lists of them, and the caps on a grid's size."""
+"""Experiment specs: one frozen dataclass per run, and grids as lists of them.
+
+Also the rules every part of the project shares about a run: how its architecture is written and adapted
+to a dataset, how many parameters it has, and which runs train together in lockstep.
+"""
 import itertools
-import math
-import os
 import re
 from dataclasses import dataclass, fields, replace
 
 import nn
-from nn._checks import (MAX_UNITS, MAX_WEIGHT_LAYERS, check_choice, check_int, check_layer_sizes,
-                        check_positive_float)
+from nn.validation import check_choice, check_int, check_layer_sizes, check_positive_float
+from nn.training import MAX_EPOCHS
 
-from .datasets import DATASETS, load_dataset
+from .datasets import as_catalog
 
-MAX_EPOCHS = 100_000
 MAX_SEED = 2**32 - 1
 
 
@@ -79,13 +80,12 @@ def adapt_layers(sizes, n_features, n_classes):
 
 
 # ----- validation of one spec -----
-def check_spec(spec, custom_datasets=None):
+def check_spec(spec, catalog=None):
     """A RunSpec with every field checked and the architecture written canonically; ValueError if not.
-    ``custom_datasets`` maps the names of the user's own datasets to them."""
+    The dataset must be in ``catalog`` (default: the built-in datasets)."""
     if not isinstance(spec, RunSpec):
         raise ValueError(f"expected a RunSpec; got {spec!r}.")
-    if spec.dataset not in (custom_datasets or {}):
-        check_choice("dataset", spec.dataset, {**DATASETS, **(custom_datasets or {})})
+    as_catalog(catalog).check_name(spec.dataset)
     sizes = parse_architecture(spec.architecture)
     check_choice("activation", spec.activation, nn.ACTIVATIONS)
     check_choice("optimizer", spec.optimizer, nn.OPTIMIZERS)
@@ -103,6 +103,29 @@ def layers_as_run(spec, n_features, n_classes):
     return adapt_layers(parse_architecture(spec.architecture), n_features, n_classes)
 
 
+def count_params(layers):
+    """Weights and biases of a network with these layer widths: sum of n_in * n_out + n_out."""
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(layers[:-1], layers[1:]))
+
+
+def lockstep_key(spec, data):
+    """Runs with equal keys train together as one stack of networks (``nn.fit_lockstep``): they share data,
+    layers as run, activation, optimizer, epochs and batch size, and differ in lr, L2 and seed. The
+    runner groups by it and the time estimate counts by it."""
+    layers = tuple(layers_as_run(spec, data.n_features, data.n_classes))
+    return (spec.data_key(), layers, spec.activation, spec.optimizer, spec.epochs, spec.batch_size)
+
+
+def load_grid_data(specs, catalog=None):
+    """{data_key: Dataset} for checked specs, each distinct dataset loaded once."""
+    catalog, datasets = as_catalog(catalog), {}
+    for spec in specs:
+        key = spec.data_key()
+        if key not in datasets:
+            datasets[key] = catalog.load(spec.dataset, spec.n_samples, spec.noise, spec.test_fraction, spec.data_seed)
+    return datasets
+
+
 def make_optimizer(spec):
     return nn.OPTIMIZERS[spec.optimizer](spec.lr, weight_decay=spec.l2)
 
@@ -110,7 +133,7 @@ def make_optimizer(spec):
 # ----- grids -----
 def expand_grid(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"),
                 activations=("relu",), lrs=(0.1,), optimizers=("sgd",), seeds=(0,), epochs=200, batch_size=16,
-                l2=0.0, dataset_options=None, data_seed=0, custom_datasets=None):
+                l2=0.0, dataset_options=None, data_seed=0, catalog=None):
     """The Cartesian product of the chosen values, as checked RunSpecs in a stable order.
 
     ``dataset_options`` maps a dataset name to {"n_samples", "noise", "test_fraction"}. Every run of one
@@ -127,115 +150,5 @@ def expand_grid(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25
         options = dataset_options.get(dataset, {})
         specs.append(check_spec(RunSpec(dataset=dataset, architecture=architecture, activation=activation,
                                         optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size, l2=l2,
-                                        seed=seed, data_seed=data_seed, **options), custom_datasets))
+                                        seed=seed, data_seed=data_seed, **options), catalog))
     return specs
-
-
-# ----- caps -----
-@dataclass(frozen=True)
-class Limits:
-    """How much work one request may ask for. Defaults suit a small shared server; see ``from_env``."""
-
-    max_runs: int = 200
-    max_work: float = 2e10  # sum over runs of parameters x training samples x epochs (~10 s of CPU at most)
-    max_epochs: int = 2000
-    max_units: int = 256  # per hidden layer
-    max_samples: int = 5000  # per dataset
-
-    ENV_PREFIX = "NN_LAB_"
-
-    @classmethod
-    def from_env(cls, environ=None):
-        """Defaults overridden by NN_LAB_MAX_RUNS, NN_LAB_MAX_WORK, NN_LAB_MAX_EPOCHS, NN_LAB_MAX_UNITS and
-        NN_LAB_MAX_SAMPLES."""
-        environ = os.environ if environ is None else environ
-        values = {}
-        for field in fields(cls):
-            raw = environ.get(cls.ENV_PREFIX + field.name.upper())
-            if raw is None:
-                continue
-            try:
-                value = float(raw)
-            except ValueError:
-                raise ValueError(f"environment variable {cls.ENV_PREFIX + field.name.upper()} must be a number; "
-                                 f"got {raw!r}.") from None
-            if not (math.isfinite(value) and value > 0):
-                raise ValueError(f"environment variable {cls.ENV_PREFIX + field.name.upper()} must be > 0; "
-                                 f"got {raw!r}.")
-            values[field.name] = value if field.type == "float" else int(value)
-        return cls(**values)
-
-
-UNLIMITED = Limits(max_runs=10**9, max_work=float("inf"), max_epochs=MAX_EPOCHS, max_units=MAX_UNITS,
-                   max_samples=10**9)
-
-
-class GridTooLarge(ValueError):
-    """A request over the caps; the message says what to shrink and by how much."""
-
-
-def run_work(spec, n_train, layers):
-    """Parameters x training samples x epochs: what one run costs, roughly."""
-    n_params = sum(n_in * n_out + n_out for n_in, n_out in zip(layers[:-1], layers[1:]))
-    return n_params * n_train * spec.epochs
-
-
-def grid_work(specs, custom_datasets=None):
-    """(total work, {data_key: Dataset}) for checked specs; loads each distinct dataset once."""
-    datasets, custom = {}, custom_datasets or {}
-    total = 0.0
-    for spec in specs:
-        key = spec.data_key()
-        if key not in datasets:
-            datasets[key] = custom[spec.dataset] if spec.dataset in custom else load_dataset(
-                spec.dataset, spec.n_samples, spec.noise, spec.test_fraction, spec.data_seed)
-        data = datasets[key]
-        total += run_work(spec, len(data.y_train), layers_as_run(spec, data.n_features, data.n_classes))
-    return total, datasets
-
-
-def check_limits(specs, limits, custom_datasets=None, total_work=None):
-    """Raise GridTooLarge when ``specs`` ask for more than ``limits`` allow; return the total work.
-    ``total_work`` may be passed when ``grid_work`` was already called, to load the data only once."""
-    if len(specs) > limits.max_runs:
-        raise GridTooLarge(f"This comparison has {len(specs)} runs; the limit is {limits.max_runs} "
-                           f"({len(specs) / limits.max_runs:.1f}x over). Choose fewer datasets, architectures, "
-                           "activations, learning rates, optimizers or seeds.")
-    for spec in specs:
-        if spec.epochs > limits.max_epochs:
-            raise GridTooLarge(f"{spec.epochs} epochs is over the limit of {limits.max_epochs}; lower the epochs.")
-        widest = max(parse_architecture(spec.architecture)[1:-1], default=0)
-        if widest > limits.max_units:
-            raise GridTooLarge(f"architecture {spec.architecture} has a hidden layer of {widest} units; "
-                               f"the limit is {limits.max_units}. Use narrower layers.")
-        if spec.n_samples is not None and spec.n_samples > limits.max_samples:
-            raise GridTooLarge(f"{spec.n_samples} samples for {spec.dataset} is over the limit of "
-                               f"{limits.max_samples}; use fewer samples.")
-    total = grid_work(specs, custom_datasets)[0] if total_work is None else total_work
-    if total > limits.max_work:
-        raise GridTooLarge(f"This comparison asks for {total:.2g} units of work (parameters x samples x epochs); "
-                           f"the limit is {limits.max_work:.2g} ({total / limits.max_work:.1f}x over). Use fewer "
-                           "epochs, runs or samples, or smaller networks.")
-    return total
-
-
-def estimate_seconds(specs, datasets):
-    """A rough training time on one core of this project's CI machine.
-
-    Runs that share data, layers, activation, optimizer, epochs and batch size train in lockstep as a
-    stack of K networks. Per step a stack costs about 12 us per layer, times (1 + K/10); the arithmetic
-    adds about 0.15 ns per unit of work (parameters x samples x epochs). Fitted on grids from 1 to 108
-    runs on edge, circles, xor and digits; measured times were 0.87x to 1.6x the estimate.
-    """
-    groups = {}
-    for spec in specs:
-        data = datasets[spec.data_key()]
-        layers = tuple(layers_as_run(spec, data.n_features, data.n_classes))
-        key = (spec.data_key(), layers, spec.activation, spec.optimizer, spec.epochs, spec.batch_size)
-        groups.setdefault(key, []).append(run_work(spec, len(data.y_train), list(layers)))
-    seconds = 0.0
-    for (data_key, layers, _, _, epochs, batch_size), works in groups.items():
-        n_train = len(datasets[data_key].y_train)
-        steps = epochs * -(-n_train // (batch_size or n_train))
-        seconds += steps * 12e-6 * (len(layers) + 1) * (1 + len(works) / 10) + 1.5e-10 * sum(works)
-    return seconds

@@ -6,7 +6,7 @@ the code only uses the last two axes, which is why ``.T`` is spelled ``swapaxes(
 """
 import numpy as np
 
-from ._checks import check_fraction
+from .validation import check_fraction
 
 
 class Layer:

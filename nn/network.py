@@ -1,7 +1,7 @@
 """The network: a list of layers, a forward loop and a backward loop."""
 import numpy as np
 
-from ._checks import check_choice, check_int, check_labels, check_layer_sizes, check_X
+from .validation import check_choice, check_int, check_labels, check_layer_sizes, check_X
 from .layers import ACTIVATIONS, INITIALIZERS, Linear
 from .losses import SoftmaxCrossEntropy, one_hot, softmax
 

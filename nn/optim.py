@@ -10,7 +10,7 @@ parameters, and fresh temporaries of that size cost more than the arithmetic.
 """
 import numpy as np
 
-from ._checks import check_fraction, check_positive_float
+from .validation import check_fraction, check_positive_float
 
 
 class Optimizer:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import check_int, check_labels, check_X
+from .validation import check_int, check_labels, check_X
 from .losses import one_hot
 from .network import Network
 from .optim import SGD, Optimizer

@@ -274,18 +274,18 @@ def test_own_csv_with_text_features_gets_a_clear_message():
     at.run()
     at.button(key="own_add").click().run()
     assert not at.exception
-    assert any("non-numeric value 'oops'" in m for m in texts(at, "error"))
+    assert any("row 2 has 'oops'" in m for m in texts(at, "error"))
 
 
 def test_stop_keeps_the_runs_that_finished():
     """The visitor pressed Stop while a grid trained: the next page shows what finished and says so."""
-    from experiments.specs import grid_work
+    from experiments.specs import load_grid_data
 
     specs = expand_grid(architectures=["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"], epochs=10)
     finished = []
     run_grid(specs[:2], progress=lambda done, total, spec, outcome: finished.append(outcome))
     at = open_app()
-    at.session_state["training"] = {"outcomes": finished, "total": 3, "datasets": grid_work(specs)[1],
+    at.session_state["training"] = {"outcomes": finished, "total": 3, "datasets": load_grid_data(specs),
                                     "last_draw": 0.0, "refresh": 1.0}
     at.run()
     assert not at.exception

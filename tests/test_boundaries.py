@@ -20,3 +20,17 @@ def test_nn_imports_numpy_only():
 def test_experiments_does_not_load_streamlit():
     modules = loaded_modules("import experiments.runner, experiments.cli, experiments.results")
     assert "streamlit" not in modules
+
+
+def test_the_public_api_imports_lazily():
+    """A notebook user writes one import line; nothing heavy loads until a name is used."""
+    modules = loaded_modules("import experiments")
+    assert not {"pandas", "sklearn", "plotly", "streamlit"} & modules
+    modules = loaded_modules("from experiments import expand_grid, run_grid, read_results, load_dataset, RunSpec")
+    assert "streamlit" not in modules and "plotly" not in modules
+
+
+def test_the_public_api_works_from_a_notebook():
+    from experiments import RunSpec, expand_grid, load_dataset, read_results, run_grid  # noqa: F401
+    specs = expand_grid(datasets=["xor4"], architectures=["[2, 4, 2]"], epochs=5)
+    assert isinstance(specs[0], RunSpec) and len(run_grid(specs).runs) == 1

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from experiments.datasets import csv_columns, dataset_from_csv
+from experiments.datasets import Catalog, csv_columns, dataset_from_csv
 from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
 
@@ -20,22 +20,28 @@ def test_a_good_file_trains_like_a_built_in_dataset():
     assert data.name == "csv:pets" and data.class_names == ("cat", "dog") and data.n_features == 3
     assert abs(len(data.y_test) / 120 - 0.25) < 0.02
     np.testing.assert_allclose(data.X_train.mean(axis=0), 0, atol=1e-12)
-    results = run_grid(expand_grid(datasets=["csv:pets"], architectures=["[25, 8, 2]"], epochs=40,
-                                   custom_datasets={"csv:pets": data}), custom_datasets={"csv:pets": data})
+    catalog = Catalog([data])
+    results = run_grid(expand_grid(datasets=["csv:pets"], architectures=["[25, 8, 2]"], epochs=40, catalog=catalog),
+                       catalog=catalog)
     assert results.runs["layers"][0] == "[3, 8, 2]"
     assert results.runs["test_acc"][0] >= 0.9
     assert csv_columns(blobs_csv()) == ["height", "weight", "species", "age"]
 
 
 @pytest.mark.parametrize("content, label, message", [
-    (b"a,b,label\n1,x,0\n2,3,1\n", "label", "column 'b' has a non-numeric value 'x' in row 2"),
+    (b"a,b,label\n1,x,0\n2,3,1\n", "label", "column 'b' must hold numbers; row 2 has 'x' (or choose it as the label"),
     (b"a,b,label\n1,2,0\n,3,1\n", "label", "column 'a' has 1 empty cell"),
     (b"a,b,label\n1,2,0\n2,3,\n", "label", "the label column 'label' has 1 empty cell"),
     (b"a,b,label\n1,2,0\n2,3,0\n", "label", "has a single value"),
     (b"a,label\n" + b"".join(f"{i},{i}\n".encode() for i in range(30)), "label", "30 distinct values; the limit is 20"),
     (b"a,b,label\n1,2,0\n", "nope", "there is no column 'nope'"),
     (b"just one column\n1\n2\n", "x", "at least two columns"),
-    (b"", "label", "not a readable CSV"),
+    (b"", "label", "the file is empty"),
+    (b"a,b,label\n", "label", "a header but no rows"),
+    (b"a,b,label\n1,2,0\n3,4,5,6\n", "label", "line 3 has 4 values but the header has 3 columns"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "label", "not a text file (it looks binary)"),
+    (b"a;b;label\n1;2;x\n3;4;y\n5;6;x\n", "nope", "there is no column 'nope'; the columns are a, b, label"),
+    (b"a,b,label\n1e300,2,x\n3,4,y\n", "label", "values must lie within"),
 ])
 def test_bad_files_get_a_message_that_says_what_to_fix(content, label, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -3,7 +3,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from experiments import plots
+from experiments import figures
 from experiments.datasets import load_dataset
 from experiments.results import results_from_csv
 from experiments.runner import run_grid
@@ -17,7 +17,7 @@ def results():
 
 
 def test_learning_curves_have_one_colour_per_configuration_and_a_band_per_seed_group(results):
-    fig = plots.learning_curves_figure(results)
+    fig = figures.learning_curves_figure(results)
     assert isinstance(fig, go.Figure)
     assert [a.text for a in fig.layout.annotations] == ["circles", "edge"]  # one facet per dataset
     lines = [t for t in fig.data if t.mode == "lines" and t.x[0] is not None]
@@ -34,7 +34,7 @@ def test_learning_curves_have_one_colour_per_configuration_and_a_band_per_seed_g
 
 
 def test_curves_are_the_mean_over_seeds(results):
-    fig = plots.learning_curves_figure(results, metric="acc")
+    fig = figures.learning_curves_figure(results, metric="acc")
     run_ids = results.runs[(results.runs["dataset"] == "circles") & (results.runs["architecture"] == "[25, 8, 2]")
                            & (results.runs["activation"] == "relu")]["run_id"]
     expected = results.history[results.history["run_id"].isin(run_ids)].groupby("epoch")["test_acc"].mean()
@@ -44,20 +44,20 @@ def test_curves_are_the_mean_over_seeds(results):
 
 
 def test_smoothing_and_log_scale(results):
-    raw = plots.learning_curves_figure(results)
-    smooth = plots.learning_curves_figure(results, smoothing=0.9, log_y=True)
+    raw = figures.learning_curves_figure(results)
+    smooth = figures.learning_curves_figure(results, smoothing=0.9, log_y=True)
     assert smooth.layout.yaxis.type == "log"
     assert np.std(np.diff(smooth.data[1].y)) < np.std(np.diff(raw.data[1].y))
-    np.testing.assert_allclose(plots.smooth([1.0, 1.0, 1.0], 0.9), [1.0, 1.0, 1.0])  # debiased: no ramp from 0
+    np.testing.assert_allclose(figures.smooth([1.0, 1.0, 1.0], 0.9), [1.0, 1.0, 1.0])  # debiased: no ramp from 0
 
 
 def test_bad_metric():
     with pytest.raises(ValueError, match="'metric' must be 'loss' or 'acc'"):
-        plots.learning_curves_figure(None, metric="f1")
+        figures.learning_curves_figure(None, metric="f1")
 
 
 def test_decision_boundaries_one_panel_per_configuration_with_test_accuracy(results):
-    fig = plots.decision_boundary_figure(results, "circles")
+    fig = figures.decision_boundary_figure(results, "circles")
     contours = [t for t in fig.data if isinstance(t, go.Contour)]
     assert len(contours) == 4  # 2 architectures x 2 activations, first seed of each
     titles = [a.text for a in fig.layout.annotations if a.text]
@@ -72,7 +72,7 @@ def test_decision_boundaries_one_panel_per_configuration_with_test_accuracy(resu
 
 
 def test_panels_follow_what_varies(results):
-    fig = plots.decision_boundary_figure(results, "circles")
+    fig = figures.decision_boundary_figure(results, "circles")
     # rows follow the architecture, columns the activation
     assert {t.xaxis for t in fig.data if isinstance(t, go.Contour)} == {"x", "x2", "x3", "x4"}
     titles = [a.text for a in fig.layout.annotations if a.text]
@@ -81,13 +81,13 @@ def test_panels_follow_what_varies(results):
 
 
 def test_many_features_are_drawn_in_the_pca_plane(results):
-    fig = plots.decision_boundary_figure(results, "edge")
+    fig = figures.decision_boundary_figure(results, "edge")
     assert "PC 1 vs PC 2" in fig.layout.title.text and "principal components" in fig.layout.title.text
 
 
 def test_pca_plane_maps_back_to_input_space():
     data = load_dataset("digits")
-    to_plane, from_plane, names = plots.projection(data.X_train)
+    to_plane, from_plane, names = figures.projection(data.X_train)
     plane = to_plane(data.X_train[:5])
     np.testing.assert_allclose(to_plane(from_plane(plane)), plane, atol=1e-9)
     assert from_plane(plane).shape == (5, 64) and names == ("PC 1", "PC 2")
@@ -95,7 +95,7 @@ def test_pca_plane_maps_back_to_input_space():
 
 def test_multiclass_boundaries_colour_the_predicted_class():
     results = run_grid([RunSpec("lines", "[36, 8, 3]", epochs=5)])
-    fig = plots.decision_boundary_figure(results, "lines")
+    fig = figures.decision_boundary_figure(results, "lines")
     heatmaps = [t for t in fig.data if isinstance(t, go.Heatmap)]
     assert len(heatmaps) == 1 and set(np.unique(heatmaps[0].z)) <= {0, 1, 2}
 
@@ -103,12 +103,12 @@ def test_multiclass_boundaries_colour_the_predicted_class():
 def test_results_without_networks_have_no_boundaries(results):
     uploaded = results_from_csv(results.runs_csv().encode(), results.history_csv().encode())
     with pytest.raises(ValueError, match="decision boundaries need them"):
-        plots.decision_boundary_figure(uploaded, "circles")
-    assert len(plots.learning_curves_figure(uploaded).data) > 0  # curves work from CSV alone
+        figures.decision_boundary_figure(uploaded, "circles")
+    assert len(figures.learning_curves_figure(uploaded).data) > 0  # curves work from CSV alone
 
 
 def test_accuracy_table(results):
-    table = plots.accuracy_table(results)
+    table = figures.accuracy_table(results)
     assert len(table) == 8
     assert list(table["dataset"].unique()) == ["circles", "edge"]  # grouped by dataset, best first
     for _, group in table.groupby("dataset"):
@@ -125,7 +125,7 @@ def test_accuracy_table(results):
 
 @pytest.mark.parametrize("name", ["circles", "edge", "lines", "digits"])
 def test_dataset_previews(name):
-    fig = plots.dataset_preview_figure(load_dataset(name))
+    fig = figures.dataset_preview_figure(load_dataset(name))
     if name == "circles":
         assert len(fig.data) == 2 and all(isinstance(t, go.Scatter) for t in fig.data)
     else:
@@ -134,5 +134,5 @@ def test_dataset_previews(name):
 
 def test_long_curves_are_thinned_but_keep_the_last_epoch():
     results = run_grid([RunSpec("xor4", "[2, 4, 2]", epochs=1000, batch_size=None)])
-    trace = plots.learning_curves_figure(results, max_points=100).data[0]
+    trace = figures.learning_curves_figure(results, max_points=100).data[0]
     assert len(trace.x) <= 101 and trace.x[0] == 1 and trace.x[-1] == 1000

@@ -69,7 +69,7 @@ def test_history_for_other_runs_is_refused(results):
 
 
 def test_binary_garbage_and_missing_folder(tmp_path):
-    with pytest.raises(ValueError, match="not a readable CSV file|missing the column"):
+    with pytest.raises(ValueError, match="not a text file|missing the column"):
         results_from_csv(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     with pytest.raises(ValueError, match="runs.csv does not exist"):
         read_results(tmp_path / "nowhere")

@@ -1,7 +1,7 @@
 """Architectures as users write them, grids, and the caps."""
 import pytest
 
-from experiments.specs import (GridTooLarge, Limits, RunSpec, adapt_layers, check_limits, check_spec,
+from experiments.specs import (RunSpec, adapt_layers, check_spec,
                                expand_grid, parse_architecture)
 
 
@@ -62,47 +62,3 @@ def test_replicates_share_the_data_and_the_configuration():
 def test_bad_spec_values(field, value, message):
     with pytest.raises(ValueError, match=message):
         check_spec(RunSpec(**{field: value}))
-
-
-def test_run_cap_says_by_how_much():
-    specs = expand_grid(lrs=[0.1, 0.2, 0.3, 0.4], seeds=[0, 1, 2])  # 36 runs
-    with pytest.raises(GridTooLarge, match=r"36 runs; the limit is 12 \(3.0x over\)\. Choose fewer"):
-        check_limits(specs, Limits(max_runs=12))
-
-
-def test_work_cap_says_by_how_much():
-    specs = expand_grid(architectures=["[25, 8, 2]"], epochs=100)
-    work = (25 * 8 + 8 + 8 * 2 + 2) * 200 * 100
-    assert check_limits(specs, Limits()) == work
-    with pytest.raises(GridTooLarge, match=r"\(2.0x over\)"):
-        check_limits(specs, Limits(max_work=work / 2))
-
-
-def test_epoch_unit_and_sample_caps():
-    with pytest.raises(GridTooLarge, match="3000 epochs is over the limit of 2000"):
-        check_limits(expand_grid(epochs=3000), Limits())
-    with pytest.raises(GridTooLarge, match="hidden layer of 512 units; the limit is 256"):
-        check_limits(expand_grid(architectures=["[25, 512, 2]"]), Limits())
-    with pytest.raises(GridTooLarge, match="9000 samples for xor is over the limit of 5000"):
-        check_limits(expand_grid(datasets=["xor"], dataset_options={"xor": {"n_samples": 9000}}), Limits())
-
-
-def test_limits_from_environment():
-    limits = Limits.from_env({"NN_LAB_MAX_RUNS": "50", "NN_LAB_MAX_WORK": "1e10"})
-    assert limits.max_runs == 50 and limits.max_work == 1e10 and limits.max_epochs == Limits().max_epochs
-    with pytest.raises(ValueError, match="NN_LAB_MAX_RUNS must be a number; got 'many'"):
-        Limits.from_env({"NN_LAB_MAX_RUNS": "many"})
-
-
-def test_time_estimate_grows_with_the_work():
-    from experiments.specs import estimate_seconds, grid_work
-
-    def estimate(**kwargs):
-        specs = expand_grid(**kwargs)
-        return estimate_seconds(specs, grid_work(specs)[1])
-
-    base = estimate(epochs=100)
-    assert estimate(epochs=200) == pytest.approx(2 * base)
-    assert estimate(epochs=100, seeds=[0, 1]) > base  # more runs cost more, but less than twice in lockstep
-    assert estimate(epochs=100, seeds=[0, 1]) < 2 * base
-    assert estimate(epochs=100, batch_size=None) < base  # full batch: fewer steps

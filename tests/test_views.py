@@ -3,7 +3,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from experiments import views
+from experiments import figures
 from experiments.lr_finder import lr_range_test
 from experiments.runner import run_grid, snapshot_schedule
 from experiments.specs import RunSpec, expand_grid
@@ -35,7 +35,7 @@ def digits():
 
 def test_gradient_flow_has_a_line_per_layer_on_a_log_axis(circles):
     deep_relu = run_id(circles, architecture=DEEP, activation="relu")
-    fig = views.gradient_flow_figure(circles, [deep_relu, run_id(circles, architecture=DEEP, activation="sigmoid")])
+    fig = figures.gradient_flow_figure(circles, [deep_relu, run_id(circles, architecture=DEEP, activation="sigmoid")])
     first_panel = [t for t in fig.data if t.xaxis == "x"]
     assert len(first_panel) == len(circles.networks[deep_relu].linear_layers) == 5
     assert fig.layout.yaxis.type == "log"
@@ -56,7 +56,7 @@ def test_sigmoid_gradients_vanish_in_the_deep_network(circles):
 
 
 def test_boundary_animation_has_a_frame_per_snapshot(circles):
-    fig = views.boundary_animation_figure(circles, 0)
+    fig = figures.boundary_animation_figure(circles, 0)
     epochs = [e for e, _ in circles.snapshots[0]]
     assert [frame.name for frame in fig.frames] == [str(e) for e in epochs] and epochs[0] == 0 and epochs[-1] == 30
     assert len(fig.layout.sliders[0].steps) == len(epochs)
@@ -68,26 +68,26 @@ def test_boundary_animation_has_a_frame_per_snapshot(circles):
 def test_only_the_first_seed_keeps_snapshots(circles):
     kept = set(circles.snapshots)
     assert kept == set(circles.runs[circles.runs["seed"] == 0]["run_id"])
-    with pytest.raises(views.DoesNotApply, match="no weights were saved"):
-        views.boundary_animation_figure(circles, int(circles.runs[circles.runs["seed"] == 1]["run_id"].iloc[0]))
+    with pytest.raises(figures.DoesNotApply, match="no weights were saved"):
+        figures.boundary_animation_figure(circles, int(circles.runs[circles.runs["seed"] == 1]["run_id"].iloc[0]))
     assert snapshot_schedule(200, 20)[:4] == [0, 1, 2, 3] and snapshot_schedule(200, 20)[-1] == 200
     assert len(snapshot_schedule(200, 20)) <= 21
 
 
 def test_hidden_layers_and_weights(circles):
     deep = run_id(circles, architecture=DEEP, activation="relu")
-    fig = views.hidden_layers_figure(circles, deep)
+    fig = figures.hidden_layers_figure(circles, deep)
     assert [a.text for a in fig.layout.annotations][:2] == ["input", "hidden layer 1 (8 units)"]
     assert len([a for a in fig.layout.annotations if a.text.startswith("hidden layer")]) == 4
-    weights = views.weights_figure(circles, deep)
+    weights = figures.weights_figure(circles, deep)
     assert [t.z.shape for t in weights.data] == [(2, 8), (8, 8), (8, 8), (8, 8), (8, 2)]
     no_hidden = run_grid([RunSpec("xor", "[2, 2]", epochs=2)])
-    with pytest.raises(views.DoesNotApply, match="has no hidden layer"):
-        views.hidden_layers_figure(no_hidden, 0)
+    with pytest.raises(figures.DoesNotApply, match="has no hidden layer"):
+        figures.hidden_layers_figure(no_hidden, 0)
 
 
 def test_confusion_matrices_count_the_test_set(digits):
-    fig = views.confusion_matrices_figure(digits, [0, 1])
+    fig = figures.confusion_matrices_figure(digits, [0, 1])
     for run_id, trace in zip([0, 1], fig.data):
         matrix = np.asarray(trace.z)
         assert matrix.shape == (10, 10) and matrix.sum() == len(digits.datasets[run_id].y_test)
@@ -96,7 +96,7 @@ def test_confusion_matrices_count_the_test_set(digits):
 
 
 def test_gallery_shows_misclassified_first(digits):
-    fig = views.gallery_figure(digits, 0, n_images=16)
+    fig = figures.gallery_figure(digits, 0, n_images=16)
     titles = [a.text for a in fig.layout.annotations]
     n_wrong = int(round((1 - digits.runs.loc[0, "test_acc"]) * len(digits.datasets[0].y_test)))
     marks = [title[0] for title in titles]
@@ -106,13 +106,13 @@ def test_gallery_shows_misclassified_first(digits):
 
 
 def test_image_views_do_not_apply_to_2d_data(circles):
-    with pytest.raises(views.DoesNotApply, match="not an image dataset"):
-        views.confusion_matrices_figure(circles, [0])
+    with pytest.raises(figures.DoesNotApply, match="not an image dataset"):
+        figures.confusion_matrices_figure(circles, [0])
 
 
 def test_predictions_table(circles):
     shallow = run_id(circles, architecture="[2, 8, 2]", activation="relu")
-    table = views.predictions_table(circles, [shallow, 2], [0.0, 0.0])  # the centre of the circles: inner class
+    table = figures.predictions_table(circles, [shallow, 2], [0.0, 0.0])  # the centre of the circles: inner class
     assert list(table.columns[:3]) == ["configuration", "prediction", "confidence %"]
     np.testing.assert_allclose(table["P(outer)"] + table["P(inner)"], 1.0)
     assert table.loc[0, "prediction"] == "inner"
@@ -124,14 +124,14 @@ def test_lr_finder_suggests_a_rate_before_the_loss_climbs():
     assert 1e-5 <= test.suggestion <= 1.0
     lowest = test.lrs[np.nanargmin(test.losses)]
     assert test.suggestion == pytest.approx(lowest / 10)
-    fig = views.lr_finder_figure(test)
+    fig = figures.lr_finder_figure(test)
     assert fig.layout.xaxis.type == "log"
     with pytest.raises(ValueError, match="'lr_min' must be below 'lr_max'"):
         lr_range_test(RunSpec(), lr_min=1.0, lr_max=0.1)
 
 
 def test_parallel_coordinates_show_what_varies_coloured_by_accuracy(circles):
-    fig = views.parallel_coordinates_figure(circles)
+    fig = figures.parallel_coordinates_figure(circles)
     labels = [d.label for d in fig.data[0].dimensions]
     assert labels == ["hidden layers", "activation", "test accuracy"]  # depth and activation vary here
     np.testing.assert_allclose(fig.data[0].line.color, circles.runs["test_acc"])

@@ -1,4 +1,7 @@
-"""Validation at the boundary, in scikit-learn's style: name the parameter, what is allowed, what came in."""
+"""Validation at the door, in scikit-learn's style: name the parameter, what is allowed, what came in.
+
+Public: ``experiments`` and notebooks check their own parameters with the same functions and messages.
+"""
 import numbers
 
 import numpy as np

@@ -1,0 +1,168 @@
+"""Decision boundaries: one panel per configuration, over time, and the point picker of Try it."""
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .common import (BINARY_SCALE, CLASS_COLORS, VARYING_FIELDS, DoesNotApply, first_seed_runs, projection,
+                     run_title)
+
+
+MAX_PANELS = 24
+
+
+def _panel_layout(configs):
+    """Rows follow the first field that varies, columns the others; one row, wrapped, if only one varies."""
+    varying = [f for f in VARYING_FIELDS if configs[f].astype(str).nunique() > 1]
+    if len(varying) < 2:
+        cols = min(len(configs), 4)
+        return [(i // cols, i % cols) for i in range(len(configs))], math.ceil(len(configs) / cols), cols
+    row_values = list(dict.fromkeys(configs[varying[0]].astype(str)))
+    col_keys = list(dict.fromkeys(tuple(r) for r in configs[varying[1:]].astype(str).itertuples(index=False)))
+    positions = [(row_values.index(str(r[varying[0]])), col_keys.index(tuple(str(r[f]) for f in varying[1:])))
+                 for _, r in configs.iterrows()]
+    return positions, len(row_values), len(col_keys)
+
+
+def boundary_panels(results, dataset):
+    """The runs shown as decision-boundary panels for ``dataset``: the lowest seed of each configuration that
+    has a trained network. Returns (runs table, number of configurations left out by MAX_PANELS)."""
+    runs = results.runs[(results.runs["dataset"] == dataset) & results.runs["run_id"].isin(results.networks)]
+    firsts = first_seed_runs(runs)
+    return firsts.head(MAX_PANELS), max(0, len(firsts) - MAX_PANELS)
+
+
+def boundary_grid(data, resolution):
+    """(to_plane, gx, gy, grid points in input space, axis names): a resolution x resolution grid over the
+    data's range in its plane (the data itself, or its first two principal components), padded by 8%."""
+    to_plane, from_plane, axis_names = projection(data.X_train)
+    both = np.vstack([to_plane(data.X_train), to_plane(data.X_test)])
+    low, high = both.min(axis=0), both.max(axis=0)
+    pad = 0.08 * (high - low) + 1e-9
+    gx = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
+    gy = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
+    inputs = from_plane(np.column_stack([a.ravel() for a in np.meshgrid(gx, gy)]))
+    return to_plane, gx, gy, inputs, axis_names
+
+
+def boundary_surface(data, proba, gx, gy, showscale=True):
+    """P(class 1) as a filled contour for two classes; the predicted class as a heatmap for more."""
+    shape = (len(gy), len(gx))
+    if data.n_classes == 2:
+        return go.Contour(x=gx, y=gy, z=proba[:, 1].reshape(shape), zmin=0, zmax=1, colorscale=BINARY_SCALE,
+                          opacity=0.75, contours={"coloring": "fill"}, ncontours=11, line={"width": 0},
+                          showscale=showscale, hovertemplate="P=%{z:.2f}<extra></extra>",
+                          colorbar={"title": {"text": f"P({data.class_names[1]})", "side": "right"},
+                                    "len": 0.6, "thickness": 12})
+    scale = [[i / (data.n_classes - 1), CLASS_COLORS[i % 10]] for i in range(data.n_classes)]
+    return go.Heatmap(x=gx, y=gy, z=proba.argmax(axis=1).reshape(shape), zmin=0, zmax=data.n_classes - 1,
+                      colorscale=scale, opacity=0.45, showscale=False, hovertemplate="predicted %{z}<extra></extra>")
+
+
+def class_point_traces(data, to_plane, showlegend=True):
+    """The data in its plane, coloured by class: training points solid, test points hollow."""
+    traces = []
+    for X, y, split in ((data.X_train, data.y_train, "train"), (data.X_test, data.y_test, "test")):
+        points = to_plane(X)
+        for cls in range(data.n_classes):
+            mask = y == cls
+            color = CLASS_COLORS[cls % 10]
+            traces.append(go.Scatter(
+                x=points[mask, 0], y=points[mask, 1], mode="markers", name=f"{data.class_names[cls]} ({split})",
+                legendgroup=f"{cls}{split}", showlegend=showlegend, hoverinfo="skip",
+                marker={"size": 5 if split == "train" else 7, "color": color,
+                        "symbol": "circle" if split == "train" else "circle-open",
+                        "line": {"width": 0.5 if split == "train" else 1.5,
+                                 "color": "white" if split == "train" else color}}))
+    return traces
+
+
+def decision_boundary_figure(results, dataset, resolution=70, panel_height=260):
+    """Predicted probability over the data's range, one panel per configuration; train points solid, test
+    points hollow. Data with more than two features is shown in the plane of its first two principal
+    components (grid points mapped back to input space)."""
+    panels, _ = boundary_panels(results, dataset)
+    if panels.empty:
+        raise ValueError(f"no trained networks for {dataset!r}: decision boundaries need them.")
+    data = results.datasets[panels["run_id"].iloc[0]]
+    to_plane, gx, gy, grid_inputs, axis_names = boundary_grid(data, resolution)
+    labels = results.labels()
+    positions, rows, cols = _panel_layout(panels)
+    titles = [""] * (rows * cols)
+    for (row, col), run in zip(positions, panels.itertuples()):
+        titles[row * cols + col] = f"{labels[run.run_id]}<br>test {run.test_acc:.1%}"
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.04,
+                        vertical_spacing=min(0.12, 0.5 / rows))
+    for (row, col), run in zip(positions, panels.itertuples()):
+        first = (row, col) == positions[0]
+        proba = results.networks[run.run_id].predict_proba(grid_inputs)
+        for trace in [boundary_surface(data, proba, gx, gy, showscale=first),
+                      *class_point_traces(data, to_plane, showlegend=first)]:
+            fig.add_trace(trace, row=row + 1, col=col + 1)
+    fig.update_xaxes(showticklabels=False, range=[gx[0], gx[-1]])
+    fig.update_yaxes(showticklabels=False, range=[gy[0], gy[-1]])
+    plane = "" if data.is_2d else " · shown in the plane of the first two principal components"
+    fig.update_layout(height=panel_height * rows + 140, margin={"l": 20, "r": 20, "t": 95, "b": 40},
+                      title={"text": f"{dataset}: {axis_names[0]} vs {axis_names[1]}{plane}", "font": {"size": 14},
+                             "y": 0.995, "yanchor": "top"},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0})
+    fig.update_annotations(font_size=12)
+    return fig
+
+
+def boundary_animation_figure(results, run_id, resolution=60):
+    """The decision boundary at the weights saved during training, with a slider and a play button."""
+    snapshots = results.snapshots.get(run_id)
+    if not snapshots:
+        raise DoesNotApply("no weights were saved while this run trained (they are kept for the first seed of "
+                           "each configuration).")
+    data, net = results.datasets[run_id], results.networks[run_id].copy()
+    to_plane, gx, gy, inputs, axis_names = boundary_grid(data, resolution)
+
+    def surface(params):
+        net.flat_params[...] = params
+        return boundary_surface(data, net.predict_proba(inputs), gx, gy)
+
+    points = class_point_traces(data, to_plane)
+    epochs = [epoch for epoch, _ in snapshots]
+    frames = [go.Frame(data=[surface(params)], traces=[0], name=str(epoch)) for epoch, params in snapshots]
+    fig = go.Figure(data=[frames[-1].data[0], *points], frames=frames)
+    steps = [{"label": str(epoch), "method": "animate",
+              "args": [[str(epoch)], {"mode": "immediate", "frame": {"duration": 0, "redraw": True}}]}
+             for epoch in epochs]
+    fig.update_layout(
+        height=560, margin={"l": 40, "r": 20, "t": 60, "b": 40},
+        title={"text": f"{run_title(results, run_id)} · {axis_names[0]} vs {axis_names[1]}", "font": {"size": 14}},
+        sliders=[{"active": len(steps) - 1, "currentvalue": {"prefix": "epoch "}, "steps": steps, "pad": {"t": 40},
+                  "x": 0.1, "len": 0.9}],
+        updatemenus=[{"type": "buttons", "showactive": False, "x": 0, "y": -0.12, "xanchor": "left",
+                      "buttons": [{"label": "▶ play", "method": "animate",
+                                   "args": [None, {"frame": {"duration": 350, "redraw": True}, "fromcurrent": False,
+                                                   "transition": {"duration": 0}}]}]}],
+        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"})
+    fig.update_xaxes(title_text=axis_names[0], range=[gx[0], gx[-1]])
+    fig.update_yaxes(title_text=axis_names[1], range=[gy[0], gy[-1]])
+    return fig
+
+
+def point_picker_figure(data, x1, x2, resolution=35, height=360):
+    """The training data of a 2-D dataset under a grid of faint clickable points, and the chosen point."""
+    low, high = data.X_train.min(axis=0), data.X_train.max(axis=0)
+    pad = 0.1 * (high - low)
+    gx, gy = np.meshgrid(np.linspace(low[0] - pad[0], high[0] + pad[0], resolution),
+                         np.linspace(low[1] - pad[1], high[1] + pad[1], resolution))
+    fig = go.Figure(go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", showlegend=False,  # invisible, clickable
+                               marker={"size": 10, "color": "rgba(0,0,0,0)"},
+                               hovertemplate="(%{x:.2f}, %{y:.2f})<extra></extra>"))
+    for cls in range(data.n_classes):
+        mask = data.y_train == cls
+        fig.add_trace(go.Scatter(x=data.X_train[mask, 0], y=data.X_train[mask, 1], mode="markers",
+                                 name=data.class_names[cls], hoverinfo="skip",
+                                 marker={"size": 4, "color": CLASS_COLORS[cls % 10], "opacity": 0.5}))
+    fig.add_trace(go.Scatter(x=[x1], y=[x2], mode="markers", name="your point", hoverinfo="skip",
+                             marker={"size": 16, "color": "black", "symbol": "x"}))
+    fig.update_layout(height=height, margin={"l": 20, "r": 20, "t": 10, "b": 20}, clickmode="event+select",
+                      legend={"orientation": "h", "y": -0.08})
+    return fig
+

@@ -1,0 +1,126 @@
+"""The caps on what one request may ask of a shared server, and the time model behind the estimate."""
+import math
+import os
+import re
+from dataclasses import dataclass, fields
+
+from nn.validation import MAX_UNITS
+from nn.training import MAX_EPOCHS
+
+from .specs import count_params, layers_as_run, lockstep_key, parse_architecture
+
+PLAIN_NUMBER = re.compile(r"\s*[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?\s*")  # ASCII digits: "1_0", "١٠" are refused
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much work one request may ask for. Defaults suit a small shared server; see ``from_env``."""
+
+    max_runs: int = 200
+    max_work: float = 2e10  # sum over runs of parameters x training samples x epochs (~10 s of CPU at most)
+    max_epochs: int = 2000
+    max_units: int = 256  # per hidden layer
+    max_samples: int = 5000  # per dataset
+
+    ENV_PREFIX = "NN_LAB_"
+
+    def __post_init__(self):
+        for field in fields(self):
+            value = getattr(self, field.name)
+            whole = field.type is not float
+            ok = (isinstance(value, int) and not isinstance(value, bool)) if whole else isinstance(value, (int, float))
+            if not ok or not value > 0 or (not whole and math.isnan(value)):
+                kind = "a whole number" if whole else "a number"
+                raise ValueError(f"'{field.name}' must be {kind} > 0; got {value!r}.")
+
+    @classmethod
+    def from_env(cls, environ=None):
+        """Defaults overridden by NN_LAB_MAX_RUNS, NN_LAB_MAX_WORK, NN_LAB_MAX_EPOCHS, NN_LAB_MAX_UNITS and
+        NN_LAB_MAX_SAMPLES. A value that is not a positive number (a whole one, but for MAX_WORK) is an
+        error naming the variable, so a mistyped setting fails once at start-up instead of being ignored."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for field in fields(cls):
+            variable = cls.ENV_PREFIX + field.name.upper()
+            raw = environ.get(variable)
+            if raw is None:
+                continue
+            whole = field.type is not float
+            kind = "a whole number > 0" if whole else "a number > 0"
+            value = float(raw) if PLAIN_NUMBER.fullmatch(str(raw)) else math.nan
+            if not (math.isfinite(value) and value > 0) or (whole and value != int(value)):
+                raise ValueError(f"environment variable {variable} must be {kind}; got {raw!r}.")
+            values[field.name] = int(value) if whole else value
+        return cls(**values)
+
+
+UNLIMITED = Limits(max_runs=10**9, max_work=float("inf"), max_epochs=MAX_EPOCHS, max_units=MAX_UNITS,
+                   max_samples=10**9)
+
+
+class GridTooLarge(ValueError):
+    """A request over the caps; the message says what to shrink and by how much."""
+
+
+def run_work(spec, n_train, layers):
+    """Parameters x training samples x epochs: what one run costs, roughly."""
+    return count_params(layers) * n_train * spec.epochs
+
+
+def grid_work(specs, datasets):
+    """Total work of checked specs; ``datasets`` is {data_key: Dataset} from ``load_grid_data``."""
+    total = 0.0
+    for spec in specs:
+        data = datasets[spec.data_key()]
+        total += run_work(spec, len(data.y_train), layers_as_run(spec, data.n_features, data.n_classes))
+    return total
+
+
+def check_limits(specs, limits, datasets, work=None):
+    """Raise GridTooLarge when ``specs`` ask for more than ``limits`` allow; return the total work.
+    ``work`` replaces the grid's work when a caller trains differently (the learning-rate finder)."""
+    if len(specs) > limits.max_runs:
+        raise GridTooLarge(f"This comparison has {len(specs)} runs; the limit is {limits.max_runs} "
+                           f"({len(specs) / limits.max_runs:.1f}x over). Choose fewer datasets, architectures, "
+                           "activations, learning rates, optimizers or seeds.")
+    for spec in specs:
+        if spec.epochs > limits.max_epochs:
+            raise GridTooLarge(f"{spec.epochs} epochs is over the limit of {limits.max_epochs}; lower the epochs.")
+        widest = max(parse_architecture(spec.architecture)[1:-1], default=0)
+        if widest > limits.max_units:
+            raise GridTooLarge(f"architecture {spec.architecture} has a hidden layer of {widest} units; "
+                               f"the limit is {limits.max_units}. Use narrower layers.")
+        n_samples = spec.n_samples
+        if n_samples is None:
+            data = datasets[spec.data_key()]
+            n_samples = len(data.y_train) + (0 if data.X_test is data.X_train else len(data.y_test))
+        if n_samples > limits.max_samples:
+            raise GridTooLarge(f"{n_samples} samples for {spec.dataset} is over the limit of "
+                               f"{limits.max_samples}; use fewer samples.")
+    total = grid_work(specs, datasets) if work is None else work
+    if total > limits.max_work:
+        raise GridTooLarge(f"This comparison asks for {total:.2g} units of work (parameters x samples x epochs); "
+                           f"the limit is {limits.max_work:.2g} ({total / limits.max_work:.1f}x over). Use fewer "
+                           "epochs, runs or samples, or smaller networks.")
+    return total
+
+
+def estimate_seconds(specs, datasets):
+    """A rough training time on one core of this project's CI machine.
+
+    Runs that share a lockstep key (``specs.lockstep_key``) train as one stack of K networks. Per step a
+    stack costs about 12 us per layer, times (1 + K/10); the arithmetic adds about 0.15 ns per unit of
+    work (parameters x samples x epochs). Fitted on grids from 1 to 108 runs on edge, circles, xor and
+    digits; measured times were 0.87x to 1.6x the estimate.
+    """
+    groups = {}
+    for spec in specs:
+        data = datasets[spec.data_key()]
+        key = lockstep_key(spec, data)
+        groups.setdefault(key, []).append(run_work(spec, len(data.y_train), list(key[1])))
+    seconds = 0.0
+    for (data_key, layers, _, _, epochs, batch_size), works in groups.items():
+        n_train = len(datasets[data_key].y_train)
+        steps = epochs * -(-n_train // (batch_size or n_train))
+        seconds += steps * 12e-6 * (len(layers) + 1) * (1 + len(works) / 10) + 1.5e-10 * sum(works)
+    return seconds

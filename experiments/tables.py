@@ -1,0 +1,126 @@
+"""CSV files in and out: one reader with plain-language errors, one numeric check, one safe writer.
+
+Used for the visitor's own data and for saved results, so both say the same thing about the same mistake,
+and no raw parser text ("C error", "UnicodeDecodeError") ever reaches a person.
+"""
+import csv
+import io
+import re
+
+import numpy as np
+import pandas as pd
+
+SEPARATORS = ",;\t|"
+SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "'|'"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(data, what):
+    """The text of a CSV given as bytes, a path or a file object; ValueError in plain words if it is not."""
+    if isinstance(data, str):
+        if "\n" in data or len(data) > 4096:
+            raise ValueError(f"{what} must be a path or the file's bytes; got text that looks like a CSV's "
+                             "content (pass it as bytes: text.encode()).")
+        try:
+            with open(data, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            raise ValueError(f"cannot read {what} at {data!r}: {error.strerror or error}.") from None
+    elif hasattr(data, "read"):
+        data = data.read()
+    if isinstance(data, str):
+        return data
+    if not isinstance(data, (bytes, bytearray)):
+        raise ValueError(f"{what} must be a path, bytes or a file object; got {type(data).__name__}.")
+    if b"\x00" in data[:4096]:
+        raise ValueError(f"{what} is not a text file (it looks binary); save it as CSV (comma-separated text).")
+    try:
+        return bytes(data).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return bytes(data).decode("cp1252")
+        except UnicodeDecodeError:
+            raise ValueError(f"{what} is not readable text; save it as CSV in UTF-8.") from None
+
+
+def detect_separator(text):
+    """The separator the first lines use most consistently (comma, semicolon, tab or '|'); comma if unsure."""
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        return ","
+
+
+def read_csv(data, what="the file", nrows=None, **options):
+    """A DataFrame from a CSV (bytes, path or file object). The separator is detected; every problem is a
+    ValueError that says what is wrong and where, in words a visitor can act on."""
+    text = _text(data, what)
+    if not text.strip():
+        raise ValueError(f"{what} is empty.")
+    separator = detect_separator(text)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=separator, nrows=nrows, skipinitialspace=True, **options)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{what} is empty.") from None
+    except pd.errors.ParserError as error:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if found:
+            expected, line, saw = found.groups()
+            raise ValueError(f"{what}: line {line} has {saw} values but the header has {expected} columns; "
+                             "every row needs one value per column.") from None
+        raise ValueError(f"{what} is not a well-formed CSV table (check quotes and separators).") from None
+    except (ValueError, OverflowError, MemoryError):
+        raise ValueError(f"{what} is not a well-formed CSV table.") from None
+    if separator != ",":
+        frame.attrs["separator"] = SEPARATOR_NAMES[separator]
+    return frame
+
+
+def numeric_column(frame, column, what, integer=False, allow_empty=True, hint=""):
+    """``frame[column]`` as numbers; ValueError naming the first cell that is not one (row numbers as in a
+    spreadsheet: the header is row 1). ``what`` names the file, ``hint`` ends the message."""
+    raw = frame[column]
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = values.isna() & raw.notna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"{what} column {column!r} must hold numbers; row {row + 2} has {_cell(raw.iloc[row])}"
+                         f"{hint}.")
+    empty = values.isna()
+    if empty.any() and not allow_empty:
+        row = int(np.flatnonzero(empty.to_numpy())[0])
+        raise ValueError(f"{what} column {column!r} has {int(empty.sum())} empty cell(s) (first in row {row + 2}); "
+                         "fill or remove them.")
+    if integer:
+        finite = values[~empty]
+        if not np.isfinite(finite).all() or (finite != finite.round()).any():
+            raise ValueError(f"{what} column {column!r} must hold whole numbers.")
+        return values.astype(np.int64) if not empty.any() else values
+    return values
+
+
+def _cell(value, limit=40):
+    """A cell's value for a message: quoted, and cut if long."""
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def spreadsheet_safe(frame):
+    """A copy in which text cells that a spreadsheet would run as a formula (=, +, -, @ first) start with
+    an apostrophe, as OWASP advises for CSV export; numbers are left alone."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = [f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+                            for value in safe[column]]
+    return safe
+
+
+def to_csv_text(frame):
+    return spreadsheet_safe(frame).to_csv(index=False)
+
+
+def write_csv(frame, path):
+    with open(path, "w", newline="") as handle:
+        handle.write(to_csv_text(frame))
