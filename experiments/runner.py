@@ -10,13 +10,11 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import pandas as pd
 
 import nn
 from nn.validation import check_int
 
 from .datasets import as_catalog
-from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS, RUN_COLUMNS, Results
 from .specs import (RunSpec, check_spec, count_params, format_architecture, layers_as_run, load_grid_data, lockstep_key,
                     make_optimizer)
 
@@ -43,9 +41,11 @@ def snapshot_schedule(epochs, count):
     return sorted({0, epochs, *np.unique(np.geomspace(1, epochs, count - 1).round().astype(int)).tolist()})
 
 
-def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_seeds=()):
+def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_seeds=(), on_epoch=None):
     """Train specs that share data and shape in lockstep; on an exception, retry each alone to isolate it.
-    Runs whose seed is in ``snapshot_seeds`` keep about ``snapshots`` copies of their weights."""
+    Runs whose seed is in ``snapshot_seeds`` keep about ``snapshots`` copies of their weights.
+    ``on_epoch(indices, epoch, metrics)`` is told every epoch's metrics (arrays, one value per run index
+    in ``indices``), so a worker process can stream live curves (experiments.pool)."""
     specs = [spec for _, spec in indexed_specs]
     first = specs[0]
     layers = layers_as_run(first, data.n_features, data.n_classes)
@@ -53,18 +53,25 @@ def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_see
     batch_size = n_train if first.batch_size is None else min(first.batch_size, n_train)
     note = "" if first.batch_size is None or first.batch_size <= n_train else \
         f"batch size {first.batch_size} is more than the {n_train} training samples; trained full batch"
-    on_epoch = None if should_stop is None else (lambda epoch, metrics: not should_stop())
+    indices = [index for index, _ in indexed_specs]
+
+    def epoch_hook(epoch, metrics):
+        if on_epoch is not None:
+            on_epoch(indices, epoch, metrics)
+        return should_stop is None or not should_stop()
+
     start = time.perf_counter()
     try:
         nets = [nn.Network(layers, activation=spec.activation, seed=spec.seed) for spec in specs]
         histories = nn.fit_lockstep(nets, data.X_train, data.y_train, first.epochs, batch_size=batch_size,
                                     optimizers=[make_optimizer(spec) for spec in specs],
                                     seeds=[spec.seed for spec in specs], X_val=data.X_test, y_val=data.y_test,
-                                    on_epoch=on_epoch, snapshot_epochs=snapshot_schedule(first.epochs, snapshots))
+                                    on_epoch=None if should_stop is None and on_epoch is None else epoch_hook,
+                                    snapshot_epochs=snapshot_schedule(first.epochs, snapshots))
     except Exception as error:  # noqa: BLE001 - a failing run is recorded, the grid goes on
         if len(indexed_specs) > 1:
             return [outcome for item in indexed_specs
-                    for outcome in train_group(data, [item], should_stop, snapshots, snapshot_seeds)]
+                    for outcome in train_group(data, [item], should_stop, snapshots, snapshot_seeds, on_epoch)]
         return [RunOutcome(indexed_specs[0][0], first, layers, "error", f"{type(error).__name__}: {error}",
                            time.perf_counter() - start)]
     seconds = (time.perf_counter() - start) / len(specs)
@@ -186,6 +193,9 @@ def _dask_client(scheduler):
 
 
 def build_results(outcomes, datasets):
+    import pandas as pd  # here, so that worker processes (experiments.pool) train without loading pandas
+
+    from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS, RUN_COLUMNS, Results
     run_rows, history_frames, networks, run_datasets, snapshots = [], [], {}, {}, {}
     for outcome in outcomes:
         spec, history = outcome.spec, outcome.history
