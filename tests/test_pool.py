@@ -1,0 +1,187 @@
+"""The server-wide training pool: shared trainings, the queue, Stop, clean-up, the cache, thread limits."""
+import gc
+import os
+import signal
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.datasets import Catalog, dataset_from_csv
+from experiments.pool import PoolBusy, ResultCache, TrainingPool, blas_threads, one_blas_thread, results_nbytes
+from experiments.runner import run_grid
+from experiments.specs import RunSpec, expand_grid
+
+LONG = RunSpec("edge", "[25, 8, 2]", epochs=20000)  # many seconds: still training when a test looks
+
+
+@pytest.fixture
+def pool():
+    pool = TrainingPool(workers=1)
+    yield pool
+    pool.shutdown()
+
+
+def wait_until(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.02)
+
+
+def assert_same_results(a, b):
+    columns = [column for column in a.runs.columns if column != "seconds"]
+    pd.testing.assert_frame_equal(a.runs[columns], b.runs[columns])
+    pd.testing.assert_frame_equal(a.history, b.history)
+    assert sorted(a.networks) == sorted(b.networks)
+    for run_id in a.networks:
+        np.testing.assert_array_equal(a.networks[run_id].flat_params, b.networks[run_id].flat_params)
+    assert sorted(a.snapshots) == sorted(b.snapshots)
+    for run_id, saved in a.snapshots.items():
+        assert [epoch for epoch, _ in saved] == [epoch for epoch, _ in b.snapshots[run_id]]
+        for (_, params), (_, other) in zip(saved, b.snapshots[run_id]):
+            np.testing.assert_array_equal(params, other)
+
+
+def test_results_are_bit_identical_to_run_grid_and_trained_with_one_blas_thread():
+    specs = expand_grid(datasets=["edge", "xor"], architectures=["[25, 2]", "[25, 8, 2]"],
+                        activations=["relu", "sigmoid"], lrs=[0.1, 0.5], seeds=[0, 1], epochs=8)
+    pool = TrainingPool(workers=2)
+    try:
+        job = pool.submit(specs, snapshots=5)
+        results = job.result(timeout=120)
+        assert job.status == "done" and job.progress().done == len(specs) == 32
+        assert job.blas_threads == 1  # threadpoolctl, asked inside the training in the worker
+        assert_same_results(results, run_grid(specs, snapshots=5))
+        assert results.snapshots  # the lowest seed's runs kept their weights, as with run_grid
+    finally:
+        pool.shutdown()
+
+
+def test_one_blas_thread_in_this_process():
+    with one_blas_thread():
+        assert blas_threads() == 1
+
+
+def test_identical_comparisons_from_two_sessions_are_trained_once(pool):
+    specs = expand_grid(epochs=20)
+    first, second = pool.submit(specs), pool.submit(list(specs))
+    a, b = first.result(timeout=60), second.result(timeout=60)
+    assert pool.stats["trained"] == 1 and pool.stats["shared"] == 1
+    assert_same_results(a, b)
+    assert a.networks[0] is not b.networks[0]  # each session draws with its own networks (kept buffers)
+    third = pool.submit(expand_grid(epochs=20))  # a later visitor: from the cache, done at once
+    assert third.status == "done" and third.ready() and third.eta_seconds() == 0.0
+    assert_same_results(a, third.result(timeout=0))
+    assert pool.stats["trained"] == 1 and pool.stats["cached"] == 1
+    assert pool.estimate_wait_seconds(specs) == 0.0
+
+
+def test_a_second_submission_shows_its_queue_position_and_completes():
+    pool = TrainingPool(workers=1, max_jobs=2)
+    try:
+        busy = pool.submit([LONG])
+        alone = pool.estimate_wait_seconds(expand_grid(epochs=20))
+        waiting = pool.submit(expand_grid(epochs=20))
+        assert busy.queue_position() == 0 and busy.status == "running"
+        assert waiting.status == "queued" and waiting.queue_position() == 1
+        assert waiting.progress().queue_position == 1 and waiting.progress().done == 0
+        assert waiting.eta_seconds() > busy.eta_seconds() > 0
+        assert alone == pytest.approx(waiting.eta_seconds(), rel=0.2)  # the estimate before Run counts the queue
+        with pytest.raises(PoolBusy, match="Try again"):
+            pool.submit(expand_grid(epochs=21))
+        busy.cancel()
+        results = waiting.result(timeout=120)
+        assert waiting.status == "done" and (results.runs["status"] == "ok").all() and len(results.runs) == 3
+        assert busy.result(timeout=30).runs["status"].tolist() == ["stopped"]
+    finally:
+        pool.shutdown()
+
+
+def test_stop_before_the_first_epoch_ends_after_one_epoch(pool):
+    job = pool.submit([LONG])  # the worker is still starting: the Stop is there when training begins
+    job.cancel()
+    assert job.status == "cancelled" and job.queue_position() == 0
+    run = job.result(timeout=60).runs.iloc[0]
+    assert run["status"] == "stopped" and run["epochs_run"] == 1  # should_stop is polled every epoch
+
+
+def test_stop_while_training_ends_it_early_and_keeps_the_epochs_run(pool):
+    job = pool.submit([LONG])
+    wait_until(lambda: job.progress().live)  # live metrics of the run in training
+    live = job.progress().live[0]
+    assert live["epoch"] >= 1 and 0.0 <= live["train_acc"] <= 1.0
+    curve = job.curves()[0]
+    assert curve["epoch"][0] == 1 and len(curve["train_loss"]) == len(curve["epoch"])
+    job.cancel()
+    results = job.result(timeout=60)
+    run = results.runs.iloc[0]
+    assert run["status"] == "stopped" and live["epoch"] <= run["epochs_run"] < LONG.epochs // 2
+    assert len(results.history) == run["epochs_run"]
+
+
+def test_a_shared_training_goes_on_when_one_visitor_stops(pool):
+    specs = expand_grid(architectures=["[25, 8, 2]", "[25, 16, 8, 2]"], epochs=300)
+    leaving, staying = pool.submit(specs), pool.submit(specs)
+    leaving.cancel()
+    assert leaving.status == "cancelled" and leaving.ready()
+    assert len(leaving.result(timeout=0).runs) < 2  # what had finished when they pressed Stop
+    results = staying.result(timeout=120)
+    assert staying.status == "done" and (results.runs["status"] == "ok").all()
+    assert pool.stats["cancelled"] == 0
+
+
+def test_a_session_that_goes_away_frees_its_work(pool):
+    job = pool.submit([LONG])
+    wait_until(lambda: job.status == "running")
+    del job
+    gc.collect()
+    wait_until(lambda: pool.stats["cancelled"] == 1 and not pool._queue)
+    assert pool.submit(expand_grid(epochs=5)).result(timeout=60).runs["status"].eq("ok").all()
+
+
+def test_comparisons_on_own_data_are_never_shared(pool):
+    rows = "\n".join(f"{x},{y},{int(x > y)}" for x, y in np.random.default_rng(0).normal(size=(60, 2)))
+    data = dataset_from_csv(("a,b,label\n" + rows).encode(), "label", name="mine")
+    specs = [RunSpec("csv:mine", "[2, 4, 2]", epochs=5)]
+    first = pool.submit(specs, catalog=Catalog([data]))
+    second = pool.submit(specs, catalog=Catalog([data]))
+    first.result(timeout=60), second.result(timeout=60)
+    pool.submit(specs, catalog=Catalog([data])).result(timeout=60)
+    assert pool.stats["trained"] == 3 and pool.stats["shared"] == pool.stats["cached"] == 0
+    assert len(pool.cache) == 0
+
+
+def test_a_worker_that_dies_records_its_runs_as_errors_and_the_pool_goes_on(pool):
+    job = pool.submit([LONG])
+    wait_until(lambda: job.progress().live)
+    os.kill(pool._workers[0].process.pid, signal.SIGKILL)
+    run = job.result(timeout=60).runs.iloc[0]
+    assert run["status"] == "error" and "ended unexpectedly" in run["message"]
+    assert pool.submit(expand_grid(epochs=5)).result(timeout=60).runs["status"].eq("ok").all()
+
+
+def test_bad_specs_are_refused_before_queueing(pool):
+    with pytest.raises(ValueError, match="'specs' is empty"):
+        pool.submit([])
+    with pytest.raises(ValueError, match="activation"):
+        pool.submit([RunSpec(activation="swish")])
+    assert pool.stats["trained"] == 0
+
+
+def test_the_cache_is_bounded_by_entries_and_bytes():
+    results = [run_grid(expand_grid(architectures=["[25, 8, 2]"], seeds=[seed], epochs=2)) for seed in range(4)]
+    size = results_nbytes(results[0])
+    assert size > results[0].networks[0].flat_params.nbytes + results[0].history.memory_usage().sum()
+    cache = ResultCache(max_entries=2, max_bytes=10 * size)
+    cache.put("pinned", results[0], pinned=True)
+    cache.put("a", results[1])
+    cache.put("b", results[2])
+    assert "pinned" in cache and "a" not in cache and len(cache) == 2
+    assert cache.get("b") is results[2]
+    cache = ResultCache(max_entries=10, max_bytes=2.5 * size)
+    for key, result in zip("abc", results):
+        cache.put(key, result)
+    assert len(cache) == 2 and "a" not in cache and cache.nbytes <= 2.5 * size
+    assert not ResultCache(max_bytes=size / 2).put("big", results[0])
