@@ -128,8 +128,8 @@ class Progress:
 
 
 class _Training:
-    """One comparison and everyone who asked for it. ``grid`` is a runner.GridTraining: checked specs,
-    their data, lockstep groups, and the outcomes that came back."""
+    """One comparison and everyone who asked for it. ``grid`` is a runner.GridTraining (checked specs,
+    their data, lockstep groups, the outcomes that came back) until the Results are built."""
 
     def __init__(self, key, grid=None, results=None):
         self.key, self.grid, self.results = key, grid, results
@@ -141,12 +141,10 @@ class _Training:
         self.estimates = [] if grid is None else _group_estimates(grid)
         self.finished = threading.Event()
         self.finishing = results is not None
+        self.total = len(results.runs) if grid is None else grid.total
+        self.done = self.total if grid is None else 0
         if results is not None:
             self.finished.set()
-
-    @property
-    def total(self):
-        return len(self.results.runs) if self.grid is None else self.grid.total
 
 
 def _group_estimates(grid):
@@ -162,8 +160,9 @@ class Job:
         self._pool, self._training, self._token = pool, training, object()
         self._results = None  # this visitor's copy, or what finished before they stopped a shared training
         self._cancelled = False
-        training.subscribers.add(self._token)
-        weakref.finalize(self, pool._released.append, (training, self._token))
+        if not training.finished.is_set():
+            training.subscribers.add(self._token)
+            weakref.finalize(self, pool._released.append, (training, self._token))
 
     @property
     def status(self):
@@ -239,7 +238,7 @@ class TrainingPool:
     to ``cache``. Workers start on first use (or ``start()``) and are reused."""
 
     def __init__(self, workers=None, cache=None, max_jobs=32):
-        cores = os.cpu_count() or 1
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         self.workers = max(1, min(workers or cores, cores))
         self.cache = ResultCache() if cache is None else cache
         self.max_jobs = max_jobs
@@ -444,6 +443,7 @@ class TrainingPool:
             del training.running[number]
             training.live.pop(number, None)
             training.grid.outcomes.extend(outcomes)
+            training.done += len(outcomes)
             training.last_spec = outcomes[-1].spec if outcomes else training.last_spec
             training.blas_threads = max(training.blas_threads or 0, threads or 0) or None
             if training.estimates[number] > 0 and all(o.status == "ok" for o in outcomes):
@@ -491,7 +491,7 @@ class TrainingPool:
             results, error = None, f"{type(exc).__name__}: {exc}"
         with self._lock:
             self._queue.pop(training.key, None)
-            training.results, training.error = results, error
+            training.results, training.error, training.grid = results, error, None
             if error is not None:
                 training.status = "failed"
             elif training.status != "cancelled":
@@ -514,9 +514,8 @@ class TrainingPool:
             live = {index: {"epoch": int(epochs[-1]), **{name: values[-1, column] for name, values in
                                                          metrics.items()}}
                     for indices, epochs, metrics in training.live.values() for column, index in enumerate(indices)}
-            done = training.total if training.grid is None else len(training.grid.outcomes)
             position = self._queue_position(training) if status != "cancelled" else 0
-            return Progress(status, done, training.total, training.last_spec, position, live)
+            return Progress(status, training.done, training.total, training.last_spec, position, live)
 
     def _finish_times(self, extra=None):
         """Seconds from now until each unfinished comparison ends (and ``extra``, the group estimates of

@@ -133,9 +133,11 @@ def test_a_shared_training_goes_on_when_one_visitor_stops(pool):
 
 
 def test_a_session_that_goes_away_frees_its_work(pool):
-    job = pool.submit([LONG])
-    wait_until(lambda: job.status == "running")
-    del job
+    def session():
+        job = pool.submit([LONG])
+        wait_until(lambda: job.progress().live)  # training in the worker; then the session ends
+
+    session()
     gc.collect()
     wait_until(lambda: pool.stats["cancelled"] == 1 and not pool._queue)
     assert pool.submit(expand_grid(epochs=5)).result(timeout=60).runs["status"].eq("ok").all()
