@@ -230,6 +230,7 @@ class _Worker:
     stop: object  # an Event the training polls every epoch
     task: tuple | None = None  # (training, group number)
     started: float = 0.0
+    ready: bool = False
 
 
 class TrainingPool:
@@ -318,12 +319,16 @@ class TrainingPool:
                 return self._finish_times()[self._queue[key]]
             return self._finish_times(_group_estimates(grid))[None]
 
-    def start(self):
-        """Start every worker now rather than on first use."""
+    def start(self, timeout=60.0):
+        """Start every worker now rather than on first use, and wait until they can train."""
         with self._lock:
             while len(self._workers) < self.workers:
                 self._start_worker()
             self._start_reader()
+        deadline = time.monotonic() + timeout
+        while not all(worker.ready for worker in self._workers) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self
 
     def shutdown(self, timeout=2.0):
         """Stop every training, end the workers and the reader thread."""
@@ -379,12 +384,14 @@ class TrainingPool:
             self._reader.start()
 
     def _dispatch(self):
-        """Send waiting groups, oldest comparison first, to idle workers, starting workers up to the limit."""
-        idle = [worker for worker in self._workers if worker.task is None]
+        """Send waiting groups, oldest comparison first, to idle workers; start workers up to the limit
+        (a group goes to a worker once it is ready, so that sending never waits on a worker's start-up)."""
+        waiting = sum(len(training.pending) for training in self._queue.values())
+        while len(self._workers) < min(self.workers, waiting + sum(w.task is not None for w in self._workers)):
+            self._start_worker()
+        idle = [worker for worker in self._workers if worker.task is None and worker.ready]
         for training in self._queue.values():
             while training.pending:
-                if not idle and len(self._workers) < self.workers:
-                    idle.append(self._start_worker())
                 if not idle:
                     return
                 worker, number = idle.pop(0), training.pending.pop(0)
@@ -393,8 +400,11 @@ class TrainingPool:
                 worker.stop.clear()
                 worker.task, worker.started = (training, number), time.monotonic()
                 training.running[number], training.status = worker, "running"
-                worker.conn.send(((id(training), number), training.grid.datasets[data_key], members,
-                                  training.grid.snapshots, seeds))
+                try:
+                    worker.conn.send(((id(training), number), training.grid.datasets[data_key], members,
+                                      training.grid.snapshots, seeds))
+                except OSError:  # the worker died: the reader records the group as lost
+                    pass
 
     def _read(self):
         """The reader thread: receive the workers' messages, release what sessions dropped, dispatch."""
@@ -402,8 +412,10 @@ class TrainingPool:
         while not self._closed or any(w.task for w in self._workers):
             with self._lock:
                 workers = {worker.conn: worker for worker in self._workers}
+            if not workers:
+                time.sleep(0.1)
             messages = []
-            for conn in wait(list(workers), timeout=0.1) if workers else time.sleep(0.1) or []:
+            for conn in wait(list(workers), timeout=0.1) if workers else []:
                 try:
                     messages.append((workers[conn], conn.recv()))
                 except (EOFError, OSError):
@@ -427,7 +439,7 @@ class TrainingPool:
                 return
             message = ("done", None, _lost_outcomes(*worker.task), 0.0, None)
         if message[0] == "ready":
-            self._start_seconds = time.monotonic() - worker.started
+            worker.ready, self._start_seconds = True, time.monotonic() - worker.started
             return
         training, number = worker.task
         if message[0] == "epochs":
@@ -448,7 +460,7 @@ class TrainingPool:
             training.blas_threads = max(training.blas_threads or 0, threads or 0) or None
             if training.estimates[number] > 0 and all(o.status == "ok" for o in outcomes):
                 ratio = seconds / training.estimates[number]
-                self._speed = min(20.0, max(0.2, 0.7 * self._speed + 0.3 * ratio))
+                self._speed = min(20.0, max(0.2, 0.5 * self._speed + 0.5 * ratio))
             if not training.pending and not training.running and not training.finishing:
                 training.finishing = True
                 finished.append(training)
@@ -467,7 +479,7 @@ class TrainingPool:
                 job._cancelled = True
             if training.subscribers or training.key in self._pinned:
                 if job is not None:  # a visitor who stops a shared training keeps what finished so far
-                    job._results = training.grid.results_so_far()
+                    job._results = _own_copy(training.grid.results_so_far())
                 return
             self.stats["cancelled"] += 1
             training.status = "cancelled"
@@ -524,11 +536,13 @@ class TrainingPool:
         with self._lock:
             now, speed = time.monotonic(), self._speed
 
-            def remaining(worker):
+            def remaining(worker):  # until the worker is free: its group's estimate, or its start-up
+                if worker.task is None:
+                    return 0.0 if worker.ready else max(self._start_seconds - (now - worker.started), 0.0)
                 training, number = worker.task
                 return max(training.estimates[number] * speed - (now - worker.started), 0.0)
 
-            free = [remaining(worker) if worker.task else 0.0 for worker in self._workers]
+            free = [remaining(worker) for worker in self._workers]
             free += [self._start_seconds] * (self.workers - len(self._workers))  # not started yet
             heapq.heapify(free)
             queue = [(t, [t.estimates[n] for n in t.pending], t.running.values()) for t in self._queue.values()]

@@ -18,7 +18,7 @@ LONG = RunSpec("edge", "[25, 8, 2]", epochs=20000)  # many seconds: still traini
 
 @pytest.fixture
 def pool():
-    pool = TrainingPool(workers=1)
+    pool = TrainingPool(workers=1).start()  # as the app starts it: workers ready
     yield pool
     pool.shutdown()
 
@@ -79,7 +79,7 @@ def test_identical_comparisons_from_two_sessions_are_trained_once(pool):
 
 
 def test_a_second_submission_shows_its_queue_position_and_completes():
-    pool = TrainingPool(workers=1, max_jobs=2)
+    pool = TrainingPool(workers=1, max_jobs=2).start()
     try:
         busy = pool.submit([LONG])
         alone = pool.estimate_wait_seconds(expand_grid(epochs=20))
@@ -99,12 +99,15 @@ def test_a_second_submission_shows_its_queue_position_and_completes():
         pool.shutdown()
 
 
-def test_stop_before_the_first_epoch_ends_after_one_epoch(pool):
-    job = pool.submit([LONG])  # the worker is still starting: the Stop is there when training begins
-    job.cancel()
-    assert job.status == "cancelled" and job.queue_position() == 0
-    run = job.result(timeout=60).runs.iloc[0]
-    assert run["status"] == "stopped" and run["epochs_run"] == 1  # should_stop is polled every epoch
+def test_a_comparison_stopped_in_the_queue_never_trains(pool):
+    busy, waiting = pool.submit([LONG]), pool.submit([RunSpec("xor", "[2, 8, 2]", epochs=20000)])
+    assert waiting.queue_position() == 1
+    waiting.cancel()
+    assert waiting.status == "cancelled" and waiting.queue_position() == 0
+    assert len(waiting.result(timeout=10).runs) == 0
+    busy.cancel()
+    assert busy.result(timeout=60).runs["status"].tolist() == ["stopped"]
+    assert pool.stats["cancelled"] == 2 and pool.stats["trained"] == 2
 
 
 def test_stop_while_training_ends_it_early_and_keeps_the_epochs_run(pool):
