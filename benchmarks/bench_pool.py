@@ -91,9 +91,12 @@ def with_pool(specs_list):
     pool.preload(expand_grid(), snapshots=SNAPSHOTS).result()
     before, after, threads = [None] * len(specs_list), [None] * len(specs_list), set()
 
+    clicks = threading.Lock()
+
     def visit(index, specs):
-        before[index] = pool.estimate_wait_seconds(specs, snapshots=SNAPSHOTS)  # shown before Run
-        job = pool.submit(specs, snapshots=SNAPSHOTS)
+        with clicks:  # visitors who read their estimate at one instant could not know of each other's Run
+            before[index] = pool.estimate_wait_seconds(specs, snapshots=SNAPSHOTS)  # shown before Run
+            job = pool.submit(specs, snapshots=SNAPSHOTS)
         after[index] = job.eta_seconds()  # shown once queued
         job.result()
         if job.blas_threads is not None:  # None: from the cache, not trained

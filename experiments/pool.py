@@ -18,7 +18,7 @@ over its own Pipe, in small tuples (the progress channel):
     ("ready", None, blas_threads)                   once, when the worker has started
     ("epochs", task, indices, epochs, metrics)      every epoch of the running group, batched at most every
                                                     PROGRESS_SECONDS: metric -> array (epochs, runs[, layers])
-    ("done", task, outcomes, seconds, blas_threads) the group's RunOutcomes, BLAS threads seen while training
+    ("done", task, outcomes, blas_threads)          the group's RunOutcomes, BLAS threads seen while training
 
 Flat-parameter snapshots every few epochs ("watch them learn together") fit the same channel as one more
 kind of message. This module imports NumPy and the runner only inside functions, so that a worker limits
@@ -250,7 +250,7 @@ class TrainingPool:
         self._workers, self._released, self._pinned = [], deque(), set()
         self._ids = itertools.count()
         self._speed, self._start_seconds = 1.0, 1.0  # measured / estimated seconds; a worker's start-up
-        self._reader, self._closed = None, False
+        self._reader, self._closed, self._failed_starts = None, False, 0
 
     # ----- what a page calls -----
     def submit(self, specs, catalog=None, snapshots=20):
@@ -435,11 +435,17 @@ class TrainingPool:
         if message is None:  # the worker died (killed, out of memory): its runs are recorded as errors
             self._workers.remove(worker)
             worker.process.join(0.1)
+            if not worker.ready:
+                self._failed_starts += 1
+                if self._failed_starts >= 3:  # workers cannot start here: fail rather than retry forever
+                    self._fail_all(f"training workers cannot start (exit code {worker.process.exitcode})",
+                                   finished)
             if worker.task is None:
                 return
-            message = ("done", None, _lost_outcomes(*worker.task), 0.0, None)
+            message = ("done", None, _lost_outcomes(*worker.task), None)
         if message[0] == "ready":
             worker.ready, self._start_seconds = True, time.monotonic() - worker.started
+            self._failed_starts = 0
             return
         training, number = worker.task
         if message[0] == "epochs":
@@ -450,7 +456,8 @@ class TrainingPool:
                 metrics = {name: _concatenate(old[2][name], values) for name, values in metrics.items()}
             training.live[number] = (indices, epochs, metrics)
         elif message[0] == "done":
-            _, _, outcomes, seconds, threads = message
+            _, _, outcomes, threads = message
+            seconds = time.monotonic() - worker.started  # as the visitor waits: training and transfer
             worker.task = None
             del training.running[number]
             training.live.pop(number, None)
@@ -463,6 +470,13 @@ class TrainingPool:
                 self._speed = min(20.0, max(0.2, 0.5 * self._speed + 0.5 * ratio))
             if not training.pending and not training.running and not training.finishing:
                 training.finishing = True
+                finished.append(training)
+
+    def _fail_all(self, error, finished):
+        for training in self._queue.values():
+            training.pending.clear()
+            if not training.running and not training.finishing:
+                training.error, training.finishing = error, True
                 finished.append(training)
 
     def _unsubscribe(self, training, token, job=None, finished=None):
@@ -498,7 +512,7 @@ class TrainingPool:
     def _finish(self, training):
         """Build the Results (outside the lock), cache them if complete and shareable, wake the waiters."""
         try:
-            results, error = training.grid.results_so_far(), None
+            results, error = training.grid.results_so_far(), training.error
         except Exception as exc:  # noqa: BLE001 - reported to every subscriber by Job.result
             results, error = None, f"{type(exc).__name__}: {exc}"
         with self._lock:
@@ -589,10 +603,9 @@ def _worker_main(conn, stop):
             return
         task_id, data, members, snapshots, snapshot_seeds = task
         reporter = _Reporter(conn, task_id)
-        start = time.perf_counter()
         outcomes = train_group(data, members, stop.is_set, snapshots, snapshot_seeds, on_epoch=reporter)
         reporter.flush()
-        conn.send(("done", task_id, outcomes, time.perf_counter() - start, reporter.threads))
+        conn.send(("done", task_id, outcomes, reporter.threads))
 
 
 class _Reporter:
