@@ -19,6 +19,7 @@ _PUBLIC = {
     "Results": "results", "read_results": "results", "results_from_csv": "results",
     "Limits": "limits", "GridTooLarge": "limits", "check_limits": "limits", "estimate_seconds": "limits",
     "lr_range_test": "lr_finder",
+    "TrainingPool": "pool",
     "figures": None,
 }
 
