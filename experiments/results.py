@@ -1,5 +1,6 @@
 """Results of a grid: a runs table, a per-epoch history table, the trained networks, and CSV files."""
 import os
+import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +36,7 @@ class Results:
     networks: dict = field(default_factory=dict)
     datasets: dict = field(default_factory=dict)
     snapshots: dict = field(default_factory=dict)  # run_id -> [(epoch, flat parameters)], for some runs
+    token: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)  # names these results in caches
 
     @property
     def grad_norm_columns(self):
@@ -82,7 +84,12 @@ def config_labels(runs, include_dataset=False):
                if varies(column) and (include_dataset or column != "dataset")]
     if not varying:
         varying = [("architecture", "{}")]
-    return {row.run_id: " · ".join(template.format(_short(getattr(row, column))) for column, template in varying)
+
+    def shown(row, column):  # a network without a hidden layer has no activation to name
+        return column != "activation" or row.layers.count(",") > 1
+
+    return {row.run_id: " · ".join(template.format(_short(getattr(row, column))) for column, template in varying
+                                   if shown(row, column)) or "(one configuration)"
             for row in runs.itertuples()}
 
 

@@ -50,7 +50,7 @@ SPEC_FIELDS = [f.name for f in fields(RunSpec)]
 # ----- architectures -----
 def parse_architecture(text):
     """'[25, 8, 2]', '25,8,2', '25-8-2' or '25 8 2' (or a list of ints) -> [25, 8, 2]."""
-    name = f"architecture {text!r}"
+    name = f"architecture {_shown(text)}"
     if isinstance(text, (list, tuple)):
         return check_layer_sizes(list(text), name=name)
     if not isinstance(text, str) or not text.strip():
@@ -65,9 +65,16 @@ def parse_architecture(text):
     if any(part == "" for part in parts):
         raise ValueError(f"{name} has an empty entry; write it like [25, 8, 2].")
     for part in parts:
-        if not re.fullmatch(r"[+-]?\d+", part):
-            raise ValueError(f"{name} has {part!r}, which is not a whole number; write it like [25, 8, 2].")
+        if not re.fullmatch(r"[+-]?[0-9]{1,9}", part):
+            raise ValueError(f"{name} has {_shown(part)}, which is not a whole number of units; write it like "
+                             "[25, 8, 2].")
     return check_layer_sizes([int(part) for part in parts], name=name)
+
+
+def _shown(value, limit=40):
+    """A value for a message, quoted and cut short: a link or a typo can be thousands of characters."""
+    text = repr(value)
+    return text if len(text) <= limit + 2 else text[:limit] + "…'"
 
 
 def format_architecture(sizes):
@@ -151,4 +158,20 @@ def expand_grid(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25
         specs.append(check_spec(RunSpec(dataset=dataset, architecture=architecture, activation=activation,
                                         optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size, l2=l2,
                                         seed=seed, data_seed=data_seed, **options), catalog))
-    return specs
+    return without_repeats(specs)
+
+
+def has_hidden_layer(architecture):
+    return len(parse_architecture(architecture)) > 2
+
+
+def without_repeats(specs):
+    """Each distinct run once. An architecture with no hidden layer has no activation, so of the runs that
+    differ only in activation it keeps the first: [25, 2] with relu and tanh would be one network twice."""
+    seen, kept = set(), []
+    for spec in specs:
+        key = spec if has_hidden_layer(spec.architecture) else replace(spec, activation="")
+        if key not in seen:
+            seen.add(key)
+            kept.append(spec)
+    return kept

@@ -1,0 +1,190 @@
+"""Compare: the learning curves, the decision boundaries and the accuracy table of a comparison, together.
+Before any run, the welcome: lessons that each restore a comparison worth seeing."""
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from experiments.figures import boundary_panels
+from experiments.lessons import LESSONS
+from experiments.settings import AppSettings
+
+from ui import state, training
+from ui.text import plain
+from ui.widgets import chart
+
+
+def show(view):
+    if view.results is None:
+        welcome(view)
+        return
+    results = view.results
+    headline(results)
+    status(view)
+    runs = results.runs
+    datasets = list(dict.fromkeys(runs["dataset"]))
+    if len(datasets) == 1 and results.networks:
+        curves_col, boundary_col = st.columns([1, 1], gap="medium")
+        with curves_col:
+            curves(results)
+        with boundary_col:
+            boundaries(results, datasets)
+    else:
+        curves(results)
+        boundaries(results, datasets)
+    accuracy(results)
+    save_and_share(view)
+
+
+# ----- before any run -----
+def welcome(view):
+    st.title("How does a network's design change what it learns?")
+    st.markdown("Pick datasets, architectures, activations and learning rates in the sidebar: one small NumPy "
+                "network trains every combination, and the loss curves, the decision boundaries and the accuracy "
+                "table appear here together. Or start with a lesson: each is one click and a few seconds.")
+    plan = view.plan
+    if view.settings != AppSettings() and not plan.error and st.session_state.get("from_link"):
+        st.button(f"▶ Run the comparison from your link ({len(plan.specs)} runs)", type="primary", key="run_main",
+                  on_click=training.start, args=(plan,))
+    cards = st.columns(len(LESSONS))
+    for card, lesson in zip(cards, LESSONS):
+        with card.container(border=True, height="stretch"):
+            st.markdown(f"**{lesson.title}**  \n{lesson.question}")
+            st.caption(lesson.look_for)
+            st.button("▶ Show me", key=f"lesson.{lesson.key}", on_click=training.start_lesson, args=(lesson,),
+                      type="primary" if lesson is LESSONS[0] else "secondary", width="stretch")
+    st.caption("Not sure which learning rate to try? The Learning-rate finder page tests one in seconds.")
+
+
+# ----- the results -----
+def headline(results):
+    table = state.figure("accuracy_table", results)
+    runs = results.runs
+    lines = []
+    for row in ([] if table.empty else table[table["best"] == "★"].to_dict("records")):
+        settings = " · ".join(plain(v) for v in (row["runs as"], row["activation"], f"lr {row['lr']:g}",
+                                                  row["optimizer"]))
+        where = f" on {plain(row['dataset'])}" if table["dataset"].nunique() > 1 else ""
+        lines.append(f"**Best{where}: {row['test acc %']:.1f}%** test accuracy · {settings}")
+    seconds = runs.attrs.get("wall_seconds", runs["seconds"].sum())
+    counts = runs["status"].value_counts()
+    lines.append(f"{len(runs)} run{'s' if len(runs) != 1 else ''}"
+                 + "".join(f" · {n} {status}" for status, n in counts.items() if status != "ok")
+                 + (f" · trained in {seconds:.1f} s" if seconds == seconds else ""))
+    st.markdown("  \n".join(lines[:4]))
+
+
+def status(view):
+    s = st.session_state
+    if s.notice:
+        st.info(plain(s.notice))
+    if s.job is None and view.results_settings is not None:
+        changed = view.settings.changes_from(view.results_settings)
+        if changed:
+            cols = st.columns([4, 1], vertical_alignment="center")
+            cols[0].warning(f"Out of date: the sidebar's {plain(', '.join(changed))} changed since these results. "
+                            "Press ▶ Run to train the new settings.", icon="🕘")
+            cols[1].button("Undo the changes", key="restore_settings", on_click=state.apply_settings,
+                           args=(view.results_settings,), width="stretch")
+    problems = view.results.runs[view.results.runs["status"].isin(["diverged", "error"])]
+    if len(problems):
+        st.warning(plain(f"{len(problems)} run(s) did not train normally: " + "; ".join(
+            f"{row.architecture} {row.activation} lr {row.lr:g} seed {row.seed}: {row.message}"
+            for row in problems.head(3).itertuples()) + (" …" if len(problems) > 3 else "")))
+
+
+@st.fragment(key="curves")
+def curves(results):
+    """The curve controls rerun only this fragment: no data is loaded and no spec is checked."""
+    controls = st.columns([2, 3, 2], vertical_alignment="bottom")
+    metric = controls[0].segmented_control("Show", ["loss", "accuracy"], default="loss", key="curve_metric")
+    smoothing = controls[1].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="smoothing")
+    log_y = controls[2].toggle("Log scale", key="log_y", disabled=metric == "accuracy")
+    if results.history.empty:
+        st.info("No per-epoch history: open history.csv together with runs.csv to see the curves.")
+        return
+    chart("learning_curves_figure", results, "acc" if metric == "accuracy" else "loss", smoothing,
+          bool(log_y) and metric != "accuracy", key="curves")
+    st.caption("Solid: training data · dashed: held-out test data · band: ±1 std over seeds.")
+
+
+def boundaries(results, datasets):
+    if not results.networks:
+        st.info("Decision boundaries need the trained networks, and saved CSV files hold only the numbers. Press "
+                "▶ Run to train this comparison again and see them.")
+        return
+    for dataset in datasets:
+        panels, left_out = boundary_panels(results, dataset)
+        if panels.empty:
+            st.info(f"{plain(dataset)}: no run finished with a network to draw.")
+            continue
+        chart("decision_boundary_figure", results, dataset, key=f"boundary.{dataset}")
+        if left_out:
+            st.caption(f"{left_out} more configuration(s) on {plain(dataset)} are not drawn (at most "
+                       f"{len(panels)}).")
+    st.caption("Colour: the network's predicted class and its confidence · dots: training points · rings: test "
+               "points · one panel per configuration (its first seed).")
+
+
+SETTING_COLUMNS = ["dataset", "architecture", "runs as", "activation", "optimizer", "lr", "batch"]
+
+
+def accuracy(results):
+    st.subheader("Accuracy", anchor=False)
+    table = state.figure("accuracy_table", results)
+    if table.empty:
+        st.info("No run finished, so there is nothing to compare yet.")
+        return
+    constant = [c for c in SETTING_COLUMNS if c != "architecture" and table[c].astype(str).nunique() <= 1]
+    if (table["architecture"] == table["runs as"]).all() and "runs as" not in constant:
+        constant.append("runs as")
+    several_seeds = (table["seeds"] > 1).any()
+    order = ["best", *[c for c in SETTING_COLUMNS if c not in constant], "test acc %",
+             *(["± test"] if several_seeds else []), "train acc %", *(["± train"] if several_seeds else []),
+             "test loss", "loss curve", *(["seeds"] if several_seeds else []),
+             *(["diverged"] if (table["diverged"] > 0).any() else [])]
+    shown = table[order].copy()
+    for column in ("± test", "± train"):
+        if column in shown:  # one seed has no spread: show nothing rather than "None"
+            shown[column] = shown[column].map(lambda v: "" if v != v else f"±{v:.1f}")
+    if constant:
+        st.caption("All runs: " + " · ".join(plain(f"{c} {table[c].iloc[0]:g}" if c == "lr" else
+                                                   f"{c} {table[c].iloc[0]}") for c in constant if c != "runs as"))
+    st.dataframe(
+        shown.style.apply(lambda row: ["font-weight: bold; background-color: rgba(255, 193, 7, 0.18)"
+                                       if row["best"] == "★" else "" for _ in row], axis=1),
+        hide_index=True, width="stretch", key="accuracy_table", height=min(420, 38 + 35 * len(shown)),
+        column_config={
+            "best": st.column_config.TextColumn("", width=28),
+            "runs as": st.column_config.TextColumn("runs as", help="the layers as trained on this dataset"),
+            "lr": st.column_config.NumberColumn("lr", format="%g"),
+            "train acc %": st.column_config.NumberColumn("train %", format="%.1f"),
+            "test acc %": st.column_config.NumberColumn("test %", format="%.1f"),
+            "± train": st.column_config.TextColumn("± train", help="std over seeds"),
+            "± test": st.column_config.TextColumn("± test", help="std over seeds"),
+            "test loss": st.column_config.NumberColumn("test loss", format="%.3f"),
+            "loss curve": st.column_config.LineChartColumn("loss", width="small", help="test loss over the epochs"),
+            "seeds": st.column_config.NumberColumn("seeds", width="small"),
+        })
+    st.caption("Mean over seeds; ★ marks the best per dataset. Click a header to sort.")
+
+
+def save_and_share(view):
+    st.subheader("Save and share", anchor=False)
+    cols = st.columns([1, 1, 4], vertical_alignment="top")
+    cols[0].download_button("⬇ runs.csv", view.results.runs_csv(), file_name="runs.csv", mime="text/csv",
+                            key="download_runs")
+    cols[1].download_button("⬇ history.csv", view.results.history_csv(), file_name="history.csv", mime="text/csv",
+                            key="download_history")
+    with cols[2]:
+        settings = view.results_settings or view.settings
+        base = (st.context.url or "").split("?")[0]
+        query = urlencode(settings.to_query(), doseq=True)
+        st.caption("Link to these settings (anyone who opens it sees them and can press Run); copy it with the "
+                   "button at its right.")
+        st.code(f"{base}?{query}" if query else base or "(the page's address)", language=None, wrap_lines=True)
+        if any(name in view.catalog.own for name in settings.datasets):
+            st.caption("Your own data is not part of the link; whoever opens it sees the other datasets.")
+
+
+if __name__ == "__main__":
+    show(st.session_state.view)
