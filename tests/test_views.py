@@ -134,4 +134,11 @@ def test_parallel_coordinates_show_what_varies_coloured_by_accuracy(circles):
     fig = figures.parallel_coordinates_figure(circles)
     labels = [d.label for d in fig.data[0].dimensions]
     assert labels == ["hidden layers", "activation", "test accuracy"]  # depth and activation vary here
-    np.testing.assert_allclose(fig.data[0].line.color, circles.runs["test_acc"])
+    np.testing.assert_allclose(fig.data[0].line.color, np.sort(circles.runs["test_acc"]))  # best drawn last
+
+
+def test_weight_heatmaps_label_units_with_whole_numbers(circles):
+    """A 2x2 matrix's axes used to read "-1, 0, 1, 1, 2": now ticks start at 0 and step by whole units."""
+    fig = figures.weights_figure(circles, circles.runs["run_id"].iloc[0])
+    for axis in [fig.layout[name] for name in fig.layout if name.startswith(("xaxis", "yaxis"))]:
+        assert axis.tickmode == "linear" and axis.tick0 == 0 and axis.dtick >= 1 and float(axis.dtick).is_integer()

@@ -105,12 +105,12 @@ def _plan_box(plan):
     if plan.error:
         st.error(plain(plan.error))
     else:
-        n, seconds = len(plan.specs), plan.seconds
-        low = "<1" if seconds < 1 else f"{round(seconds)}"
-        st.markdown(f"**{n} run{'s' if n != 1 else ''}** · about {low} s of training "
-                    f"(up to {max(2, round(3 * seconds))} s on a busy server)",
-                    help="Estimated for one core of a 2-core server; other visitors training at the same time "
-                         "share the cores.")
+        n = len(plan.specs)
+        likely, longest = state.pace().expect(plan.seconds)
+        st.markdown(f"**{n} run{'s' if n != 1 else ''}** · about {'<1' if likely < 1 else round(likely)} s of "
+                    f"training, at most about {round(longest)} s",
+                    help="From a time model of the training, scaled by how fast this server trained recent "
+                         "comparisons and by how many visitors are training right now.")
         collapsed = [a for a in plan.settings.architectures if not has_hidden_layer(a)]
         if collapsed and len(plan.settings.activations) > 1:
             st.caption(f"{', '.join(collapsed)} has no hidden layer, so it has no activation: it is trained once, "

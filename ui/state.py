@@ -4,6 +4,7 @@ sidebar's widgets and AppSettings, the visitor's results, and the caches.
 Everything here that is shared by all visitors goes through ``st.cache_resource`` or ``st.cache_data``,
 each bounded by ``max_entries``; everything else lives in ``st.session_state``.
 """
+import threading
 from dataclasses import dataclass
 
 import streamlit as st
@@ -44,6 +45,33 @@ def one_blas_thread():
     core, and visitors training at once share the cores instead of fighting over them."""
     from threadpoolctl import threadpool_limits
     return threadpool_limits(limits=1)
+
+
+class Pace:
+    """How fast this server really trains, shared by all visitors: the ratio of measured to estimated
+    training time, averaged over recent comparisons, and how many are training right now. The time model
+    (``experiments.limits.estimate_seconds``) is fitted on a quiet machine; a busy server is slower, and
+    this is what the estimate learns from."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.ratio = 1.0
+        self.running = 0
+
+    def record(self, estimated, measured):
+        if estimated > 0.2 and measured > 0:
+            with self.lock:
+                self.ratio = min(50.0, max(0.3, 0.6 * self.ratio + 0.4 * measured / estimated))
+
+    def expect(self, estimated):
+        """(likely, longest) seconds for a comparison estimated at ``estimated`` on a quiet machine."""
+        likely = estimated * self.ratio * (1 + self.running)  # training threads share the interpreter
+        return likely, 2 * likely + 1
+
+
+@st.cache_resource(show_spinner=False)
+def pace():
+    return Pace()
 
 
 # ----- data, cached for every visitor -----

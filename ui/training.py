@@ -25,8 +25,9 @@ RECENT_ENTRIES = 3  # comparisons kept per visitor, so asking for the same one a
 class Job:
     """One comparison training in a background thread; ``stop()`` ends it within one epoch."""
 
-    def __init__(self, specs, catalog, snapshots=20):
+    def __init__(self, specs, catalog, estimated_seconds=0.0, snapshots=20):
         self.key = tuple(specs)
+        self.estimated = estimated_seconds
         self.training = GridTraining(specs, catalog, snapshots)
         self.total = self.training.total
         self.stop_requested = threading.Event()
@@ -38,12 +39,19 @@ class Job:
         self.thread.start()
 
     def _run(self):
+        pace = state.pace()
+        with pace.lock:
+            pace.running += 1
         try:
             self.training.run(progress=self._progress, should_stop=self.stop_requested.is_set)
         except Exception as error:  # noqa: BLE001 - shown to the visitor as a message
             self.error = f"Training failed: {type(error).__name__}: {error}"
         finally:
             self.ended = time.perf_counter()
+            with pace.lock:
+                pace.running -= 1
+            if self.done == self.total and not self.error:
+                pace.record(self.estimated, self.elapsed())
 
     def _progress(self, done, total, spec, outcome):
         self.last = spec
@@ -63,8 +71,10 @@ class Job:
         return (self.ended or time.perf_counter()) - self.started
 
     def eta_seconds(self):
-        """Seconds left, from the pace so far (None before the first run finishes)."""
-        return None if not self.done else self.elapsed() / self.done * (self.total - self.done)
+        """Seconds left: from the pace so far once runs have finished, else from the estimate."""
+        if not self.done:
+            return max(0.0, state.pace().expect(self.estimated)[0] - self.elapsed()) if self.estimated else None
+        return self.elapsed() / self.done * (self.total - self.done)
 
     def results(self):
         results = self.training.results_so_far()
@@ -80,7 +90,7 @@ def start(plan):
         state.show_results(s.recent[key], plan.settings, "run", "The same comparison as before: shown from this "
                                                                 "session's results, without training again.")
         return
-    job = Job(plan.specs, state.catalog())
+    job = Job(plan.specs, state.catalog(), plan.seconds)
     s.job, s.job_settings = job, plan.settings
     # Stop the job if the visitor's session ends (the tab closed and Streamlit dropped the session).
     s.job_guard = _Guard()

@@ -1,5 +1,6 @@
 """Shared by every figure: the palettes, one colour per configuration, smoothing, facets, the
 projection of many features onto a plane, and the message of a view that does not apply."""
+import html
 import math
 
 import numpy as np
@@ -7,8 +8,8 @@ from plotly.colors import qualitative
 
 from ..results import CONFIG_COLUMNS
 
-
-CONFIG_PALETTE = qualitative.Plotly + qualitative.D3 + qualitative.Dark24
+# 48 colours that differ from one another: the configurations of a comparison never share one (up to 48)
+CONFIG_PALETTE = qualitative.Dark24 + qualitative.Light24
 
 
 CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -19,6 +20,12 @@ BINARY_SCALE = [[0.0, "#1f77b4"], [0.5, "#f7f7f7"], [1.0, "#ff7f0e"]]  # P(class
 
 
 VARYING_FIELDS = ["architecture", "activation", "lr", "optimizer", "batch_size", "l2", "epochs"]
+
+
+def text(value):
+    """A name from the data or a file, for a chart: Plotly renders some HTML in titles, legends and hover
+    text (links among it), so it is escaped and shown as written."""
+    return html.escape(str(value), quote=False)
 
 
 class DoesNotApply(ValueError):

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .common import DoesNotApply
+from .common import DoesNotApply, text
 
 
 def lr_finder_figure(test):
@@ -23,18 +23,19 @@ def lr_finder_figure(test):
 
 def parallel_coordinates_figure(results):
     """Every run as a line across its settings (depth, width, activation, lr, optimizer, batch size),
-    coloured by test accuracy."""
+    coloured by test accuracy; the most accurate are drawn last, on top of the others."""
     runs = results.runs[results.runs["status"] != "error"]
     if runs.empty:
         raise DoesNotApply("no finished runs.")
-    layers = runs["layers"].map(lambda text: [int(v) for v in text.strip("[]").split(",")])
+    runs = runs.sort_values("test_acc", kind="stable", na_position="first")  # drawn in order: the best on top
+    layers = runs["layers"].map(lambda written: [int(v) for v in written.strip("[]").split(",")])
     depth = layers.map(lambda sizes: len(sizes) - 2)
     width = layers.map(lambda sizes: max(sizes[1:-1], default=0))
 
     def categorical(values, label):
         names = sorted(values.astype(str).unique())
         return {"label": label, "values": values.astype(str).map(names.index), "tickvals": list(range(len(names))),
-                "ticktext": names}
+                "ticktext": [text(name) for name in names]}
 
     batch = runs["batch_size"].map(lambda b: 0 if b == "full" else int(b))
     dimensions = [

@@ -42,7 +42,8 @@ def welcome(view):
                 "network trains every combination, and the loss curves, the decision boundaries and the accuracy "
                 "table appear here together. Or start with a lesson: each is one click and a few seconds.")
     plan = view.plan
-    if view.settings != AppSettings() and not plan.error and st.session_state.get("from_link"):
+    if view.settings != AppSettings() and not plan.error and st.session_state.get("from_link") \
+            and st.session_state.job is None:
         st.button(f"▶ Run the comparison from your link ({len(plan.specs)} runs)", type="primary", key="run_main",
                   on_click=training.start, args=(plan,))
     cards = st.columns(len(LESSONS))
@@ -95,7 +96,7 @@ def status(view):
 @st.fragment(key="curves")
 def curves(results):
     """The curve controls rerun only this fragment: no data is loaded and no spec is checked."""
-    controls = st.columns([2, 3, 2], vertical_alignment="bottom")
+    controls = st.columns([3, 3, 2], vertical_alignment="bottom")
     metric = controls[0].segmented_control("Show", ["loss", "accuracy"], default="loss", key="curve_metric")
     smoothing = controls[1].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="smoothing")
     log_y = controls[2].toggle("Log scale", key="log_y", disabled=metric == "accuracy")
