@@ -100,8 +100,8 @@ def check_spec(spec, catalog=None):
     epochs = check_int("epochs", spec.epochs, minimum=1, maximum=MAX_EPOCHS)
     batch_size = None if spec.batch_size is None else check_int("batch_size", spec.batch_size, minimum=1)
     if batch_size is not None and batch_size > MAX_BATCH_SIZE:
-        raise ValueError(f"'batch_size' must be at most {MAX_BATCH_SIZE} (no dataset has more samples), or None for "
-                         f"full batch; got {batch_size}.")
+        raise ValueError(f"'batch_size' must be at most {MAX_BATCH_SIZE} (no dataset has more samples); "
+                         f"got {batch_size}.")
     l2 = check_positive_float("l2", _scalar("l2", spec.l2), allow_zero=True)
     seed = check_int("seed", spec.seed, minimum=0, maximum=MAX_SEED)
     data_seed = check_int("data_seed", spec.data_seed, minimum=0, maximum=MAX_SEED)
