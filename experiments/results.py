@@ -153,7 +153,7 @@ def _check_range(frame, column, what, low, high=np.inf, allow_nan=True, low_open
         row = int(np.flatnonzero(~ok)[0])
         bracket = "(" if low_open else "["
         raise ValueError(f"{what} column {column!r} must lie in {bracket}{low:g}, {high:g}]; row {row + 2} has "
-                         f"{values[row]!r}.")
+                         f"{values[row]:g}.")
 
 
 def _unescape_text(value):
