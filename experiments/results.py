@@ -72,7 +72,14 @@ DATA_OPTION_COLUMNS = ["n_samples", "noise", "test_fraction", "data_seed"]
 
 def config_labels(runs, include_dataset=False):
     """run_id -> e.g. "[25, 8, 2] · relu · lr 0.1": the values of the columns that vary. Charts are faceted
-    by dataset, so the dataset is named only on request, and a data option only if it varies within one."""
+    by dataset, so the dataset is named only on request, and a data option only if it varies within one.
+    No runs: an empty dict."""
+    if not isinstance(runs, pd.DataFrame):
+        raise ValueError(f"'runs' must be a runs table (a pandas DataFrame); got {type(runs).__name__}.")
+    if runs.empty:
+        return {}
+    _check_columns(runs, ["run_id", "dataset", "architecture"], "the runs table", hint="")
+
     def varies(column):
         if column not in runs:
             return False
@@ -99,7 +106,16 @@ def _short(value):
     return str(value)
 
 
+SUMMARY_NEEDS = ["run_id", "status", "seed", "train_acc", "test_acc", "train_loss", "test_loss", "best_test_acc",
+                 "seconds"]
+
+
 def summarize(runs):
+    """One row per configuration of the runs that finished (status other than "error"); an empty table
+    with the same columns when none did or there are no runs."""
+    if not isinstance(runs, pd.DataFrame):
+        raise ValueError(f"'runs' must be a runs table (a pandas DataFrame); got {type(runs).__name__}.")
+    _check_columns(runs, SUMMARY_NEEDS + ["dataset"], "the runs table", hint="")
     columns = [column for column in CONFIG_COLUMNS if column in runs]
     finished = runs[runs["status"] != "error"]
     grouped = finished.groupby(columns, dropna=False, sort=False)
@@ -122,11 +138,11 @@ def _read_csv(source, what):
     return frame
 
 
-def _check_columns(frame, required, what):
+def _check_columns(frame, required, what, hint=" Is it a file saved by this app?"):
     missing = [column for column in required if column not in frame.columns]
     if missing:
         raise ValueError(f"{what} is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
-                         f"it has {', '.join(map(str, frame.columns))[:300] or 'none'}. Is it a file saved by this app?")
+                         f"it has {', '.join(map(str, frame.columns))[:300] or 'none'}.{hint}")
 
 
 def _to_numeric(frame, columns, what, integer=False):
@@ -144,7 +160,7 @@ def _check_range(frame, column, what, low, high=np.inf, allow_nan=True, low_open
         row = int(np.flatnonzero(~ok)[0])
         bracket = "(" if low_open else "["
         raise ValueError(f"{what} column {column!r} must lie in {bracket}{low:g}, {high:g}]; row {row + 2} has "
-                         f"{values[row]!r}.")
+                         f"{values[row]:g}.")
 
 
 def _unescape_text(value):

@@ -53,7 +53,7 @@ def test_a_learning_rate_that_blows_up_is_not_an_error(tmp_path):
     (["--arch", "[25,,2]"], "has an empty entry"),
     (["--arch", "[25,-4,2]"], "between 1 and 4096; got -4"),
     (["--arch", "[25,100000,2]"], "between 1 and 4096; got 100000"),
-    (["--lr", "nan"], "'lr' must be a finite number > 0; got nan"),
+    (["--lr", "nan"], "--lr must be a number; got 'nan' (write it in the digits 0-9"),
     (["--lr", "0"], "'lr' must be a finite number > 0"),
     (["--lr", "-0.1"], "'lr' must be a finite number > 0"),
     (["--lr", "fast"], "--lr must be a number; got 'fast'"),

@@ -35,7 +35,7 @@ class DoesNotApply(ValueError):
 def config_colors(results):
     """label -> colour, in the order configurations first appear; the same in every chart."""
     run_labels = results.labels()
-    labels = list(dict.fromkeys(run_labels[run_id] for run_id in results.runs["run_id"]))
+    labels = list(dict.fromkeys(run_labels.values()))
     return {label: CONFIG_PALETTE[i % len(CONFIG_PALETTE)] for i, label in enumerate(labels)}
 
 
@@ -80,7 +80,20 @@ def first_seed_runs(runs):
     return firsts.sort_values("run_id")
 
 
+def trained_network(results, run_id):
+    """(dataset, network) of a run; DoesNotApply when it has none (it failed, or the results were read
+    from CSV)."""
+    if run_id not in results.networks:
+        known = run_id in set(results.runs["run_id"]) if "run_id" in results.runs else False
+        raise DoesNotApply(f"run {run_id!r} has no trained network" + (
+            " (it did not finish, or the results were read from CSV)." if known else ": there is no such run."))
+    return results.datasets[run_id], results.networks[run_id]
+
+
 def run_title(results, run_id):
-    run = results.runs.set_index("run_id").loc[run_id]
+    runs = results.runs.set_index("run_id")
+    if run_id not in runs.index:
+        raise DoesNotApply(f"there is no run {run_id!r} in these results.")
+    run = runs.loc[run_id]
     return f"{run['dataset']} · {run['architecture']} · {run['activation']} · lr {run['lr']:g} · seed {run['seed']}"
 

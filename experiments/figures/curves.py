@@ -41,10 +41,13 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
         raise ValueError(f"'metric' must be 'loss' or 'acc'; got {metric!r}.")
     log_y = bool(log_y) and metric == "loss"
     runs = results.runs
+    if runs.empty:  # e.g. live, before the first run finishes
+        return _note_figure("No runs yet: nothing to draw.")
     labels, colors = results.labels(), config_colors(results)
     diverged = set(runs.loc[runs["status"] == "diverged", "run_id"])
-    unstable = diverged | _unstable_runs(results.history)
-    per_run = {run_id: frame for run_id, frame in results.history.groupby("run_id", sort=False)}
+    per_run = {run_id: frame for run_id, frame in results.history.groupby("run_id", sort=False)} \
+        if "run_id" in results.history else {}
+    unstable = diverged | (_unstable_runs(results.history) if per_run else set())
     datasets = list(dict.fromkeys(runs["dataset"]))
     rows, cols = facet_grid(len(datasets))
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[text(d) for d in datasets], horizontal_spacing=0.06,
@@ -86,9 +89,13 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
                     hovertemplate=f"{name} ({split})<br>epoch %{{x}}<br>{metric} %{{y:.4g}}<extra></extra>"),
                     row, col)
             shown.add(label)
+    drawn = bool(traces)
     for name, dash in (("train", "solid"), ("test", "dash")):  # a key to the line styles
         add(go.Scatter(x=[None], y=[None], mode="lines", name=name, legendgroup="_style",
                        line={"color": "gray", "dash": dash}), 1, 1)
+    if not drawn:  # every run an error, or no history
+        fig.add_annotation(text="No per-epoch history to draw: no run finished.", showarrow=False, xref="paper",
+                           yref="paper", x=0.5, y=0.5)
     fig.add_traces(traces, rows=[r for r, _ in cells], cols=[c for _, c in cells])
     clip = bool(unstable & set(per_run))
     fig.update_yaxes(**_loss_axis(healthy, log_y, clip) if metric == "loss" else {"range": [0, 1.02]})
@@ -127,3 +134,12 @@ def _loss_axis(healthy, log_y, clip):
     elif clip:
         axis["range"] = [min(0.0, low), high * 1.1]
     return axis
+
+
+def _note_figure(message, height=260):
+    """An empty chart that says why it is empty."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+    fig.update_layout(height=height, xaxis={"visible": False}, yaxis={"visible": False},
+                      margin={"l": 20, "r": 20, "t": 20, "b": 20})
+    return fig

@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .common import CLASS_COLORS, DoesNotApply, facet_grid, projection, run_title, text
+from .common import CLASS_COLORS, DoesNotApply, facet_grid, projection, run_title, text, trained_network
 
 
 LAYER_COLORS = ["#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -51,7 +51,7 @@ def gradient_flow_figure(results, run_ids, height_per_row=300):
 def hidden_layers_figure(results, run_id, max_points=600):
     """Each hidden layer's activations for the test set in 2-D (PCA), coloured by class: the classes come
     apart layer by layer. The first panel is the input itself."""
-    data, net = results.datasets[run_id], results.networks[run_id]
+    data, net = trained_network(results, run_id)
     layers = [data.X_test, *net.hidden_activations(data.X_test)]
     if len(layers) == 1:
         raise DoesNotApply(f"{net.layer_sizes} has no hidden layer: the input goes straight to the classes.")
@@ -83,7 +83,7 @@ def hidden_layers_figure(results, run_id, max_points=600):
 
 def weights_figure(results, run_id):
     """Every Linear layer's weight matrix W (inputs down, units across) as a heatmap, on one colour scale."""
-    net = results.networks[run_id]
+    _, net = trained_network(results, run_id)
     weights = [W for W, _ in net.get_weights()]
     limit = max(float(np.abs(W).max()) for W in weights) or 1.0
     fig = make_subplots(rows=1, cols=len(weights), horizontal_spacing=0.05,

@@ -2,10 +2,17 @@
 import numpy as np
 import pandas as pd
 
+from .common import trained_network
+
+
+TABLE_COLUMNS = ["best", "dataset", "architecture", "runs as", "activation", "optimizer", "lr", "batch", "train acc %",
+                 "± train", "test acc %", "± test", "test loss", "loss curve", "seeds", "diverged"]
+
 
 def accuracy_table(results, max_points=60):
     """One row per configuration: architecture as asked and as run, settings, accuracies (mean and std over
-    seeds, in %), the mean test-loss curve as a list (for a sparkline) and a star on the best."""
+    seeds, in %), the mean test-loss curve as a list (for a sparkline) and a star on the best. When no run
+    finished (none, or every one an error) the table has these columns and no rows."""
     summary = results.summary()
     history = results.history
     rows = []
@@ -22,7 +29,7 @@ def accuracy_table(results, max_points=60):
             "loss curve": [float(v) for v in curves.to_numpy()[::step] if np.isfinite(v)],
             "seeds": row.runs, "diverged": row.diverged,
         })
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)  # no finished run: no rows, the same columns
     if not table.empty:  # datasets in the order chosen; within each, highest test accuracy, ties to lower loss
         order = {name: i for i, name in enumerate(dict.fromkeys(results.runs["dataset"]))}
         table = table.assign(_dataset=table["dataset"].map(order), _acc=-table["test acc %"].fillna(-1),
@@ -38,8 +45,8 @@ def predictions_table(results, run_ids, x):
     rows = []
     labels = results.labels(include_dataset=True)
     for run_id in run_ids:
-        data = results.datasets[run_id]
-        proba = results.networks[run_id].predict_proba(np.asarray(x, dtype=float).reshape(1, -1))[0]
+        data, net = trained_network(results, run_id)
+        proba = net.predict_proba(np.asarray(x, dtype=float).reshape(1, -1))[0]
         best = int(proba.argmax())
         rows.append({"configuration": labels[run_id], "prediction": data.class_names[best],
                      "confidence %": 100 * float(proba[best]),
