@@ -283,7 +283,7 @@ def test_stop_keeps_the_runs_that_finished():
     at.button(key="run").click().run()
     job = at.session_state["job"]
     job.thread.join(1.0)
-    at.button(key="stop_side").click().run()
+    at.button(key="stop_main").click().run()
     job.thread.join(10)
     assert job.finished  # within an epoch, not at the end of the run
     wait_for_training(at)

@@ -116,8 +116,7 @@ def _plan_box(plan):
             st.caption(f"{', '.join(collapsed)} has no hidden layer, so it has no activation: it is trained once, "
                        "not once per activation.")
     if job is not None and not job.finished:
-        st.button("■ Stop", key="stop_side", on_click=training.stop, width="stretch",
-                  help="Stop training and keep what finished.")
+        st.button("Training… (Stop is above the results)", key="run", disabled=True, width="stretch")
         if not plan.error and tuple(plan.specs) != job.key:
             st.button("Stop and run these settings", key="restart", width="stretch",
                       on_click=training.restart, args=(plan,))

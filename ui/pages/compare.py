@@ -124,6 +124,11 @@ def boundaries(results, datasets):
                        f"{len(panels)}).")
     st.caption("Colour: the network's predicted class and its confidence · dots: training points · rings: test "
                "points · one panel per configuration (its first seed).")
+    if any(not results.datasets[run_id].is_2d for run_id in results.networks):
+        st.caption("Data with more than two features is drawn in the plane of its first two principal "
+                   "components: a flat slice through a many-dimensional space. Look at where the test rings "
+                   "fall against the colours, not at the shape of the boundary; the Images page shows what "
+                   "each network gets right and wrong.")
 
 
 SETTING_COLUMNS = ["dataset", "architecture", "runs as", "activation", "optimizer", "lr", "batch"]
