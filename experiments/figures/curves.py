@@ -35,8 +35,8 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
     Long curves are thinned to about ``max_points`` points (after smoothing), keeping the last epoch.
 
     The loss axis covers the runs that trained normally: a diverged run (loss in the thousands) or an
-    unstable one (ending above twice its first loss) would flatten every other curve, so it runs off the
-    top of the chart and its legend entry says so."""
+    unstable one (ending above twice the loss of guessing) would flatten every other curve, so it runs off
+    the top of the chart and its legend entry says so."""
     if metric not in ("loss", "acc"):
         raise ValueError(f"'metric' must be 'loss' or 'acc'; got {metric!r}.")
     log_y = bool(log_y) and metric == "loss"
@@ -47,7 +47,7 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
     diverged = set(runs.loc[runs["status"] == "diverged", "run_id"])
     per_run = {run_id: frame for run_id, frame in results.history.groupby("run_id", sort=False)} \
         if "run_id" in results.history else {}
-    unstable = diverged | (_unstable_runs(results.history) if per_run else set())
+    unstable = diverged | (_unstable_runs(results.history, runs) if per_run else set())
     datasets = list(dict.fromkeys(runs["dataset"]))
     rows, cols = facet_grid(len(datasets))
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[text(d) for d in datasets], horizontal_spacing=0.06,
@@ -77,7 +77,7 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
                 upper, lower = _band(mean, std, log_y)
                 if not off_scale:
                     healthy.append(np.concatenate([mean, upper if len(curves) > 1 else mean]))
-                if len(curves) > 1:
+                if len(curves) > 1 and not off_scale:  # a band far off the axis would streak the chart
                     add(go.Scatter(
                         x=np.concatenate([epochs, epochs[::-1]]), y=np.concatenate([upper, lower[::-1]]),
                         fill="toself", fillcolor=fade(color, 0.15), line={"width": 0}, hoverinfo="skip",
@@ -109,12 +109,15 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
     return fig
 
 
-def _unstable_runs(history):
-    """Runs whose training loss ends above twice its first epoch's: they learned nothing stable."""
+def _unstable_runs(history, runs):
+    """Runs whose training loss ends above twice that of guessing every class with equal probability
+    (log of the number of classes): they learned nothing stable, e.g. a rate that makes them jump about."""
     if history.empty:
         return set()
-    ends = history.groupby("run_id")["train_loss"].agg(["first", "last"])
-    return set(ends.index[~(ends["last"] <= 2 * ends["first"])])
+    last = history.groupby("run_id")["train_loss"].last()
+    classes = runs.set_index("run_id")["layers"].map(lambda layers: int(layers.strip("[]").split(",")[-1]))
+    guessing = np.log(classes.reindex(last.index).fillna(2).astype(float))
+    return set(last.index[~(last <= 2 * guessing)])
 
 
 def _loss_axis(healthy, log_y, clip):

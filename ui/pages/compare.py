@@ -176,12 +176,12 @@ def accuracy(results):
 
 def save_and_share(view):
     st.subheader("Save and share", anchor=False)
-    cols = st.columns([1, 1, 4], vertical_alignment="top")
+    cols = st.columns([1, 3], vertical_alignment="top")
     cols[0].download_button("⬇ runs.csv", view.results.runs_csv(), file_name="runs.csv", mime="text/csv",
-                            key="download_runs")
-    cols[1].download_button("⬇ history.csv", view.results.history_csv(), file_name="history.csv", mime="text/csv",
-                            key="download_history")
-    with cols[2]:
+                            key="download_runs", width="stretch")
+    cols[0].download_button("⬇ history.csv", view.results.history_csv(), file_name="history.csv", mime="text/csv",
+                            key="download_history", width="stretch")
+    with cols[1]:
         settings = view.results_settings or view.settings
         base = (st.context.url or "").split("?")[0]
         query = urlencode(settings.to_query(), doseq=True)
