@@ -20,8 +20,9 @@ class Lesson:
 
 LESSONS = [
     Lesson("depth", "Depth", "Does a hidden layer matter?",
-           "On 6×6 images of horizontal lines, vertical lines and X's, [36, 3] (no hidden layer) cannot separate "
-           "the X from the lines and stalls near 70%; one hidden layer of 8 units reaches 100%.",
+           "On 6×6 images of horizontal lines, vertical lines and X's, [36, 3] (no hidden layer) mixes up the "
+           "horizontal and vertical lines and stalls near 70%; one hidden layer of 8 units reaches 100%. See the "
+           "confusion matrices on the Images page.",
            AppSettings()),
     Lesson("activation", "Activation", "ReLU, tanh or sigmoid?",
            "The same [2, 16, 8, 2] network on two rings: relu and tanh draw a closed boundary around the inner "

@@ -79,6 +79,8 @@ def confusion_matrices_figure(results, run_ids):
                                  hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"),
                       row=index // cols + 1, col=index % cols + 1)
     fig.update_yaxes(autorange="reversed", type="category")
+    for col in range(2, cols + 1):  # class names once per row: narrow panels' labels would overlap
+        fig.update_yaxes(showticklabels=False, col=col)
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text="true", col=1)
     fig.update_xaxes(title_text="predicted", row=rows)
