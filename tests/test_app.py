@@ -313,6 +313,8 @@ def counting_work():
 
 def rerun_fragment(at, key):
     """What the browser asks for when a widget inside the fragment ``key`` changes: that fragment alone."""
+    if not hasattr(at, "_fragment_storage"):  # Streamlit < 1.64: AppTest forgets fragments between runs
+        pytest.skip("this Streamlit's AppTest cannot rerun a single fragment")
     fragment_id = next(iter(at._fragment_storage._ids_by_target_key[key]))
     original = RerunData.__init__
 
