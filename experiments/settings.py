@@ -120,11 +120,19 @@ class AppSettings:
         return replace(cls(), **values, dataset_options=options)
 
     def changes_from(self, other):
-        """Names of the settings that differ from ``other`` (for "these results are out of date")."""
+        """Names of the settings that differ from ``other`` (for "these results are out of date"); a dataset
+        option left at its default counts as that default."""
         changed = [row.label for row in FIELDS if getattr(self, row.attribute) != getattr(other, row.attribute)]
-        if self.dataset_options != other.dataset_options:
+        if self.effective_options() != other.effective_options():
             changed.append("dataset options")
         return changed
+
+    def effective_options(self):
+        """{dataset: {option: value}} for the chosen built-in datasets, defaults filled in."""
+        return {name: {option.attribute: self.dataset_options.get(name, {}).get(
+                    option.attribute, getattr(DATASETS[name], option.attribute))
+                       for option in OPTIONS if getattr(DATASETS[name], option.attribute) is not None}
+                for name in self.datasets if name in DATASETS}
 
     def as_dict(self):
         return asdict(self)

@@ -71,6 +71,7 @@ def screenshot(page, name):
         time.sleep(1.0)
         page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"{name}-{width}.png"))
     page.set_viewport_size({"width": 1440, "height": 900})
+    time.sleep(1.0)  # the top navigation lays itself out again for the wide window
 
 
 def open_page(page, title):
@@ -99,6 +100,17 @@ def test_run_a_lesson_and_visit_every_page(server, page):
     time.sleep(1.5)  # let the table's canvas and the charts finish drawing
     screenshot(page, "compare")
     assert page.get_by_text("Best: 100.0%").count() == 1
+    # linked views: ticking the best row frames its boundary panel and fades the other curves
+    grid = page.locator("[data-testid=stDataFrame]").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
+        .some(plot => (plot.layout.shapes || []).some(shape => shape.type === 'rect'))""", timeout=30_000)
+    faded = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
+        .flatMap(plot => plot.data).filter(trace => trace.opacity === 0.2).length""")
+    assert faded > 0
+    screenshot(page, "compare-linked")
     for title in PAGES[1:]:
         open_page(page, title)
         screenshot(page, title.lower().replace(" ", "-"))

@@ -181,3 +181,17 @@ def test_long_curves_are_thinned_but_keep_the_last_epoch():
     results = run_grid([RunSpec("xor4", "[2, 4, 2]", epochs=1000, batch_size=None)])
     trace = figures.learning_curves_figure(results, max_points=100).data[0]
     assert len(trace.x) <= 101 and trace.x[0] == 1 and trace.x[-1] == 1000
+
+
+def test_highlighted_configurations_stand_out(results):
+    """Picking rows of the table: their curves stay, the others fade, and their panels get a frame."""
+    labels = results.labels()
+    chosen = labels[results.runs[results.runs["dataset"] == "circles"]["run_id"].iloc[0]]
+    fig = figures.learning_curves_figure(results, highlight=(chosen,))
+    lines = [t for t in fig.data if t.mode == "lines" and t.legendgroup not in (None, "_style")]
+    assert {t.opacity for t in lines if t.legendgroup == chosen} == {1.0}
+    assert {t.opacity for t in lines if t.legendgroup != chosen} == {0.2}
+    plain = figures.learning_curves_figure(results)
+    assert {t.opacity for t in plain.data if t.mode == "lines" and t.legendgroup != "_style"} <= {1.0, None}
+    boundary = figures.decision_boundary_figure(results, "circles", highlight=(chosen,))
+    assert len(boundary.layout.shapes) == 1 and boundary.layout.shapes[0].type == "rect"

@@ -61,3 +61,10 @@ def test_settings_come_back_from_a_runs_table():
 def test_link_values_are_cut_short_in_messages():
     _, problems = AppSettings.from_query({"arch": "x" * 5000, "epochs": "9" * 3000})
     assert problems and all(len(p) < 200 for p in problems)
+
+
+def test_options_left_at_their_defaults_are_no_change():
+    """A lesson's settings name no dataset options; the sidebar shows the defaults: nothing changed."""
+    shown = AppSettings(dataset_options={"lines": {"n_samples": 300, "noise": 0.1, "test_fraction": 0.25}})
+    assert shown.changes_from(AppSettings()) == []
+    assert AppSettings(dataset_options={"lines": {"noise": 0.3}}).changes_from(AppSettings()) == ["dataset options"]

@@ -142,3 +142,25 @@ def test_weight_heatmaps_label_units_with_whole_numbers(circles):
     fig = figures.weights_figure(circles, circles.runs["run_id"].iloc[0])
     for axis in [fig.layout[name] for name in fig.layout if name.startswith(("xaxis", "yaxis"))]:
         assert axis.tickmode == "linear" and axis.tick0 == 0 and axis.dtick >= 1 and float(axis.dtick).is_integer()
+
+
+def test_design_map_shows_mean_accuracy_over_two_settings():
+    """Learning rate and depth vary: one cell per pair, the mean over seeds, the spread on hover."""
+    results = run_grid(expand_grid(datasets=["xor"], architectures=["[2, 8, 2]", "[2, 8, 8, 2]"],
+                                   lrs=[0.01, 0.3], seeds=[0, 1], epochs=10))
+    fig = figures.design_map_figure(results)
+    heat = fig.data[0]
+    assert {fig.layout.xaxis.title.text, fig.layout.yaxis.title.text} == {"learning rate", "hidden layers"}
+    z = np.array(heat.z, dtype=float)
+    assert z.shape == (2, 2) and np.isfinite(z).all()
+    runs = results.runs
+    first = runs[(runs["lr"] == 0.01) & (runs["layers"] == "[2, 8, 2]")]["test_acc"].mean() * 100
+    xs, ys = list(heat.x), list(heat.y)
+    if fig.layout.xaxis.title.text == "learning rate":
+        assert z[ys.index("1"), xs.index("0.01")] == pytest.approx(first)
+    assert "±" in heat.customdata[0][0] and "2 run(s)" in heat.customdata[0][0]
+
+
+def test_design_map_says_when_it_does_not_apply(circles):
+    with pytest.raises(figures.DoesNotApply, match="two numeric settings that vary"):
+        figures.design_map_figure(run_grid(expand_grid(datasets=["xor4"], architectures=["[2, 4, 2]"], epochs=3)))

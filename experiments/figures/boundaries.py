@@ -78,11 +78,11 @@ def class_point_traces(data, to_plane, showlegend=True):
     return traces
 
 
-def decision_boundary_figure(results, dataset, resolution=70, panel_height=250):
+def decision_boundary_figure(results, dataset, resolution=70, panel_height=250, highlight=()):
     """Predicted probability over the data's range, one panel per configuration; train points solid, test
     points hollow. Both axes of a panel have the same scale, so rings look round. Data with more than two
     features is shown in the plane of its first two principal components (grid points mapped back to
-    input space)."""
+    input space). Panels of the configurations named in ``highlight`` (labels) get an outline."""
     panels, _ = boundary_panels(results, dataset)
     if panels.empty:
         raise ValueError(f"no trained networks for {dataset!r}: decision boundaries need them.")
@@ -103,6 +103,8 @@ def decision_boundary_figure(results, dataset, resolution=70, panel_height=250):
                       *class_point_traces(data, to_plane, showlegend=first)]:
             fig.add_trace(trace, row=row + 1, col=col + 1)
         equal_scale(fig, row + 1, col + 1)
+        if labels[run.run_id] in highlight:
+            outline(fig, row + 1, col + 1)
     fig.update_xaxes(range=[gx[0], gx[-1]], nticks=4, tickfont={"size": 10}, showgrid=False, zeroline=False)
     fig.update_yaxes(range=[gy[0], gy[-1]], nticks=4, tickfont={"size": 10}, showgrid=False, zeroline=False)
     plane = f"{axis_names[0]} vs {axis_names[1]}" + ("" if data.is_2d else f" of its {data.n_features} features")
@@ -118,6 +120,14 @@ def decision_boundary_figure(results, dataset, resolution=70, panel_height=250):
 def panel_title(label):
     """A configuration's label on as many lines as it has parts, so narrow panels' titles do not overlap."""
     return "<br>".join(text(part) for part in label.split(" · "))
+
+
+def outline(fig, row, col, color="#e8590c"):
+    """A thick frame around one panel: the configuration picked in the table."""
+    subplot = fig.get_subplot(row, col)
+    x_name, y_name = (axis.plotly_name.replace("axis", "") for axis in (subplot.xaxis, subplot.yaxis))
+    fig.add_shape(type="rect", xref=f"{x_name} domain", yref=f"{y_name} domain", x0=-0.02, x1=1.02, y0=-0.02,
+                  y1=1.02, line={"color": color, "width": 4})
 
 
 def equal_scale(fig, row, col):

@@ -30,7 +30,8 @@ def _band(mean, std, log_y):
     return upper, lower
 
 
-def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, height_per_row=340, max_points=150):
+def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, highlight=(), height_per_row=340,
+                           max_points=150):
     """Train (solid) and test (dashed) curves, mean over seeds with a +-1 std band, one facet per dataset.
     Long curves are thinned to about ``max_points`` points (after smoothing), keeping the last epoch.
 
@@ -63,6 +64,7 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
         members = runs[runs["dataset"] == dataset]
         for label, run_ids in members.groupby(members["run_id"].map(labels), sort=False)["run_id"]:
             color, name = colors[label], text(label)
+            faded = bool(highlight) and label not in highlight
             any_diverged = bool(diverged & set(run_ids))
             off_scale = bool(unstable & set(run_ids))
             mark = " ✕ diverged" if any_diverged else " (unstable)" if off_scale else ""
@@ -80,12 +82,14 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
                 if len(curves) > 1 and not off_scale:  # a band far off the axis would streak the chart
                     add(go.Scatter(
                         x=np.concatenate([epochs, epochs[::-1]]), y=np.concatenate([upper, lower[::-1]]),
-                        fill="toself", fillcolor=fade(color, 0.15), line={"width": 0}, hoverinfo="skip",
+                        fill="toself", fillcolor=fade(color, 0.04 if faded else 0.15), line={"width": 0},
+                        hoverinfo="skip",
                         showlegend=False, legendgroup=label), row, col)
                 add(go.Scatter(
                     x=epochs, y=mean, mode="lines", name=name + mark, legendgroup=label,
                     showlegend=label not in shown and split == "train",
-                    line={"color": color, "dash": dash, "width": 1.5 if off_scale else 2},
+                    line={"color": color, "dash": dash, "width": 3 if highlight and not faded else
+                          1.5 if off_scale else 2}, opacity=0.2 if faded else 1.0,
                     hovertemplate=f"{name} ({split})<br>epoch %{{x}}<br>{metric} %{{y:.4g}}<extra></extra>"),
                     row, col)
             shown.add(label)

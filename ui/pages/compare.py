@@ -22,15 +22,16 @@ def show(view):
     status(view)
     runs = results.runs
     datasets = list(dict.fromkeys(runs["dataset"]))
+    highlight = selected_configurations(results)
     if len(datasets) == 1 and results.networks:
         curves_col, boundary_col = st.columns([1, 1], gap="medium")
         with curves_col:
-            curves(results)
+            curves(results, highlight)
         with boundary_col:
-            boundaries(results, datasets)
+            boundaries(results, datasets, highlight)
     else:
-        curves(results)
-        boundaries(results, datasets)
+        curves(results, highlight)
+        boundaries(results, datasets, highlight)
     accuracy(results)
     save_and_share(view)
 
@@ -93,8 +94,16 @@ def status(view):
             for row in problems.head(3).itertuples()) + (" …" if len(problems) > 3 else "")))
 
 
+def selected_configurations(results):
+    """Labels of the configurations picked in the accuracy table (its row selection), to highlight."""
+    picked = st.session_state.get("accuracy_table")
+    rows = picked.selection.rows if picked is not None and "selection" in picked else []
+    table = state.figure("accuracy_table", results)
+    return tuple(table["label"].iloc[row] for row in rows if row < len(table))
+
+
 @st.fragment(key="curves")
-def curves(results):
+def curves(results, highlight=()):
     """The curve controls rerun only this fragment: no data is loaded and no spec is checked."""
     controls = st.columns([3, 3, 2], vertical_alignment="bottom")
     metric = controls[0].segmented_control("Show", ["loss", "accuracy"], default="loss", key="curve_metric")
@@ -104,11 +113,11 @@ def curves(results):
         st.info("No per-epoch history: open history.csv together with runs.csv to see the curves.")
         return
     chart("learning_curves_figure", results, "acc" if metric == "accuracy" else "loss", smoothing,
-          bool(log_y) and metric != "accuracy", key="curves")
+          bool(log_y) and metric != "accuracy", highlight, key="curves")
     st.caption("Solid: training data · dashed: held-out test data · band: ±1 std over seeds.")
 
 
-def boundaries(results, datasets):
+def boundaries(results, datasets, highlight=()):
     if not results.networks:
         st.info("Decision boundaries need the trained networks, and saved CSV files hold only the numbers. Press "
                 "▶ Run to train this comparison again and see them.")
@@ -118,7 +127,7 @@ def boundaries(results, datasets):
         if panels.empty:
             st.info(f"{plain(dataset)}: no run finished with a network to draw.")
             continue
-        chart("decision_boundary_figure", results, dataset, key=f"boundary.{dataset}")
+        chart("decision_boundary_figure", results, dataset, 70, 250, highlight, key=f"boundary.{dataset}")
         if left_out:
             st.caption(f"{left_out} more configuration(s) on {plain(dataset)} are not drawn (at most "
                        f"{len(panels)}).")
@@ -159,6 +168,7 @@ def accuracy(results):
         shown.style.apply(lambda row: ["font-weight: bold; background-color: rgba(255, 193, 7, 0.18)"
                                        if row["best"] == "★" else "" for _ in row], axis=1),
         hide_index=True, width="stretch", key="accuracy_table", height=min(420, 38 + 35 * len(shown)),
+        on_select="rerun", selection_mode="multi-row",
         column_config={
             "best": st.column_config.TextColumn("", width=28),
             "runs as": st.column_config.TextColumn("runs as", help="the layers as trained on this dataset"),
@@ -171,7 +181,8 @@ def accuracy(results):
             "loss curve": st.column_config.LineChartColumn("loss", width="small", help="test loss over the epochs"),
             "seeds": st.column_config.NumberColumn("seeds", width="small"),
         })
-    st.caption("Mean over seeds; ★ marks the best per dataset. Click a header to sort.")
+    st.caption("Mean over seeds; ★ marks the best per dataset. Click a header to sort; tick rows to highlight "
+               "their curves and frame their boundary panels.")
 
 
 def save_and_share(view):
