@@ -419,6 +419,15 @@ def test_deeper_views_open_on_the_deepest_or_best_configuration(trained):
     assert label.startswith(best["architecture"]) and best["activation"] in label
 
 
+def test_the_design_map_appears_when_two_numeric_settings_vary():
+    """Depth and learning rate vary: the Hyperparameters page draws the design map over them."""
+    at = run(open_app({"dataset": "xor", "arch": ["[25, 8, 2]", "[25, 8, 8, 2]"], "lr": ["0.3", "0.03"],
+                       "epochs": "10"}))
+    page(at, "hyperparameters")
+    assert {"design_map", "parcoords"} <= chart_keys(at)
+    assert {at.selectbox(key="map_x").value, at.selectbox(key="map_y").value} == {"learning rate", "hidden layers"}
+
+
 def test_images_page_says_when_it_does_not_apply(trained):
     page(trained, "images")
     assert any("does not apply" in m and "image datasets" in m for m in texts(trained, "info"))
