@@ -419,6 +419,14 @@ def test_deeper_views_open_on_the_deepest_or_best_configuration(trained):
     assert label.startswith(best["architecture"]) and best["activation"] in label
 
 
+def test_watching_the_boundaries_learn(trained):
+    """The visitor switches the boundaries to "while they learned": one film of every panel, one slider."""
+    page(trained, "compare")
+    trained.segmented_control(key="boundary_time").set_value("while they learned").run()
+    assert not trained.exception and "film.circles" in chart_keys(trained)
+    trained.segmented_control(key="boundary_time").set_value("at the end").run()
+
+
 def test_the_design_map_appears_when_two_numeric_settings_vary():
     """Depth and learning rate vary: the Hyperparameters page draws the design map over them."""
     at = run(open_app({"dataset": "xor", "arch": ["[25, 8, 2]", "[25, 8, 8, 2]"], "lr": ["0.3", "0.03"],

@@ -122,15 +122,21 @@ def boundaries(results, datasets, highlight=()):
         st.info("Decision boundaries need the trained networks, and saved CSV files hold only the numbers. Press "
                 "▶ Run to train this comparison again and see them.")
         return
+    when = st.segmented_control("Boundaries", ["at the end", "while they learned"], default="at the end",
+                                key="boundary_time", help="While they learned: every panel at the same epoch, one "
+                                "slider and a play button for all of them.") or "at the end"
     for dataset in datasets:
         panels, left_out = boundary_panels(results, dataset)
         if panels.empty:
             st.info(f"{plain(dataset)}: no run finished with a network to draw.")
             continue
-        chart("decision_boundary_figure", results, dataset, 70, 250, highlight, key=f"boundary.{dataset}")
+        if when == "at the end":
+            chart("decision_boundary_figure", results, dataset, 70, 250, highlight, key=f"boundary.{dataset}")
+        else:
+            chart("comparison_film_figure", results, dataset, key=f"film.{dataset}")
+            left_out = max(0, len(panels) + left_out - 12)
         if left_out:
-            st.caption(f"{left_out} more configuration(s) on {plain(dataset)} are not drawn (at most "
-                       f"{len(panels)}).")
+            st.caption(f"{left_out} more configuration(s) on {plain(dataset)} are not drawn.")
     st.caption("Colour: the network's predicted class and its confidence · dots: training points · rings: test "
                "points · one panel per configuration (its first seed).")
     if any(not results.datasets[run_id].is_2d for run_id in results.networks):
