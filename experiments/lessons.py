@@ -27,17 +27,17 @@ LESSONS = [
     Lesson("activation", "Activation", "ReLU, tanh or sigmoid?",
            "The same [2, 16, 8, 2] network on two rings: relu and tanh draw a closed boundary around the inner "
            "ring; sigmoid learns so slowly at this learning rate that it is still near a straight line.",
-           AppSettings(datasets=("circles",), architectures=("[2, 16, 8, 2]",), activations=("relu", "tanh", "sigmoid"))),
+           AppSettings(datasets=("circles",), architectures=("[25, 16, 8, 2]",), activations=("relu", "tanh", "sigmoid"))),
     Lesson("vanishing", "Vanishing gradients", "Why do deep sigmoid networks not learn?",
            "Five hidden layers on circles: with sigmoid the layers near the input get gradients hundreds of times "
            "smaller than the output layer and the network stays at 50%; relu trains. Open Gradient flow.",
-           AppSettings(datasets=("circles",), architectures=("[2, 8, 8, 8, 8, 8, 2]",), activations=("relu", "sigmoid")),
+           AppSettings(datasets=("circles",), architectures=("[25, 8, 8, 8, 8, 8, 2]",), activations=("relu", "sigmoid")),
            page="gradient-flow"),
     Lesson("learning-rate", "Learning rate", "How large a step?",
            "On moons: 0.001 is still at 90% after 200 epochs, 0.01 to 1 reach 100% (faster as the rate grows), "
            "5 overshoots into a network that predicts one class (50%), and at 20 the loss blows up in the first "
            "epoch: that run is marked diverged.",
-           AppSettings(datasets=("moons",), architectures=("[2, 16, 8, 2]",), lrs=(0.001, 0.01, 0.1, 1.0, 5.0, 20.0))),
+           AppSettings(datasets=("moons",), architectures=("[25, 16, 8, 2]",), lrs=(0.001, 0.01, 0.1, 1.0, 5.0, 20.0))),
     Lesson("classic", "The classic edge figure", "Three architectures on 5×5 edge patches",
            "The figure this project started from: edge patches are linearly separable, so [25, 2], [25, 8, 2] and "
            "[25, 16, 8, 2] all reach 100%; depth only changes how fast the loss falls.",

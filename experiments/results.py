@@ -95,7 +95,14 @@ def config_labels(runs, include_dataset=False):
     def shown(row, column):  # a network without a hidden layer has no activation to name
         return column != "activation" or row.layers.count(",") > 1
 
-    return {row.run_id: " · ".join(template.format(_short(getattr(row, column))) for column, template in varying
+    # With one dataset, name networks by the layers they really have ([36, 8, 3] on lines, not [25, 8, 2]);
+    # across datasets the architecture as asked names one configuration in every facet.
+    as_run = "layers" in runs and runs["dataset"].nunique() == 1
+
+    def value(row, column):
+        return row.layers if column == "architecture" and as_run else getattr(row, column)
+
+    return {row.run_id: " · ".join(template.format(_short(value(row, column))) for column, template in varying
                                    if shown(row, column)) or "(one configuration)"
             for row in runs.itertuples()}
 

@@ -411,12 +411,12 @@ def test_each_page_shows_its_chart(trained, name, shown):
 def test_deeper_views_open_on_the_deepest_or_best_configuration(trained):
     page(trained, "inside")
     assert trained.selectbox(key="inside_run").format_func(trained.selectbox(key="inside_run").value).startswith(
-        "[25, 8, 8, 2]")
+        "[2, 8, 8, 2]")  # named by the layers it has on circles
     page(trained, "boundary_over_time")
     best = table(page(trained, "compare")).iloc[0]
     page(trained, "boundary_over_time")
     label = trained.selectbox(key="anim_run").format_func(trained.selectbox(key="anim_run").value)
-    assert label.startswith(best["architecture"]) and best["activation"] in label
+    assert label.startswith(best["runs as"]) and best["activation"] in label
 
 
 def test_watching_the_boundaries_learn(trained):
