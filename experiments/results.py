@@ -149,13 +149,18 @@ def _check_columns(frame, required, what, hint=" Is it a file saved by this app?
     missing = [column for column in required if column not in frame.columns]
     if missing:
         raise ValueError(f"{what} is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
-                         f"it has {', '.join(map(str, frame.columns))[:300] or 'none'}.{hint}")
+                         f"it has {_some(frame.columns) or 'none'}.{hint}")
 
 
 def _to_numeric(frame, columns, what, integer=False):
     for column in columns:
         frame[column] = numeric_column(frame, column, what, integer=integer, allow_empty=not integer)
     return frame
+
+
+def _some(columns, limit=6):
+    names = [str(column) for column in columns]
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _check_range(frame, column, what, low, high=np.inf, allow_nan=True, low_open=False):

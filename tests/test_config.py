@@ -18,3 +18,4 @@ def test_the_theme_follows_the_visitors_preference():
     """No forced light base: a browser that prefers dark gets the dark theme."""
     theme = config()["theme"]
     assert "base" not in theme and "backgroundColor" not in theme and "textColor" not in theme
+    assert {"light", "dark"} <= set(theme)  # both variants are offered

@@ -72,3 +72,10 @@ def test_labels_that_look_like_links_stay_text_in_charts():
     fig = figures.decision_boundary_figure(results, data.name)
     names = " ".join(t.name or "" for t in fig.data) + fig.to_json()
     assert "<a href" not in names and "&lt;a href" in names
+
+
+def test_semicolon_files_with_decimal_commas():
+    """A spreadsheet saved in a European locale: semicolons between fields, commas in numbers."""
+    rows = "\n".join(f"{i / 10:.1f};{(i % 7) / 3:.2f};{'a' if i % 2 else 'b'}".replace(".", ",") for i in range(40))
+    data = dataset_from_csv(("x;y;label\n" + rows).encode(), "label", "euro")
+    assert data.n_features == 2 and len(data.y_train) + len(data.y_test) == 40

@@ -51,16 +51,15 @@ def render():
     sidebar.multiselect("Optimizers", list(nn.OPTIMIZERS), key="optimizers",
                         help="sgd: plain gradient descent; momentum: heavy ball (beta 0.9); adam: adaptive steps.")
     caps = state.limits()
-    left, right = sidebar.columns(2)
-    left.text_input("Epochs", key="epochs", help=f"1 to {caps.max_epochs} on this server; 1e3 means 1000.")
-    right.selectbox("Batch size", BATCH_CHOICES, key="batch_size",
-                    format_func=lambda b: "full batch" if b == "full" else str(b))
+    sidebar.text_input("Epochs", key="epochs", help=f"1 to {caps.max_epochs} on this server; 1e3 means 1000.")
     epochs = None
     try:
         epochs = parse_epochs(st.session_state.epochs, caps.max_epochs)
     except ValueError as error:
         errors["epochs"] = [str(error)]
-        _field_errors(left, errors["epochs"])
+        _field_errors(sidebar, errors["epochs"])
+    sidebar.selectbox("Batch size", BATCH_CHOICES, key="batch_size",
+                      format_func=lambda b: "full batch" if b == "full" else str(b))
     left, right = sidebar.columns(2)
     left.number_input("L2 weight decay", min_value=0.0, max_value=MAX_L2, step=0.0001, format="%.4f", key="l2")
     right.number_input("Seeds", min_value=1, max_value=MAX_SEEDS, step=1, key="n_seeds",

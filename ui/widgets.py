@@ -22,6 +22,9 @@ def chart(name, results, *options, key=None, **chart_options):
 
 def needs_results(view):
     """True if there are results to show; otherwise say how to get some."""
+    if view.results is None and st.session_state.get("job") is not None:
+        st.info("Training… this page shows the results as soon as the comparison finishes.")
+        return False
     if view.results is None:
         st.info("Nothing trained yet. Press ▶ Run in the sidebar (or pick a lesson on the Compare page); this view "
                 "then shows its results.")

@@ -193,5 +193,6 @@ def point_picker_figure(data, x1, x2, resolution=35, height=360):
                              marker={"size": 16, "color": "black", "symbol": "x"}))
     fig.update_layout(height=height, margin={"l": 20, "r": 20, "t": 10, "b": 20}, clickmode="event+select",
                       legend={"orientation": "h", "y": -0.08})
+    equal_scale(fig, 1, 1)  # rings look round here too
     return fig
 

@@ -15,7 +15,8 @@ from ui.widgets import chart
 
 def show(view):
     if view.results is None:
-        welcome(view)
+        if st.session_state.job is None:  # while the first comparison trains, its progress is the page
+            welcome(view)
         return
     results = view.results
     headline(results)
@@ -47,9 +48,9 @@ def welcome(view):
             and st.session_state.job is None:
         st.button(f"▶ Run the comparison from your link ({len(plan.specs)} runs)", type="primary", key="run_main",
                   on_click=training.start, args=(plan,))
-    cards = st.columns(len(LESSONS))
-    for card, lesson in zip(cards, LESSONS):
-        with card.container(border=True, height="stretch"):
+    cards = st.container(horizontal=True, gap="small")  # cards keep their width and wrap on narrow screens
+    for lesson in LESSONS:
+        with cards.container(border=True, width=205):
             st.markdown(f"**{lesson.title}**  \n{lesson.question}")
             st.caption(lesson.look_for)
             st.button("▶ Show me", key=f"lesson.{lesson.key}", on_click=training.start_lesson, args=(lesson,),
