@@ -9,8 +9,6 @@ digits step against the matrix products it cannot avoid, and against the same st
 (one function, no classes, every array preallocated): the floor for any NumPy network on this machine.
 """
 import argparse
-import os
-import sys
 import time
 import warnings
 
@@ -18,9 +16,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import nn  # noqa: E402
-from experiments.datasets import load_dataset  # noqa: E402
+import nn  # the project is installed (pip install -e .), so no path edits are needed
+from experiments.datasets import load_dataset
 
 WORKLOADS = [  # (label, dataset, layer sizes, epochs, batch size or None for full, lr)
     ("edge [25,2]", "edge", [25, 2], 200, 16, 0.1),

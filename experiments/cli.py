@@ -1,5 +1,6 @@
 """Command line: ``python -m experiments run ...`` and ``python -m experiments datasets``."""
 import argparse
+import math
 import os
 import sys
 import time
@@ -45,6 +46,9 @@ def build_parser():
     run.add_argument("--jobs", default="1", help="worker processes (default 1)")
     run.add_argument("--backend", default="loky", choices=BACKENDS, help="loky (local processes) or dask")
     run.add_argument("--scheduler", default=None, help="dask scheduler address, with --backend dask")
+    run.add_argument("--demo-limits", action="store_true",
+                     help="refuse a grid over the public demo's caps (NN_LAB_MAX_RUNS, NN_LAB_MAX_WORK, ...; "
+                          "see experiments.limits.Limits.from_env)")
     run.add_argument("--out", default="results", help="output folder (default results/)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     commands.add_parser("datasets", help="list the datasets")
@@ -52,26 +56,99 @@ def build_parser():
 
 
 def number(name, text, kind=float):
+    """``text`` as an int or a finite float, written in ASCII digits: "1_0", "١٠", "１０", "nan", "inf"
+    and "1e30" for a whole number are refused with a message naming --``name``."""
+    from .limits import PLAIN_INTEGER, PLAIN_NUMBER
+    whole = kind is int
+    if not isinstance(text, str) or not (PLAIN_INTEGER if whole else PLAIN_NUMBER).fullmatch(text):
+        example = "such as 16" if whole else "such as 0.1 or 1e-3"
+        raise CliError(f"--{name} must be a {'whole ' if whole else ''}number; got {text!r} (write it in the "
+                       f"digits 0-9, {example}).")
     try:
         value = kind(text)
-    except (TypeError, ValueError):
-        raise CliError(f"--{name} must be a {'whole ' if kind is int else ''}number; got {text!r}.") from None
+    except ValueError:  # more digits than int() reads
+        raise CliError(f"--{name} is far too large; got {text[:20]!r}….") from None
+    if not whole and not math.isfinite(value):
+        raise CliError(f"--{name} must be a finite number; got {text!r}.")
     return value
 
 
-def specs_from_args(args):
+def unique(flag, values, key, warn):
+    """``values`` without repeats (compared by ``key``, so 25-8-2 repeats [25, 8, 2]); a repeat would train
+    identical runs, so it is dropped with a warning."""
+    kept, repeated = {}, []
+    for value in values:
+        if key(value) in kept:
+            repeated.append(value)
+        else:
+            kept[key(value)] = value
+    if repeated:
+        warn(f"warning: --{flag} repeats {', '.join(dict.fromkeys(map(str, repeated)))}; each value is trained once.")
+    return list(kept.values())
+
+
+def dataset_options(args, warn):
+    """{dataset: {option: value}} for --samples, --noise and --test-fraction, given only to the datasets that
+    have the option. One that applies to none of them is an error; to some of them, a warning."""
+    from .datasets import OPTION_ABSENT
+    given = [(option, flag, None if text is None else number(flag, text, kind))
+             for option, flag, text, kind in (("n_samples", "samples", args.samples, int),
+                                              ("noise", "noise", args.noise, float),
+                                              ("test_fraction", "test-fraction", args.test_fraction, float))]
+    options = {name: {} for name in args.dataset}
+    for option, flag, value in given:
+        if value is None:
+            continue
+        without = [name for name in args.dataset if getattr(DATASETS[name], option) is None]
+        for name in args.dataset:
+            if name not in without:
+                options[name][option] = value
+        reasons = OPTION_ABSENT[option] if len(without) == 1 else "; ".join(
+            f"{name}: {OPTION_ABSENT[option]}" for name in without)
+        if len(without) == len(args.dataset):
+            raise CliError(f"--{flag} does not apply to {', '.join(without)} ({reasons}); leave it out.")
+        if without:
+            warn(f"warning: --{flag} does not apply to {', '.join(without)} ({reasons}); used for the others only.")
+    return options
+
+
+def specs_from_args(args, warn=None):
+    from nn.validation import check_choice
+    from .specs import format_architecture, parse_architecture
+    warn = warn or (lambda message: None)
+    args.dataset = unique("dataset", [check_choice("dataset", name, DATASETS) for name in args.dataset],
+                          lambda name: name, warn)
     batch = None if args.batch_size == "full" else number("batch-size", args.batch_size, int)
-    options = {key: value for key, value in (
-        ("n_samples", None if args.samples is None else number("samples", args.samples, int)),
-        ("noise", None if args.noise is None else number("noise", args.noise)),
-        ("test_fraction", None if args.test_fraction is None else number("test-fraction", args.test_fraction)),
-    ) if value is not None}
-    return expand_grid(datasets=args.dataset, architectures=args.arch, activations=args.activation,
-                       lrs=[number("lr", lr) for lr in args.lr], optimizers=args.optimizer,
-                       seeds=[number("seeds", seed, int) for seed in args.seeds],
+    return expand_grid(datasets=args.dataset,
+                       architectures=unique("arch", args.arch, lambda a: format_architecture(parse_architecture(a)),
+                                            warn),
+                       activations=unique("activation", args.activation, lambda a: a, warn),
+                       lrs=unique("lr", [number("lr", lr) for lr in args.lr], lambda lr: lr, warn),
+                       optimizers=unique("optimizer", args.optimizer, lambda o: o, warn),
+                       seeds=unique("seeds", [number("seeds", seed, int) for seed in args.seeds], lambda s: s, warn),
                        epochs=number("epochs", args.epochs, int), batch_size=batch, l2=number("l2", args.l2),
-                       dataset_options={name: options for name in args.dataset},
-                       data_seed=number("data-seed", args.data_seed, int))
+                       dataset_options=dataset_options(args, warn), data_seed=number("data-seed", args.data_seed, int))
+
+
+def check_scheduler(args):
+    """--scheduler goes with --backend dask, and the other way round; its address must look like one."""
+    from .runner import SchedulerError, check_scheduler_address
+    if args.scheduler is not None and args.backend != "dask":
+        raise CliError("--scheduler is used only with --backend dask; add --backend dask or leave --scheduler out.")
+    if args.backend == "dask":
+        if args.scheduler is None:
+            raise CliError("--backend dask needs --scheduler ADDRESS, such as --scheduler tcp://127.0.0.1:8786.")
+        try:
+            check_scheduler_address(args.scheduler)
+        except SchedulerError as error:
+            raise CliError(f"--scheduler {args.scheduler!r}: {error.reason}") from None
+
+
+def check_demo_limits(specs):
+    """--demo-limits: the public demo's caps (Limits.from_env), checked before any training."""
+    from .limits import Limits, check_limits
+    from .specs import load_grid_data
+    check_limits(specs, Limits.from_env(), load_grid_data(specs))
 
 
 class ProgressBar:
@@ -91,6 +168,8 @@ class ProgressBar:
 
 
 def format_summary(summary):
+    if summary.empty:
+        return "no run finished, so there is nothing to summarise (every run failed: see the messages on stderr)."
     lines = [f"{'dataset':10s} {'architecture':16s} {'layers':16s} {'activation':10s} {'optimizer':9s} "
              f"{'lr':>8s} {'runs':>4s} {'train acc':>15s} {'test acc':>15s}"]
     for row in summary.itertuples():
@@ -116,11 +195,18 @@ def check_output_folder(folder):
 
 
 def command_run(args, stdout, stderr):
-    specs = specs_from_args(args)
+    from .runner import SchedulerError
+    check_scheduler(args)
+    specs = specs_from_args(args, lambda message: stderr.write(message + "\n"))
     check_output_folder(args.out)
     jobs = number("jobs", args.jobs, int)
-    results = run_grid(specs, jobs=jobs, progress=ProgressBar(stderr, not args.quiet), backend=args.backend,
-                       scheduler=args.scheduler)
+    if args.demo_limits:
+        check_demo_limits(specs)
+    try:
+        results = run_grid(specs, jobs=jobs, progress=ProgressBar(stderr, not args.quiet), backend=args.backend,
+                           scheduler=args.scheduler)
+    except SchedulerError as error:
+        raise CliError(f"--scheduler {args.scheduler}: {error.reason}") from None
     results.to_csv(args.out)
     stdout.write(format_summary(results.summary()) + "\n")
     errors = results.runs[results.runs["status"] == "error"]

@@ -244,10 +244,18 @@ def _check_split(name, y_train, y_test, n_classes):
                          "use more samples or a smaller test fraction.")
 
 
-def load_dataset(name, n_samples=None, noise=None, test_fraction=None, seed=0):
-    """Make dataset ``name`` with its defaults for every option left as None; see DATASETS."""
+OPTION_ABSENT = {"n_samples": "it has a fixed size", "noise": "it has no noise option",
+                 "test_fraction": "its test set is its training set"}
+
+
+def check_options(name, n_samples=None, noise=None, test_fraction=None):
+    """The options of built-in dataset ``name``, checked, with its defaults for those left as None:
+    {"n_samples", "noise", "test_fraction"}, only those it has. Giving one it does not have (samples for
+    xor4, noise for digits) is a ValueError, not silently ignored."""
     info = DATASETS[check_choice("dataset", name, DATASETS)]
-    seed = check_int("data seed", seed, minimum=0)
+    for option, value in (("n_samples", n_samples), ("noise", noise), ("test_fraction", test_fraction)):
+        if value is not None and getattr(info, option) is None:
+            raise ValueError(f"'{option}' does not apply to {name} ({OPTION_ABSENT[option]}); leave it out.")
     options = {}
     if info.n_samples is not None:
         options["n_samples"] = info.n_samples if n_samples is None else check_int(
@@ -259,7 +267,15 @@ def load_dataset(name, n_samples=None, noise=None, test_fraction=None, seed=0):
     if info.test_fraction is not None:
         options["test_fraction"] = info.test_fraction if test_fraction is None else check_fraction(
             "test_fraction", test_fraction, low=MIN_TEST_FRACTION, high=MAX_TEST_FRACTION, inclusive_high=True)
+    return options
 
+
+def load_dataset(name, n_samples=None, noise=None, test_fraction=None, seed=0):
+    """Make dataset ``name`` with its defaults for every option left as None; see DATASETS. A split that
+    leaves no training or no test rows, or misses a class in training, is a ValueError saying what to change."""
+    options = check_options(name, n_samples, noise, test_fraction)
+    info = DATASETS[name]
+    seed = check_int("data seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
     X, y = info.make(rng, options.get("n_samples"), options.get("noise"), seed)
     scaler = None
@@ -306,7 +322,7 @@ class Catalog:
         return [*DATASETS, *self.own]
 
     def __contains__(self, name):
-        return name in DATASETS or name in self.own
+        return isinstance(name, str) and (name in DATASETS or name in self.own)
 
     def check_name(self, name):
         if name not in self:

@@ -9,7 +9,9 @@ from nn.training import MAX_EPOCHS
 
 from .specs import count_params, layers_as_run, lockstep_key, parse_architecture
 
-PLAIN_NUMBER = re.compile(r"\s*[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?\s*")  # ASCII digits: "1_0", "١٠" are refused
+# numbers as typed, in ASCII digits only: "1_0", "١٠", "１０", "nan" and "inf" are refused (float() takes them all)
+PLAIN_NUMBER = re.compile(r"\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")
+PLAIN_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
 @dataclass(frozen=True)

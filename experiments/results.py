@@ -1,5 +1,6 @@
 """Results of a grid: a runs table, a per-epoch history table, the trained networks, and CSV files."""
 import os
+import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +36,7 @@ class Results:
     networks: dict = field(default_factory=dict)
     datasets: dict = field(default_factory=dict)
     snapshots: dict = field(default_factory=dict)  # run_id -> [(epoch, flat parameters)], for some runs
+    token: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)  # names these results in caches
 
     @property
     def grad_norm_columns(self):
@@ -70,7 +72,14 @@ DATA_OPTION_COLUMNS = ["n_samples", "noise", "test_fraction", "data_seed"]
 
 def config_labels(runs, include_dataset=False):
     """run_id -> e.g. "[25, 8, 2] · relu · lr 0.1": the values of the columns that vary. Charts are faceted
-    by dataset, so the dataset is named only on request, and a data option only if it varies within one."""
+    by dataset, so the dataset is named only on request, and a data option only if it varies within one.
+    No runs: an empty dict."""
+    if not isinstance(runs, pd.DataFrame):
+        raise ValueError(f"'runs' must be a runs table (a pandas DataFrame); got {type(runs).__name__}.")
+    if runs.empty:
+        return {}
+    _check_columns(runs, ["run_id", "dataset", "architecture"], "the runs table", hint="")
+
     def varies(column):
         if column not in runs:
             return False
@@ -82,7 +91,19 @@ def config_labels(runs, include_dataset=False):
                if varies(column) and (include_dataset or column != "dataset")]
     if not varying:
         varying = [("architecture", "{}")]
-    return {row.run_id: " · ".join(template.format(_short(getattr(row, column))) for column, template in varying)
+
+    def shown(row, column):  # a network without a hidden layer has no activation to name
+        return column != "activation" or row.layers.count(",") > 1
+
+    # With one dataset, name networks by the layers they really have ([36, 8, 3] on lines, not [25, 8, 2]);
+    # across datasets the architecture as asked names one configuration in every facet.
+    as_run = "layers" in runs and runs["dataset"].nunique() == 1
+
+    def value(row, column):
+        return row.layers if column == "architecture" and as_run else getattr(row, column)
+
+    return {row.run_id: " · ".join(template.format(_short(value(row, column))) for column, template in varying
+                                   if shown(row, column)) or "(one configuration)"
             for row in runs.itertuples()}
 
 
@@ -92,7 +113,16 @@ def _short(value):
     return str(value)
 
 
+SUMMARY_NEEDS = ["run_id", "status", "seed", "train_acc", "test_acc", "train_loss", "test_loss", "best_test_acc",
+                 "seconds"]
+
+
 def summarize(runs):
+    """One row per configuration of the runs that finished (status other than "error"); an empty table
+    with the same columns when none did or there are no runs."""
+    if not isinstance(runs, pd.DataFrame):
+        raise ValueError(f"'runs' must be a runs table (a pandas DataFrame); got {type(runs).__name__}.")
+    _check_columns(runs, SUMMARY_NEEDS + ["dataset"], "the runs table", hint="")
     columns = [column for column in CONFIG_COLUMNS if column in runs]
     finished = runs[runs["status"] != "error"]
     grouped = finished.groupby(columns, dropna=False, sort=False)
@@ -115,17 +145,22 @@ def _read_csv(source, what):
     return frame
 
 
-def _check_columns(frame, required, what):
+def _check_columns(frame, required, what, hint=" Is it a file saved by this app?"):
     missing = [column for column in required if column not in frame.columns]
     if missing:
         raise ValueError(f"{what} is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
-                         f"it has {', '.join(map(str, frame.columns))[:300] or 'none'}. Is it a file saved by this app?")
+                         f"it has {_some(frame.columns) or 'none'}.{hint}")
 
 
 def _to_numeric(frame, columns, what, integer=False):
     for column in columns:
         frame[column] = numeric_column(frame, column, what, integer=integer, allow_empty=not integer)
     return frame
+
+
+def _some(columns, limit=6):
+    names = [str(column) for column in columns]
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _check_range(frame, column, what, low, high=np.inf, allow_nan=True, low_open=False):
@@ -137,7 +172,7 @@ def _check_range(frame, column, what, low, high=np.inf, allow_nan=True, low_open
         row = int(np.flatnonzero(~ok)[0])
         bracket = "(" if low_open else "["
         raise ValueError(f"{what} column {column!r} must lie in {bracket}{low:g}, {high:g}]; row {row + 2} has "
-                         f"{values[row]!r}.")
+                         f"{values[row]:g}.")
 
 
 def _unescape_text(value):

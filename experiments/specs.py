@@ -4,6 +4,7 @@ Also the rules every part of the project shares about a run: how its architectur
 to a dataset, how many parameters it has, and which runs train together in lockstep.
 """
 import itertools
+import numbers
 import re
 from dataclasses import dataclass, fields, replace
 
@@ -11,9 +12,12 @@ import nn
 from nn.validation import check_choice, check_int, check_layer_sizes, check_positive_float
 from nn.training import MAX_EPOCHS
 
-from .datasets import as_catalog
+from .datasets import DATASETS, MAX_SAMPLES, as_catalog, check_options
 
 MAX_SEED = 2**32 - 1
+MIN_LR = 1e-12  # below this a step changes no float64 weight of a usual size: the run would not train
+MAX_BATCH_SIZE = MAX_SAMPLES
+DATA_OPTIONS = ("n_samples", "noise", "test_fraction")
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ SPEC_FIELDS = [f.name for f in fields(RunSpec)]
 # ----- architectures -----
 def parse_architecture(text):
     """'[25, 8, 2]', '25,8,2', '25-8-2' or '25 8 2' (or a list of ints) -> [25, 8, 2]."""
-    name = f"architecture {text!r}"
+    name = f"architecture {_shown(text)}"
     if isinstance(text, (list, tuple)):
         return check_layer_sizes(list(text), name=name)
     if not isinstance(text, str) or not text.strip():
@@ -65,9 +69,16 @@ def parse_architecture(text):
     if any(part == "" for part in parts):
         raise ValueError(f"{name} has an empty entry; write it like [25, 8, 2].")
     for part in parts:
-        if not re.fullmatch(r"[+-]?\d+", part):
-            raise ValueError(f"{name} has {part!r}, which is not a whole number; write it like [25, 8, 2].")
+        if not re.fullmatch(r"[+-]?[0-9]{1,9}", part):  # ASCII digits only: "٢٥" and "２５" are refused
+            raise ValueError(f"{name} has {_shown(part)}, which is not a whole number of units; write it like "
+                             "[25, 8, 2].")
     return check_layer_sizes([int(part) for part in parts], name=name)
+
+
+def _shown(value, limit=40):
+    """A value for a message, quoted and cut short: a link or a typo can be thousands of characters."""
+    text = repr(value)
+    return text if len(text) <= limit + 2 else text[:limit] + "…'"
 
 
 def format_architecture(sizes):
@@ -86,17 +97,42 @@ def check_spec(spec, catalog=None):
     if not isinstance(spec, RunSpec):
         raise ValueError(f"expected a RunSpec; got {spec!r}.")
     as_catalog(catalog).check_name(spec.dataset)
+    options = _check_options(spec)
     sizes = parse_architecture(spec.architecture)
     check_choice("activation", spec.activation, nn.ACTIVATIONS)
     check_choice("optimizer", spec.optimizer, nn.OPTIMIZERS)
-    lr = check_positive_float("lr", spec.lr)
+    lr = check_positive_float("lr", _scalar("lr", spec.lr))
+    if lr < MIN_LR:
+        raise ValueError(f"'lr' must be at least {MIN_LR:g} (a smaller step changes no weight); got {spec.lr!r}.")
     epochs = check_int("epochs", spec.epochs, minimum=1, maximum=MAX_EPOCHS)
     batch_size = None if spec.batch_size is None else check_int("batch_size", spec.batch_size, minimum=1)
-    l2 = check_positive_float("l2", spec.l2, allow_zero=True)
+    if batch_size is not None and batch_size > MAX_BATCH_SIZE:
+        raise ValueError(f"'batch_size' must be at most {MAX_BATCH_SIZE} (no dataset has more samples); "
+                         f"got {batch_size}.")
+    l2 = check_positive_float("l2", _scalar("l2", spec.l2), allow_zero=True)
     seed = check_int("seed", spec.seed, minimum=0, maximum=MAX_SEED)
     data_seed = check_int("data_seed", spec.data_seed, minimum=0, maximum=MAX_SEED)
     return replace(spec, architecture=format_architecture(sizes), lr=lr, epochs=epochs, batch_size=batch_size,
-                   l2=l2, seed=seed, data_seed=data_seed)
+                   l2=l2, seed=seed, data_seed=data_seed, **options)
+
+
+def _scalar(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"'{name}' must be a number; got {value!r}.")
+    return value
+
+
+def _check_options(spec):
+    """The spec's data options, checked against its dataset: one the dataset does not have is an error,
+    not silently ignored. Returns {option: checked value} for those given."""
+    given = {option: getattr(spec, option) for option in DATA_OPTIONS if getattr(spec, option) is not None}
+    if spec.dataset not in DATASETS:
+        if given:
+            raise ValueError(f"'{next(iter(given))}' does not apply to {spec.dataset}: your own data is used as "
+                             "uploaded.")
+        return {}
+    checked = check_options(spec.dataset, **given)
+    return {option: checked[option] for option in given}
 
 
 def layers_as_run(spec, n_features, n_classes):
@@ -136,19 +172,71 @@ def expand_grid(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25
                 l2=0.0, dataset_options=None, data_seed=0, catalog=None):
     """The Cartesian product of the chosen values, as checked RunSpecs in a stable order.
 
-    ``dataset_options`` maps a dataset name to {"n_samples", "noise", "test_fraction"}. Every run of one
-    dataset shares its data split; replicate seeds change only initialisation and shuffling.
+    Each of ``datasets`` ... ``seeds`` is a non-empty list (or tuple, or other ordered iterable). A value
+    given twice (also "25-8-2" next to "[25, 8, 2]", or 0.1 next to 0.10) makes one run, not two.
+    ``dataset_options`` maps a dataset name of ``datasets`` to {"n_samples", "noise", "test_fraction"},
+    only those the dataset has. Every run of one dataset shares its data split; replicate seeds change
+    only initialisation and shuffling. A bad value is a ValueError naming it.
     """
-    dataset_options = dataset_options or {}
+    axes = {}
     for name, values in [("datasets", datasets), ("architectures", architectures), ("activations", activations),
                          ("lrs", lrs), ("optimizers", optimizers), ("seeds", seeds)]:
-        if isinstance(values, str) or not len(values):
-            raise ValueError(f"'{name}' must be a non-empty list; got {values!r}.")
+        axes[name] = _as_list(name, values)
+    dataset_options = _check_dataset_options(dataset_options, axes["datasets"])
     specs = []
     for dataset, architecture, activation, optimizer, lr, seed in itertools.product(
-            datasets, architectures, activations, optimizers, lrs, seeds):
-        options = dataset_options.get(dataset, {})
+            axes["datasets"], axes["architectures"], axes["activations"], axes["optimizers"], axes["lrs"],
+            axes["seeds"]):
+        options = dataset_options.get(dataset, {}) if isinstance(dataset, str) else {}
         specs.append(check_spec(RunSpec(dataset=dataset, architecture=architecture, activation=activation,
                                         optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size, l2=l2,
                                         seed=seed, data_seed=data_seed, **options), catalog))
-    return specs
+    return without_repeats(specs)
+
+
+def has_hidden_layer(architecture):
+    return len(parse_architecture(architecture)) > 2
+
+
+def without_repeats(specs):
+    """Each distinct run once. An architecture with no hidden layer has no activation, so of the runs that
+    differ only in activation it keeps the first: [25, 2] with relu and tanh would be one network twice."""
+    seen, kept = set(), []
+    for spec in specs:
+        key = spec if has_hidden_layer(spec.architecture) else replace(spec, activation="")
+        if key not in seen:
+            seen.add(key)
+            kept.append(spec)
+    return kept
+
+
+def _as_list(name, values):
+    """``values`` as a non-empty list; strings, mappings, sets and scalars are refused."""
+    ordered = not isinstance(values, (str, bytes, dict, set, frozenset)) and hasattr(values, "__iter__")
+    listed = list(values) if ordered else None
+    if not listed:
+        example = {"datasets": '["edge"]', "architectures": '["[25, 8, 2]"]', "activations": '["relu"]',
+                   "lrs": "[0.1]", "optimizers": '["sgd"]', "seeds": "[0, 1]"}[name]
+        raise ValueError(f"'{name}' must be a non-empty list such as {example}; "
+                         f"got {listed if ordered else values!r}.")
+    return listed
+
+
+def _check_dataset_options(dataset_options, datasets):
+    """{name: {option: value}} with known datasets of the grid and known option names."""
+    if dataset_options is None:
+        return {}
+    if not isinstance(dataset_options, dict):
+        raise ValueError("'dataset_options' must be a dict such as {'circles': {'n_samples': 200}}; "
+                         f"got {dataset_options!r}.")
+    for name, options in dataset_options.items():
+        if name not in datasets:
+            raise ValueError(f"'dataset_options' names {name!r}, which is not one of the grid's datasets "
+                             f"{datasets!r}.")
+        if not isinstance(options, dict):
+            raise ValueError(f"'dataset_options' for {name!r} must be a dict of {', '.join(DATA_OPTIONS)}; "
+                             f"got {options!r}.")
+        unknown = [key for key in options if key not in DATA_OPTIONS]
+        if unknown:
+            raise ValueError(f"'dataset_options' for {name!r} has {unknown[0]!r}; allowed: {list(DATA_OPTIONS)}.")
+    return dataset_options

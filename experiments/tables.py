@@ -60,6 +60,8 @@ def read_csv(data, what="the file", nrows=None, **options):
         raise ValueError(f"{what} is empty.")
     separator = detect_separator(text)
     try:
+        if separator == ";" and "decimal" not in options:  # semicolon files usually write 0,5 for 0.5
+            options = {**options, "decimal": ","}
         frame = pd.read_csv(io.StringIO(text), sep=separator, nrows=nrows, skipinitialspace=True, **options)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{what} is empty.") from None

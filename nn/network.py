@@ -1,7 +1,7 @@
 """The network: a list of layers, a forward loop and a backward loop."""
 import numpy as np
 
-from .validation import check_choice, check_int, check_labels, check_layer_sizes, check_X
+from .validation import check_choice, check_dtype, check_int, check_labels, check_layer_sizes, check_X
 from .layers import ACTIVATIONS, INITIALIZERS, Linear
 from .losses import SoftmaxCrossEntropy, one_hot, softmax
 
@@ -20,9 +20,7 @@ class Network:
         self.layer_sizes = check_layer_sizes(layer_sizes)
         self.activation = check_choice("activation", activation, ACTIVATIONS)
         self.init = check_choice("init", init, ["auto", *INITIALIZERS])
-        if np.dtype(dtype) not in (np.float32, np.float64):
-            raise ValueError(f"'dtype' must be float32 or float64; got {np.dtype(dtype)}.")
-        self.dtype = np.dtype(dtype)
+        self.dtype = check_dtype(dtype)
         self.seed = check_int("seed", seed, minimum=0)
         init_name = ACTIVATIONS[activation].init if init == "auto" else init
         rng = np.random.default_rng(seed)
@@ -127,16 +125,31 @@ class Network:
         return [(layer.W.copy(), layer.b.copy()) for layer in self.linear_layers]
 
     def set_weights(self, weights):
-        """Load [(W, b), ...] as returned by ``get_weights``; shapes must match."""
+        """Load [(W, b), ...] as returned by ``get_weights``; shapes must match. Nothing is changed unless
+        every pair is right."""
+        count = len(self.linear_layers)
+        if isinstance(weights, (str, bytes, dict)) or not hasattr(weights, "__iter__"):
+            raise ValueError(f"'weights' must be a list of {count} (W, b) pairs as returned by get_weights; "
+                             f"got {weights!r}.")
         weights = list(weights)
-        if len(weights) != len(self.linear_layers):
-            raise ValueError(f"'weights' must hold {len(self.linear_layers)} (W, b) pairs; got {len(weights)}.")
-        for index, (layer, (W, b)) in enumerate(zip(self.linear_layers, weights)):
-            for name, target, value in (("W", layer.W, W), ("b", layer.b, b)):
-                value = np.asarray(value)
+        if len(weights) != count:
+            raise ValueError(f"'weights' must hold {count} (W, b) pairs; got {len(weights)}.")
+        checked = []
+        for index, (layer, pair) in enumerate(zip(self.linear_layers, weights)):
+            if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+                got = f"{len(pair)} item(s)" if hasattr(pair, "__len__") and not isinstance(pair, (str, bytes)) \
+                    else repr(pair)
+                raise ValueError(f"weights[{index}] must be a (W, b) pair of arrays; got {got}.")
+            for name, target, value in (("W", layer.W, pair[0]), ("b", layer.b, pair[1])):
+                try:
+                    value = np.asarray(value, dtype=self.dtype)
+                except (TypeError, ValueError):
+                    raise ValueError(f"weights[{index}] {name} must be an array of numbers; got {value!r}.") from None
                 if value.shape != target.shape:
                     raise ValueError(f"weights[{index}] {name} must have shape {target.shape}; got {value.shape}.")
-                target[...] = value
+                checked.append((target, value))
+        for target, value in checked:
+            target[...] = value
 
     def copy(self):
         """An independent network with the same weights."""

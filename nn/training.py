@@ -46,9 +46,11 @@ def fit(net, X, y, epochs, batch_size=None, optimizer=None, seed=0, shuffle=True
 
     ``batch_size=None`` means full batch. ``on_epoch(epoch, metrics)`` is called after every epoch;
     returning False stops training with status "stopped". A loss that becomes non-finite or exceeds
-    100 times its initial value stops training with status "diverged"; nothing is raised.
-    ``snapshot_epochs`` lists epochs after which to keep a copy of the flat parameters (0: before
-    training); load one back with ``net.flat_params[...] = params``.
+    100 times its initial value, or a gradient norm that is not finite (inputs far too large overflow
+    it: the step taken is meaningless), stops training with status "diverged" and a message saying
+    which; nothing is raised. ``snapshot_epochs`` lists epochs from 0 to ``epochs`` after which to keep
+    a copy of the flat parameters (0: before training); load one back with ``net.flat_params[...] = params``.
+    Every argument is checked before training: a bad one is a ValueError naming it.
     """
     if not isinstance(net, Network) or net.n_models is not None:
         raise ValueError("'net' must be a single nn.Network; use fit_lockstep for a stack of networks.")
@@ -122,12 +124,20 @@ def _check_fit_inputs(net, X, y, epochs, batch_size, optimizer, X_val, y_val, on
     return X, y, epochs, batch_size, X_val, y_val
 
 
+def _check_snapshot_epochs(snapshot_epochs, epochs):
+    """The set of epochs (0 to ``epochs``) after which to keep the parameters."""
+    if isinstance(snapshot_epochs, (str, bytes, dict)) or not hasattr(snapshot_epochs, "__iter__"):
+        raise ValueError(f"'snapshot_epochs' must be a list of epochs from 0 to {epochs} (0: before training), "
+                         f"or () for none; got {snapshot_epochs!r}.")
+    return {check_int("snapshot_epochs", epoch, minimum=0, maximum=epochs) for epoch in snapshot_epochs}
+
+
 def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val, on_epoch, snapshot_epochs=()):
     """The loop behind fit and fit_lockstep. Per-network values are scalars, or arrays of shape (K,)."""
-    snapshot_epochs = {check_int("snapshot_epochs", epoch, minimum=0, maximum=MAX_EPOCHS) for epoch in snapshot_epochs}
-    snapshots = [(0, net.flat_params.copy())] if 0 in snapshot_epochs else []
     X, y, epochs, batch_size, X_val, y_val = _check_fit_inputs(
         net, X, y, epochs, batch_size, optimizer, X_val, y_val, on_epoch)
+    snapshot_epochs = _check_snapshot_epochs(snapshot_epochs, epochs)
+    snapshots = [(0, net.flat_params.copy())] if 0 in snapshot_epochs else []
     n_samples, n_classes = X.shape[0], net.layer_sizes[-1]
     Y = one_hot(y, n_classes, net.dtype)
     Y_val = None if X_val is None else one_hot(y_val, n_classes, net.dtype)
@@ -176,7 +186,9 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
 
             epochs_run[running] = epoch
             loss = metrics["train_loss"]
-            newly_diverged = running & ~(loss <= DIVERGENCE_FACTOR * initial_loss)  # also catches NaN
+            # also catches NaN and inf, in the loss or in a gradient norm (the step taken was not finite)
+            newly_diverged = running & ~((loss <= DIVERGENCE_FACTOR * initial_loss) & np.isfinite(loss)
+                                         & np.isfinite(metrics["grad_norm"]).all(axis=-1))
             diverged |= newly_diverged
             ended = newly_diverged
             if on_epoch is not None and on_epoch(epoch, metrics) is False:
@@ -203,10 +215,16 @@ def _history(records, index, epochs_run, initial_loss, status):
     """The History of the network at ``index`` (``()`` for a single network) from the per-epoch records."""
     columns = {key: [np.asarray(values)[index].tolist() for values in records[key][:epochs_run]]
                for key in records}
+    last_loss = columns["train_loss"][-1] if epochs_run else float("nan")
+    overflowed = status == "diverged" and np.isfinite(last_loss) and not np.isfinite(columns["grad_norm"][-1]).all()
     messages = {
         "ok": "",
         "stopped": f"stopped after epoch {epochs_run}",
-        "diverged": f"diverged at epoch {epochs_run}: training loss {columns['train_loss'][-1]:.3g} "
-                    f"(initial {initial_loss:.3g}); try a smaller learning rate",
+        "diverged": f"diverged at epoch {epochs_run}: " + (
+            f"a gradient norm overflowed to {'inf' if np.isinf(columns['grad_norm'][-1]).any() else 'nan'} "
+            f"(training loss {last_loss:.3g}); "
+            "the inputs may be far too large (standardise them) or the learning rate too high"
+            if overflowed else
+            f"training loss {last_loss:.3g} (initial {initial_loss:.3g}); try a smaller learning rate"),
     }
     return History(**columns, initial_loss=initial_loss, status=status, message=messages[status])

@@ -30,6 +30,17 @@ def check_positive_float(name, value, allow_zero=False):
     return float(value) if array.ndim == 0 else array.astype(np.float64)
 
 
+def check_dtype(dtype, name="dtype"):
+    """numpy's float32 or float64 (given as a dtype, a type or a name such as "float32")."""
+    try:
+        checked = None if dtype is None else np.dtype(dtype)
+    except (TypeError, ValueError):
+        checked = None
+    if checked not in (np.float32, np.float64):
+        raise ValueError(f"'{name}' must be float32 or float64; got {dtype!r}.")
+    return checked
+
+
 def check_fraction(name, value, low=0.0, high=1.0, inclusive_high=False):
     value = check_positive_float(name, value, allow_zero=True)
     if not (low <= value < high or (inclusive_high and value == high)):

@@ -1,9 +1,17 @@
 """The Streamlit app, driven as a visitor would with streamlit.testing.v1.AppTest."""
+import json
 import os
+import re
+from contextlib import contextmanager
+from unittest import mock
 
+import numpy as np
 import pytest
+from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.testing.v1 import AppTest
 
+import experiments.specs
+import ui.state
 from experiments.runner import run_grid
 from experiments.specs import expand_grid
 
@@ -17,283 +25,501 @@ def open_app(query=None):
     return at.run()
 
 
+def unescape(text):
+    """What the visitor reads: the app escapes supplied text for Markdown (see ui/text.py)."""
+    return re.sub(r"\\(.)", r"\1", text) if isinstance(text, str) else text
+
+
 def texts(at, kind):
+    return [unescape(element.value) for element in getattr(at, kind)]
+
+
+def raw_texts(at, kind):
     return [element.value for element in getattr(at, kind)]
 
 
 def plan(at):
-    return " ".join(texts(at, "markdown"))
+    return " ".join(texts(at.sidebar, "markdown"))
 
 
 def chart_keys(at):
     return {chart.key for chart in at.get("plotly_chart")}
 
 
-def run(at):
-    at.button(key="run").click().run()
+def wait_for_training(at):
+    """Training runs in a background thread; wait for it, then let the page show the results."""
+    job = at.session_state["job"] if "job" in at.session_state else None
+    if job is not None:
+        job.thread.join(120)
+        at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
 
-def test_first_load_shows_the_plan_and_no_exception():
-    """A first visitor opens the page: no error, the classic comparison is planned, Run is ready."""
+def run(at):
+    at.button(key="run").click().run()
+    return wait_for_training(at)
+
+
+def page(at, name):
+    at.switch_page(f"ui/pages/{name}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def table(at):
+    return at.dataframe[0].value
+
+
+def sidebar_errors_after(at, key):
+    """The error messages drawn right after the sidebar widget ``key`` (before the next input widget)."""
+    children = list(at.sidebar)
+    start = next(i for i, element in enumerate(children) if getattr(element, "key", None) == key)
+    found = []
+    for element in children[start + 1:]:
+        if type(element).__name__ == "Error":
+            found.append(unescape(element.value))
+        elif getattr(element, "key", None):
+            break
+    return found
+
+
+# ----- first visit -----
+def test_first_load_offers_the_lessons_and_plans_the_first():
+    """A first visitor opens the page: lessons to click, the first one planned in the sidebar, no error."""
     at = open_app()
-    assert not at.exception
+    assert not at.exception and not at.error
     assert "**3 runs**" in plan(at)
-    assert not at.button(key="run").disabled and not at.button(key="run_main").disabled
-    assert at.multiselect(key="architectures").value == ["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"]
+    assert not at.button(key="run").disabled
+    assert {"lesson.depth", "lesson.activation", "lesson.vanishing", "lesson.learning-rate", "lesson.classic"} <= {
+        b.key for b in at.button}
+    assert at.multiselect(key="datasets").value == ["lines"]
 
 
-def test_run_with_defaults_shows_curves_boundaries_table_and_downloads():
-    """The visitor presses the big Run button on the welcome page and sees everything together."""
-    at = open_app()
-    at.button(key="run_main").click().run()
-    assert not at.exception
-    assert {"curves", "boundary.edge"} <= chart_keys(at)  # learning curves and the decision boundaries
-    table = at.dataframe[0].value
-    assert sorted(table["architecture"]) == ["[25, 16, 8, 2]", "[25, 2]", "[25, 8, 2]"]
-    assert (table["test acc %"] == 100.0).all()  # the classic result: every architecture finds the edge
-    assert list(table["best"]) == ["★", "", ""]  # ties go to the lowest test loss, listed first
-    assert table["test loss"].is_monotonic_increasing
-    labels = [metric.label for metric in at.metric]
-    assert "Best configuration" in labels and "Its test accuracy" in labels
-    assert [m.value for m in at.metric if m.label == "Runs"] == ["3"]
+def test_the_first_comparison_shows_a_real_difference():
+    """The visitor presses Run: curves, boundaries and the table appear together, and depth visibly matters."""
+    at = run(open_app())
+    assert {"curves", "boundary.lines"} <= chart_keys(at)
+    shown = table(at)
+    accuracy = dict(zip(shown["runs as"], shown["test acc %"]))
+    assert accuracy["[36, 3]"] < 80 and accuracy["[36, 8, 3]"] == 100.0
+    assert list(shown["best"]).count("★") == 1
+    assert "**Best: 100.0%**" in " ".join(texts(at, "markdown"))
     assert len(at.get("download_button")) == 2
 
 
-def test_changing_choices_changes_the_run_count_and_the_results():
-    """The visitor adds tanh and a second learning rate: 12 runs are planned, and Run trains all of them."""
+def test_a_lesson_restores_its_settings_and_trains():
+    """The visitor clicks the activation lesson: the sidebar shows its settings and its comparison trains."""
+    at = open_app()
+    at.button(key="lesson.activation").click().run()
+    wait_for_training(at)
+    assert at.multiselect(key="datasets").value == ["circles"]
+    assert at.multiselect(key="activations").value == ["relu", "tanh", "sigmoid"]
+    assert set(table(at)["activation"]) == {"relu", "tanh", "sigmoid"}
+
+
+def test_changing_choices_changes_the_run_count():
+    """The visitor adds tanh and a second rate: [25, 2] has no activation, so it is trained once per rate."""
     at = open_app()
     at.multiselect(key="activations").select("tanh")
     at.multiselect(key="lrs").select(0.01)
     at.run()
-    assert "**12 runs**" in plan(at)
+    assert "**10 runs**" in plan(at)
+    assert any("has no hidden layer" in c for c in texts(at.sidebar, "caption"))
     run(at)
-    table = at.dataframe[0].value
-    assert len(table) == 12
-    assert set(table["activation"]) == {"relu", "tanh"} and set(table["lr"]) == {0.1, 0.01}
-    at.multiselect(key="architectures").unselect("[25, 2]")
-    at.run()
-    assert "**8 runs**" in plan(at)
+    shown = table(at)
+    assert len(shown) == 10 and set(shown["activation"]) == {"relu", "tanh"}
 
 
 def test_custom_architecture_runs_adapted_to_the_dataset():
-    """The visitor types an architecture and picks circles: it runs with circles' two inputs."""
     at = open_app()
-    at.multiselect(key="datasets").unselect("edge").select("circles")
+    at.multiselect(key="datasets").set_value(["circles"])
     at.multiselect(key="architectures").set_value(["[25, 8, 2]"])
     at.text_input(key="custom_arch").input("25-32-16-2")
-    at.number_input(key="epochs").set_value(20)
+    at.text_input(key="epochs").input("20")
     at.run()
-    assert "Runs as [2, …, 2] on circles" in " ".join(texts(at, "caption"))
+    assert "Runs as [2, …, 2] on circles" in " ".join(texts(at.sidebar, "caption"))
     run(at)
-    assert set(at.dataframe[0].value["runs as"]) == {"[2, 8, 2]", "[2, 32, 16, 2]"}
+    assert set(table(at)["runs as"]) == {"[2, 8, 2]", "[2, 32, 16, 2]"}
 
 
-def test_bad_custom_architecture_shows_an_error_and_no_exception():
-    """The visitor mistypes an architecture: a message says what is wrong, and Run waits for a fix."""
+# ----- typed input: each error right under its field -----
+def test_a_bad_architecture_is_reported_under_its_field():
+    """The visitor types "banana": the message sits under the field, and Run waits for a fix."""
     at = open_app()
-    at.text_input(key="custom_arch").input("[25,,2]")
-    at.run()
+    at.text_input(key="custom_arch").input("banana").run()
     assert not at.exception
-    assert any("has an empty entry" in message for message in texts(at, "error"))
+    assert any("'banana', which is not a whole number" in m for m in sidebar_errors_after(at, "custom_arch"))
     assert at.button(key="run").disabled
-    at.text_input(key="custom_arch").input("[25, 4, 2]")
-    at.run()
+    assert any("Fix the input marked below" in m for m in texts(at.sidebar, "error"))
+    at.text_input(key="custom_arch").input("[25, 4, 2]").run()
     assert not at.button(key="run").disabled and "**4 runs**" in plan(at)
 
 
-def test_bad_learning_rate_shows_an_error():
-    """The visitor types nan as a learning rate."""
+def test_a_bad_learning_rate_is_reported_under_its_field():
     at = open_app()
-    at.text_input(key="custom_lr").input("0.2, nan")
-    at.run()
-    assert any("learning rate must be a finite number > 0; got 'nan'" in m for m in texts(at, "error"))
+    at.text_input(key="custom_lr").input("0.2, nan").run()
+    assert any("learning rate must be a number; got 'nan'" in m for m in sidebar_errors_after(at, "custom_lr"))
     assert at.button(key="run").disabled
 
 
+@pytest.mark.parametrize("typed, epochs, message", [
+    ("1e3", 1000, None), ("300", 300, None), ("-5", None, "epochs must be between 1 and 2000; got -5"),
+    ("2.5", None, "epochs must be a whole number; got '2.5'"), ("5000", None, "between 1 and 2000; got 5000"),
+])
+def test_epochs_are_read_as_typed(typed, epochs, message):
+    """1e3 means 1000 epochs (it used to become 1); a bad value is named under the field with what was typed."""
+    at = open_app()
+    at.text_input(key="epochs").input(typed).run()
+    if epochs is None:
+        assert any(message in m for m in sidebar_errors_after(at, "epochs"))
+        assert at.button(key="run").disabled
+    else:
+        assert not at.sidebar.error and not at.button(key="run").disabled
+        assert at.query_params["epochs"] in (str(epochs), [str(epochs)]) or epochs == 200
+
+
 def test_a_request_over_the_caps_is_refused_with_what_to_shrink():
-    """The visitor asks for every activation, rate and optimizer with ten seeds: too much for the demo."""
     at = open_app()
     at.multiselect(key="activations").set_value(["leaky_relu", "relu", "sigmoid", "tanh"])
     at.multiselect(key="lrs").set_value([1.0, 0.5, 0.1, 0.05, 0.01, 0.001])
     at.number_input(key="n_seeds").set_value(10)
     at.run()
-    errors = " ".join(texts(at, "error"))
-    assert "Over this demo's limits" in errors and "720 runs; the limit is 200 (3.6x over)" in errors
-    assert "Choose fewer" in errors
+    errors = " ".join(texts(at.sidebar, "error"))
+    assert "Over this demo's limits" in errors and "runs; the limit is 200" in errors and "Choose fewer" in errors
     assert at.button(key="run").disabled
 
 
-def test_query_parameters_restore_the_settings():
-    """Someone opens a shared link."""
+# ----- share links -----
+def test_a_link_restores_the_settings_and_offers_to_run_them():
+    """Someone opens a shared link: the sidebar shows its settings and the page offers exactly that run."""
     at = open_app({"dataset": ["xor", "circles"], "arch": ["[25, 8, 2]", "[25, 32, 16, 2]"], "act": "tanh",
                    "lr": ["0.2"], "epochs": "30", "batch": "full", "seeds": "2", "xor.noise": "0.3"})
     assert not at.exception
     assert at.multiselect(key="datasets").value == ["xor", "circles"]
     assert at.multiselect(key="architectures").value == ["[25, 8, 2]", "[25, 32, 16, 2]"]
-    assert at.multiselect(key="activations").value == ["tanh"]
-    assert at.text_input(key="custom_lr").value == "0.2"
-    assert at.number_input(key="epochs").value == 30 and at.selectbox(key="batch_size").value == "full"
-    assert at.number_input(key="n_seeds").value == 2
+    assert at.text_input(key="custom_lr").value == "0.2" and at.text_input(key="epochs").value == "30"
+    assert at.selectbox(key="batch_size").value == "full" and at.number_input(key="n_seeds").value == 2
     assert at.number_input(key="noise.xor").value == 0.3
     assert "**8 runs**" in plan(at)
-    link = texts(at, "code")
-    assert not link or "act=tanh" in link[-1]
+    assert at.button(key="run_main").label == "▶ Run the comparison from your link (8 runs)"
 
 
-def test_a_bad_link_parameter_is_reported_and_the_rest_restored():
-    at = open_app({"dataset": ["edge", "mnist"], "epochs": "many"})
-    warnings = " ".join(texts(at, "warning"))
-    assert "unknown dataset 'mnist'" in warnings and "epochs must be a whole number" in warnings
-    assert at.multiselect(key="datasets").value == ["edge"]
+def test_bad_link_values_are_reported_cut_short_and_the_rest_restored():
+    at = open_app({"dataset": ["edge", "mnist", "edge"], "epochs": "many", "arch": "9" * 5000})
+    warnings = " ".join(texts(at.sidebar, "warning"))
+    assert "unknown dataset" in warnings and "mnist" in warnings and "epochs must be a whole number" in warnings
+    assert len(warnings) < 1000  # the 5000-character value is not echoed in full
+    assert at.multiselect(key="datasets").value == ["edge"]  # the duplicate is dropped, not an error
+
+
+def test_out_of_range_link_values_are_replaced_and_said():
+    """?xor.test=0.95 and epochs=200000 used to raise or be replaced silently: now the nearest allowed value is
+    used and the sidebar says so."""
+    at = open_app({"dataset": "xor", "xor.test": "0.95", "epochs": "200000", "batch": "7", "l2": "100"})
+    assert not at.exception
+    warnings = " ".join(texts(at.sidebar, "warning"))
+    assert "xor.test: 0.95 is outside what this app allows; using 0.9" in warnings
+    assert "epochs: 200000 is outside what this app allows; using 2000" in warnings
+    assert "using 8" in warnings and "using 10" in warnings
+    assert at.text_input(key="epochs").value == "2000" and at.slider(key="test_fraction.xor").value == 0.9
+
+
+def test_link_text_is_never_rendered_as_markdown():
+    """A hostile link tries to show an image and a fake login link inside the app's warning."""
+    at = open_app({"arch": "![x](http://attacker/pixel.png) [Log in again](https://evil.example/login)"})
+    warnings = raw_texts(at.sidebar, "warning")
+    assert warnings and all("](" not in w.replace("\\]\\(", "") for w in warnings)
+    assert any("\\!\\[x\\]\\(http\\:" in w for w in warnings)
+
+
+def test_link_warnings_go_away_after_a_clean_run():
+    at = open_app({"dataset": ["lines", "mnist"]})
+    assert at.sidebar.warning
+    run(at)
+    assert not at.sidebar.warning
 
 
 def test_settings_are_mirrored_into_the_url():
     at = open_app()
-    at.multiselect(key="activations").set_value(["sigmoid"])
-    at.run()
+    at.multiselect(key="activations").set_value(["sigmoid"]).run()
     assert at.query_params["act"] in ("sigmoid", ["sigmoid"])
 
 
-def test_the_same_grid_twice_comes_from_the_cache():
+# ----- results that stay honest -----
+def test_the_same_comparison_twice_comes_from_the_session():
     at = run(open_app())
     run(at)
-    assert any("cache" in message for message in texts(at, "info"))
+    assert any("without training again" in message for message in texts(at, "info"))
 
 
+def test_results_that_no_longer_match_the_sidebar_are_marked():
+    """The visitor trains, then changes the learning rates: the results say they are out of date, and Undo
+    puts the sidebar back."""
+    at = run(open_app())
+    at.multiselect(key="lrs").select(0.01).run()
+    warning = " ".join(texts(at, "warning"))
+    assert "Out of date" in warning and "learning rates" in warning
+    at.button(key="restore_settings").click().run()
+    assert at.multiselect(key="lrs").value == [0.1] and not any("Out of date" in w for w in texts(at, "warning"))
+
+
+def test_changing_a_widget_during_training_does_not_stop_it():
+    """Only Stop stops: a sidebar change while training leaves the job running to the end."""
+    at = open_app({"epochs": "400"})
+    at.button(key="run").click().run()
+    job = at.session_state["job"]
+    at.multiselect(key="activations").select("tanh").run()
+    assert not job.stop_requested.is_set()
+    assert at.button(key="restart")  # offered, not done
+    wait_for_training(at)
+    assert len(table(at)) == 3 and not any("Stopped" in m for m in texts(at, "info"))
+
+
+def test_stop_keeps_the_runs_that_finished():
+    """The visitor presses Stop while a comparison trains: it ends at once, what trained is shown, and the
+    page says so."""
+    at = open_app({"dataset": "edge", "epochs": "2000", "batch": "1"})  # tens of seconds of training
+    at.button(key="run").click().run()
+    job = at.session_state["job"]
+    job.thread.join(1.0)
+    at.button(key="stop_main").click().run()
+    job.thread.join(10)
+    assert job.finished  # within an epoch, not at the end of the run
+    wait_for_training(at)
+    assert any("Stopped: 0 of 3 runs finished" in m for m in texts(at, "info"))
+    assert set(table(at)["architecture"]) <= {"[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"} and len(table(at)) >= 1
+
+
+# ----- fragments: a control reruns only its part of the page -----
+@contextmanager
+def counting_work():
+    """Count dataset loads and spec checks while the block runs."""
+    calls = {"load": 0, "check": 0}
+    load, check = ui.state.SessionCatalog.load, experiments.specs.check_spec
+
+    def counted_load(*args, **kwargs):
+        calls["load"] += 1
+        return load(*args, **kwargs)
+
+    def counted_check(*args, **kwargs):
+        calls["check"] += 1
+        return check(*args, **kwargs)
+
+    with mock.patch.object(ui.state.SessionCatalog, "load", counted_load), \
+            mock.patch.object(experiments.specs, "check_spec", counted_check):
+        yield calls
+
+
+def rerun_fragment(at, key):
+    """What the browser asks for when a widget inside the fragment ``key`` changes: that fragment alone."""
+    if not hasattr(at, "_fragment_storage"):  # Streamlit < 1.64: AppTest forgets fragments between runs
+        pytest.skip("this Streamlit's AppTest cannot rerun a single fragment")
+    fragment_id = next(iter(at._fragment_storage._ids_by_target_key[key]))
+    original = RerunData.__init__
+
+    def with_fragment(self, *args, **kwargs):
+        kwargs.setdefault("fragment_id_queue", [fragment_id])
+        original(self, *args, **kwargs)
+
+    with mock.patch.object(RerunData, "__init__", with_fragment):
+        at.run()
+
+
+def test_moving_the_smoothing_slider_loads_no_data_and_checks_no_spec():
+    at = run(open_app())
+    at.slider(key="smoothing").set_value(0.6)
+    with counting_work() as calls:
+        rerun_fragment(at, "curves")
+    assert calls == {"load": 0, "check": 0}
+    assert not at.exception and at.slider(key="smoothing").value == 0.6 and "curves" in chart_keys(at)
+    at.run()
+    with counting_work() as calls:  # for contrast: a sidebar change reruns the page, which checks the plan
+        at.multiselect(key="lrs").select(0.01).run()
+    assert calls["check"] > 0 and calls["load"] > 0
+
+
+# ----- saved results -----
 @pytest.fixture(scope="module")
 def saved_results():
-    return run_grid(expand_grid(datasets=["xor"], architectures=["[2, 8, 2]", "[2, 4, 2]"], seeds=[0, 1], epochs=15))
+    return run_grid(expand_grid(datasets=["xor"], architectures=["[2, 8, 2]", "[2, 4, 2]"], lrs=[0.1, 0.03],
+                                seeds=[0, 1], epochs=15))
 
 
-def test_uploaded_csv_shows_curves_and_table(saved_results):
-    """The visitor opens runs.csv and history.csv saved earlier."""
-    at = open_app()
-    at.file_uploader(key="uploads").set_value([("runs.csv", saved_results.runs_csv().encode(), "text/csv"),
-                                               ("history.csv", saved_results.history_csv().encode(), "text/csv")])
-    at.run()
+def upload_saved(at, files):
+    at.file_uploader(key="uploads").set_value(files).run()
     at.button(key="open_upload").click().run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) >= 1
-    assert len(at.dataframe[0].value) == 2
+    return at
+
+
+def test_opening_saved_csvs_shows_them_and_restores_their_settings(saved_results):
+    at = upload_saved(open_app(), [("runs.csv", saved_results.runs_csv().encode(), "text/csv"),
+                                   ("history.csv", saved_results.history_csv().encode(), "text/csv")])
+    assert "curves" in chart_keys(at) and len(table(at)) == 4
     assert any("Decision boundaries need the trained networks" in m for m in texts(at, "info"))
+    assert at.multiselect(key="datasets").value == ["xor"]
+    assert at.text_input(key="custom_arch").value == "[2, 8, 2]; [2, 4, 2]"
+    assert at.multiselect(key="lrs").value == [0.1] and at.text_input(key="custom_lr").value == "0.03"
+    assert at.number_input(key="n_seeds").value == 2 and at.text_input(key="epochs").value == "15"
+    assert "lr=0.03" in texts(at, "code")[-1] and not any("Out of date" in w for w in texts(at, "warning"))
 
 
-def test_malformed_upload_gets_a_clear_message():
-    at = open_app()
-    at.file_uploader(key="uploads").set_value([("runs.csv", b"name,age\nada,36\n", "text/csv")])
-    at.run()
-    at.button(key="open_upload").click().run()
-    assert not at.exception
-    assert any("missing the columns" in m for m in texts(at, "error"))
+def test_a_hostile_message_in_a_runs_csv_is_shown_as_text(saved_results):
+    runs = saved_results.runs.copy()
+    runs["status"] = "diverged"
+    runs["message"] = "![x](http://attacker/pixel.png) [Log in again](https://evil.example/login)"
+    at = upload_saved(open_app(), [("runs.csv", runs.to_csv(index=False).encode(), "text/csv")])
+    warning = " ".join(raw_texts(at, "warning"))
+    assert "did not train normally" in warning and "](http" not in warning and "\\]\\(http" in warning
 
 
+def test_a_malformed_upload_gets_a_clear_message():
+    at = upload_saved(open_app(), [("runs.csv", b"name,age\nada,36\n", "text/csv")])
+    assert any("missing the columns" in m for m in texts(at.sidebar, "error"))
+
+
+def test_results_with_no_usable_run_show_a_message(saved_results):
+    runs = saved_results.runs.copy()
+    runs["status"], runs["message"] = "error", "ValueError: broken"
+    at = upload_saved(open_app(), [("runs.csv", runs.to_csv(index=False).encode(), "text/csv")])
+    assert any("No run finished" in m for m in texts(at, "info"))
+
+
+# ----- the pages -----
 SMALL_GRID = {"dataset": ["circles"], "arch": ["[25, 8, 2]", "[25, 8, 8, 2]"], "act": ["relu", "sigmoid"],
               "epochs": "20"}
 
 
 @pytest.fixture(scope="module")
 def trained():
-    """One app session that trained a small grid on circles; views are switched on it."""
+    """One app session that trained a small grid on circles; pages are switched on it."""
     return run(open_app(SMALL_GRID))
 
 
-@pytest.mark.parametrize("view, shown", [
-    ("Gradient flow", {"gradient_flow"}), ("Boundary over time", {"animation"}),
-    ("Inside the network", {"hidden_layers", "weights"}), ("Hyperparameters", {"parcoords"}),
-    ("Try it", {"try_picker"}), ("Compare", {"curves", "boundary.circles"}),
+@pytest.mark.parametrize("name, shown", [
+    ("gradient_flow", {"gradient_flow"}), ("boundary_over_time", {"animation"}),
+    ("inside", {"hidden_layers", "weights"}), ("hyperparameters", {"parcoords"}),
+    ("try_it", set()), ("compare", {"curves", "boundary.circles"}),
 ])
-def test_each_view_shows_its_chart(trained, view, shown):
-    """The visitor switches to a deeper view."""
-    trained.radio(key="view").set_value(view).run()
-    assert not trained.exception, [e.value for e in trained.exception]
+def test_each_page_shows_its_chart(trained, name, shown):
+    """The visitor opens a deeper view from the navigation."""
+    page(trained, name)
     assert shown <= chart_keys(trained)
 
 
-def test_images_view_says_when_it_does_not_apply(trained):
-    trained.radio(key="view").set_value("Images").run()
-    assert not trained.exception
+def test_deeper_views_open_on_the_deepest_or_best_configuration(trained):
+    page(trained, "inside")
+    assert trained.selectbox(key="inside_run").format_func(trained.selectbox(key="inside_run").value).startswith(
+        "[2, 8, 8, 2]")  # named by the layers it has on circles
+    page(trained, "boundary_over_time")
+    best = table(page(trained, "compare")).iloc[0]
+    page(trained, "boundary_over_time")
+    label = trained.selectbox(key="anim_run").format_func(trained.selectbox(key="anim_run").value)
+    assert label.startswith(best["runs as"]) and best["activation"] in label
+
+
+def test_watching_the_boundaries_learn(trained):
+    """The visitor switches the boundaries to "while they learned": one film of every panel, one slider."""
+    page(trained, "compare")
+    trained.segmented_control(key="boundary_time").set_value("while they learned").run()
+    assert not trained.exception and "film.circles" in chart_keys(trained)
+    trained.segmented_control(key="boundary_time").set_value("at the end").run()
+
+
+def test_the_design_map_appears_when_two_numeric_settings_vary():
+    """Depth and learning rate vary: the Hyperparameters page draws the design map over them."""
+    at = run(open_app({"dataset": "xor", "arch": ["[25, 8, 2]", "[25, 8, 8, 2]"], "lr": ["0.3", "0.03"],
+                       "epochs": "10"}))
+    page(at, "hyperparameters")
+    assert {"design_map", "parcoords"} <= chart_keys(at)
+    assert {at.selectbox(key="map_x").value, at.selectbox(key="map_y").value} == {"learning rate", "hidden layers"}
+
+
+def test_images_page_says_when_it_does_not_apply(trained):
+    page(trained, "images")
     assert any("does not apply" in m and "image datasets" in m for m in texts(trained, "info"))
 
 
-def test_try_it_on_a_2d_point_shows_every_networks_prediction(trained):
-    trained.radio(key="view").set_value("Try it").run()
-    trained.number_input[0].set_value(0.0).run()
-    table = trained.dataframe[0].value
-    assert len(table) == 4 and set(table["prediction"]) <= {"outer", "inner"}
+def test_try_it_keeps_the_marker_on_the_point_predicted(trained):
+    """The visitor types a point: the predictions are for it and the marker sits on it."""
+    page(trained, "try_it")
+    trained.number_input(key="try_x1").set_value(0.4).run()
+    trained.number_input(key="try_x2").set_value(-0.2).run()
+    assert len(table(trained)) == 4 and set(table(trained)["prediction"]) <= {"outer", "inner"}
+    picker = next(c for c in trained.get("plotly_chart") if c.key.startswith("try_picker"))
+    marker = [t for t in json.loads(picker.proto.spec)["data"] if t.get("name") == "your point"][0]
+    assert marker["x"] == [0.4] and marker["y"] == [-0.2]
 
 
-def test_images_and_drawing_on_digits():
-    """On digits the Images view shows confusion matrices and a gallery; Try it takes a drawn image."""
-    at = run(open_app({"dataset": ["digits"], "arch": ["[25, 16, 2]"], "epochs": "10"}))
-    at.radio(key="view").set_value("Images").run()
-    assert not at.exception and {"confusion", "gallery"} <= chart_keys(at)
-    at.radio(key="view").set_value("Try it").run()
-    assert not at.exception
-    before = at.dataframe[-1].value["confidence %"].iloc[0]
+def test_images_and_painting_on_digits():
+    """On digits the Images page shows confusion matrices and a gallery; Try it paints and predicts."""
+    at = run(open_app({"dataset": ["digits"], "arch": ["[25, 16, 2]", "[25, 2]"], "epochs": "10"}))
+    page(at, "images")
+    assert {"confusion", "gallery"} <= chart_keys(at)
+    assert any("Showing 2 of 2 configurations" in c for c in texts(at, "caption"))
+    page(at, "try_it")
+    before = at.dataframe[-1].value["confidence %"].tolist()  # the predictions, under the typed-pixels grid
     at.button(key="try_clear").click().run()
-    assert not at.exception
-    assert at.dataframe[-1].value["confidence %"].iloc[0] != before
+    assert at.dataframe[-1].value["confidence %"].tolist() != before
+    assert np.all(at.session_state["canvas.digits"] == 0)
 
 
-def test_learning_rate_finder_adds_its_suggestion_to_the_comparison():
+def test_the_learning_rate_finder_adds_its_suggestion_to_the_comparison():
     at = open_app({"dataset": ["circles"], "arch": ["[25, 8, 2]"]})
-    run(at)
-    at.radio(key="view").set_value("Learning-rate finder").run()
+    page(at, "lr_finder")
     at.button(key="lrf_run").click().run()
     assert not at.exception and "lr_finder" in chart_keys(at)
     add = at.button(key="lrf_add")
     suggested = add.label.split("lr ")[1].split(" ")[0]
     add.click().run()
+    at.run()
     assert at.text_input(key="custom_lr").value == suggested
     assert "**2 runs**" in plan(at)
 
 
-def test_own_csv_is_added_and_trained():
-    """The visitor uploads a CSV of their own, picks the label column and compares networks on it."""
-    rows = "\n".join(f"{x:.3f},{y:.3f},{'a' if x * y > 0 else 'b'}" for x, y in
-                     __import__("numpy").random.default_rng(0).normal(size=(200, 2)))
-    at = open_app()
-    at.file_uploader(key="own_csv").set_value(("points.csv", ("x,y,label\n" + rows).encode(), "text/csv"))
-    at.run()
-    assert at.selectbox(key="own_label").value == "label"
+def test_the_learning_rate_finder_obeys_the_caps():
+    """A typed 512-unit layer is over the 256-unit cap: the range test refuses it instead of training."""
+    at = open_app({"dataset": ["xor"], "arch": ["[2, 512, 2]"], "batch": "full"})
+    assert at.button(key="run").disabled
+    page(at, "lr_finder")
+    at.button(key="lrf_run").click().run()
+    assert any("512 units; the limit is 256" in m for m in texts(at, "error"))
+    assert "lr_finder" not in chart_keys(at)
+    assert at.number_input(key="n_samples.xor").max == 5000  # the widget cannot ask for more than the cap
+
+
+# ----- your own data -----
+def points_csv(separator=","):
+    rows = "\n".join(separator.join([f"{x:.3f}", f"{y:.3f}", "a" if x * y > 0 else "b"])
+                     for x, y in np.random.default_rng(0).normal(size=(200, 2)))
+    return (separator.join(["x", "y", "label"]) + "\n" + rows).encode()
+
+
+def add_own(at, name, content):
+    at.file_uploader(key="own_csv").set_value((name, content, "text/csv")).run()
     at.button(key="own_add").click().run()
+    assert not at.exception
+    return at
+
+
+def test_own_csv_is_added_and_trained():
+    at = add_own(open_app(), "points.csv", points_csv(";"))  # semicolons are detected
     assert "csv:points" in at.multiselect(key="datasets").value
     at.multiselect(key="datasets").set_value(["csv:points"])
-    at.number_input(key="epochs").set_value(30)
+    at.text_input(key="epochs").input("30")
     run(at.run())
-    table = at.dataframe[0].value
-    assert set(table["runs as"]) == {"[2, 2]", "[2, 8, 2]", "[2, 16, 8, 2]"}
+    assert set(table(at)["runs as"]) == {"[2, 2]", "[2, 8, 2]", "[2, 16, 8, 2]"}
     assert "csv" not in " ".join(texts(at, "code"))  # links do not carry private data
 
 
-def test_own_csv_with_text_features_gets_a_clear_message():
-    at = open_app()
-    at.file_uploader(key="own_csv").set_value(("bad.csv", b"x,y,label\n1,oops,a\n2,3,b\n", "text/csv"))
-    at.run()
+def test_own_csv_errors_are_clear_and_go_away_with_the_next_file():
+    at = add_own(open_app(), "bad.csv", b"x,y,label\n1,oops,a\n2,3,b\n")
+    assert any("row 2 has 'oops'" in m for m in texts(at.sidebar, "error"))
+    at.file_uploader(key="own_csv").set_value(("empty.csv", b"x,y,label\n", "text/csv")).run()
+    assert not any("oops" in m for m in texts(at.sidebar, "error"))
     at.button(key="own_add").click().run()
-    assert not at.exception
-    assert any("row 2 has 'oops'" in m for m in texts(at, "error"))
-
-
-def test_stop_keeps_the_runs_that_finished():
-    """The visitor pressed Stop while a grid trained: the next page shows what finished and says so."""
-    from experiments.specs import load_grid_data
-
-    specs = expand_grid(architectures=["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"], epochs=10)
-    finished = []
-    run_grid(specs[:2], progress=lambda done, total, spec, outcome: finished.append(outcome))
-    at = open_app()
-    at.session_state["training"] = {"outcomes": finished, "total": 3, "datasets": load_grid_data(specs),
-                                    "last_draw": 0.0, "refresh": 1.0}
-    at.run()
-    assert not at.exception
-    assert any("Stopped after 2 of 3 runs" in m for m in texts(at, "info"))
-    assert len(at.dataframe[0].value) == 2 and [m.value for m in at.metric if m.label == "Runs"] == ["2"]
-
-
-def test_the_learning_rate_finder_is_there_before_any_run():
-    at = open_app()
-    at.button(key="lrf_run").click().run()
-    assert not at.exception and "lr_finder" in chart_keys(at)
+    assert any("a header but no rows" in m for m in texts(at.sidebar, "error"))
+    at.file_uploader(key="own_csv").set_value(("bin.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv")).run()
+    errors = " ".join(texts(at.sidebar, "error"))
+    assert "not a text file" in errors and "UnicodeDecodeError" not in errors and "C error" not in errors

@@ -1,5 +1,6 @@
 """One real browser: `streamlit run` on a free port, headless Chromium driven by Playwright, Run pressed."""
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -58,40 +59,88 @@ def page():
         browser.close()
 
 
-def test_press_run_in_a_real_browser(server, page):
-    """A visitor opens the app in Chromium, presses Run and sees the charts and the table; no error anywhere."""
+PAGES = ["Compare", "Gradient flow", "Boundary over time", "Inside the network", "Images", "Try it",
+         "Learning-rate finder", "Hyperparameters"]
+
+
+def screenshot(page, name):
+    """The page as a visitor sees it at 1440x900 and at 800 px wide."""
+    os.makedirs(SCREENSHOT_DIR, exist_ok=True)
+    for width in (1440, 800):
+        page.set_viewport_size({"width": width, "height": 900})
+        time.sleep(1.0)
+        page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"{name}-{width}.png"))
+    page.set_viewport_size({"width": 1440, "height": 900})
+    time.sleep(1.0)  # the top navigation lays itself out again for the wide window
+
+
+def open_page(page, title):
+    """Click a page in the top navigation (the last ones sit under "N more")."""
+    link = page.get_by_role("link", name=title)
+    if link.count() and link.first.is_visible():
+        link.first.click()
+    else:
+        page.get_by_text(re.compile(r"^\d+ more$")).first.click()
+        page.get_by_role("menuitem", name=title).first.click()
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+    time.sleep(1.5)
+
+
+def test_run_a_lesson_and_visit_every_page(server, page):
+    """A visitor opens the app, presses the first lesson, sees charts and table together, then visits every
+    page: no exception and no browser error anywhere."""
+    page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(server)
-    run_button = page.get_by_role("button", name="▶ Run the classic comparison")
-    run_button.wait_for(timeout=60_000)
-    run_button.click()
-    page.get_by_text("Decision boundaries").wait_for(timeout=120_000)
+    page.get_by_role("button", name="▶ Show me").first.wait_for(timeout=60_000)
+    screenshot(page, "welcome")
+    page.get_by_role("button", name="▶ Show me").first.click()
+    page.get_by_text("Accuracy", exact=True).wait_for(timeout=120_000)
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2", timeout=60_000)
     page.locator("[data-testid=stDataFrame] canvas").first.wait_for(timeout=30_000)
     time.sleep(1.5)  # let the table's canvas and the charts finish drawing
-    os.makedirs(SCREENSHOT_DIR, exist_ok=True)
-    page.screenshot(path=os.path.join(SCREENSHOT_DIR, "after-run.png"))
-    assert page.locator("[data-testid=stException]").count() == 0
-    assert page.get_by_text("Its test accuracy").count() == 1
-    assert page.locator(".js-plotly-plot").count() >= 2
+    screenshot(page, "compare")
+    assert page.get_by_text("Best: 100.0%").count() == 1
+    # linked views: ticking the best row frames its boundary panel and fades the other curves
+    grid = page.locator("[data-testid=stDataFrame]").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
+        .some(plot => (plot.layout.shapes || []).some(shape => shape.type === 'rect'))""", timeout=30_000)
+    faded = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
+        .flatMap(plot => plot.data).filter(trace => trace.opacity === 0.2).length""")
+    assert faded > 0
+    screenshot(page, "compare-linked")
+    for title in PAGES[1:]:
+        open_page(page, title)
+        screenshot(page, title.lower().replace(" ", "-"))
+        assert page.locator("[data-testid=stException]").count() == 0, title
     assert page.errors == []
 
 
-def test_click_a_point_to_try_it(server, page):
-    """On circles, the visitor opens Try it and clicks on the plot: the point's coordinates are used."""
+def test_click_anywhere_to_try_a_point(server, page):
+    """On circles, the visitor opens Try it and clicks empty space: that point is predicted and marked."""
     page.goto(f"{server}/?dataset=circles&arch=%5B25%2C%208%2C%202%5D&epochs=30")
-    page.get_by_role("button", name="▶ Run the classic comparison").click()
+    page.get_by_role("button", name="▶ Run the comparison from your link (1 runs)").click()
     page.get_by_text("Save and share").wait_for(timeout=120_000)
-    page.locator("label").filter(has_text="Try it").first.click()
+    open_page(page, "Try it")
     x1, x2 = page.locator('input[aria-label="x1"]').last, page.locator('input[aria-label="x2"]').last
     x1.wait_for(timeout=30_000)
     assert x1.input_value() == "0.00"
     plot_area = page.locator("[data-testid=stMain] .js-plotly-plot .nsewdrag").first
     plot_area.wait_for(timeout=30_000)
     box = plot_area.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.3)
+    page.mouse.click(box["x"] + box["width"] * 0.83, box["y"] + box["height"] * 0.27)
     page.wait_for_function("[...document.querySelectorAll('input[aria-label=\"x1\"]')].some(i => i.value !== '0.00')",
                            timeout=30_000)
-    time.sleep(1)
+    time.sleep(1.5)
     assert float(x1.input_value()) > 0.3  # right of centre
     assert float(x2.input_value()) > 0.1  # above centre
+    marker = page.evaluate("""() => {
+        const plot = document.querySelector('[data-testid=stMain] .js-plotly-plot');
+        const trace = plot.data.find(t => t.name === 'your point');
+        return [trace.x[0], trace.y[0]];
+    }""")
+    assert marker == pytest.approx([float(x1.input_value()), float(x2.input_value())], abs=0.006)
+    screenshot(page, "try-it-point")
     assert page.locator("[data-testid=stException]").count() == 0 and page.errors == []

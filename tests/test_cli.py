@@ -21,8 +21,10 @@ def test_run_writes_csv_prints_the_table_and_a_progress_bar(tmp_path):
     assert done.returncode == 0, done.stderr
     runs = pd.read_csv(tmp_path / "runs.csv")
     history = pd.read_csv(tmp_path / "history.csv")
-    assert len(runs) == 2 * 2 * 2 * 2 and len(history) == len(runs) * 20
-    assert "16/16 runs" in done.stderr
+    # 2 datasets x 2 seeds x ([25, 8, 2] with relu and tanh + [25, 2], which has no activation to vary)
+    assert len(runs) == 2 * 2 * 3 and len(history) == len(runs) * 20
+    assert (runs[runs["architecture"] == "[25, 2]"]["activation"] == "relu").all()
+    assert "12/12 runs" in done.stderr
     assert "test acc" in done.stdout and "±" in done.stdout
     assert "[2, 8, 2]" in done.stdout  # xor runs [25, 8, 2] as [2, 8, 2]
 
@@ -51,7 +53,7 @@ def test_a_learning_rate_that_blows_up_is_not_an_error(tmp_path):
     (["--arch", "[25,,2]"], "has an empty entry"),
     (["--arch", "[25,-4,2]"], "between 1 and 4096; got -4"),
     (["--arch", "[25,100000,2]"], "between 1 and 4096; got 100000"),
-    (["--lr", "nan"], "'lr' must be a finite number > 0; got nan"),
+    (["--lr", "nan"], "--lr must be a number; got 'nan' (write it in the digits 0-9"),
     (["--lr", "0"], "'lr' must be a finite number > 0"),
     (["--lr", "-0.1"], "'lr' must be a finite number > 0"),
     (["--lr", "fast"], "--lr must be a number; got 'fast'"),

@@ -56,3 +56,26 @@ def test_too_many_rows_for_the_caps():
 def test_a_custom_name_is_unknown_without_its_data():
     with pytest.raises(ValueError, match="'dataset' must be one of"):
         run_grid([RunSpec("csv:pets", "[3, 2]", epochs=1)])
+
+
+def test_labels_that_look_like_links_stay_text_in_charts():
+    """An uploaded label column holding HTML: the charts show it escaped, never as a clickable link."""
+    from experiments import figures
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(80, 2))
+    label = np.where(x[:, 0] > 0, '<a href="https://evil.example">win</a>', "lose")
+    content = "a,b,label\n" + "\n".join(f"{a:.3f},{b:.3f},{c}" for (a, b), c in zip(x, label))
+    data = dataset_from_csv(content.encode(), "label", "links")
+    catalog = Catalog([data])
+    results = run_grid(expand_grid(datasets=[data.name], architectures=["[2, 4, 2]"], epochs=5, catalog=catalog),
+                       catalog=catalog, snapshots=2)
+    fig = figures.decision_boundary_figure(results, data.name)
+    names = " ".join(t.name or "" for t in fig.data) + fig.to_json()
+    assert "<a href" not in names and "&lt;a href" in names
+
+
+def test_semicolon_files_with_decimal_commas():
+    """A spreadsheet saved in a European locale: semicolons between fields, commas in numbers."""
+    rows = "\n".join(f"{i / 10:.1f};{(i % 7) / 3:.2f};{'a' if i % 2 else 'b'}".replace(".", ",") for i in range(40))
+    data = dataset_from_csv(("x;y;label\n" + rows).encode(), "label", "euro")
+    assert data.n_features == 2 and len(data.y_train) + len(data.y_test) == 40

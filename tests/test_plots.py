@@ -76,13 +76,58 @@ def test_panels_follow_what_varies(results):
     # rows follow the architecture, columns the activation
     assert {t.xaxis for t in fig.data if isinstance(t, go.Contour)} == {"x", "x2", "x3", "x4"}
     titles = [a.text for a in fig.layout.annotations if a.text]
-    assert titles[0].startswith("[25, 8, 2] · relu") and titles[1].startswith("[25, 8, 2] · tanh")
-    assert titles[2].startswith("[25, 16, 8, 2] · relu")
+    assert titles[0].startswith("[25, 8, 2]<br>relu") and titles[1].startswith("[25, 8, 2]<br>tanh")
+    assert titles[2].startswith("[25, 16, 8, 2]<br>relu")
+
+
+def test_boundary_panels_have_equal_axis_scales(results):
+    """Circles look round: each panel's y axis is scaled to its x axis."""
+    fig = figures.decision_boundary_figure(results, "circles")
+    for row, col in ((1, 1), (1, 2), (2, 1), (2, 2)):
+        subplot = fig.get_subplot(row, col)
+        assert subplot.yaxis.scaleanchor == subplot.xaxis.plotly_name.replace("axis", "")
+        assert subplot.yaxis.scaleratio == 1 and subplot.xaxis.showticklabels is not False
+
+
+def test_a_diverged_run_does_not_flatten_the_loss_chart(results):
+    """One run at a huge rate reaches a loss of thousands: the axis stays on the healthy runs' range."""
+    import copy
+    broken = copy.copy(results)
+    broken.runs = results.runs.copy()
+    broken.history = results.history.copy()
+    victim = broken.runs["run_id"].iloc[0]
+    broken.runs.loc[broken.runs["run_id"] == victim, "status"] = "diverged"
+    broken.history.loc[broken.history["run_id"] == victim, "train_loss"] = 2e3
+    healthy_max = broken.history.loc[broken.history["run_id"] != victim, ["train_loss", "test_loss"]].max().max()
+    fig = figures.learning_curves_figure(broken)
+    top = fig.layout.yaxis.range[1]
+    assert healthy_max < top < 2 * healthy_max
+    assert any("diverged" in (t.name or "") for t in fig.data)
+    log_fig = figures.learning_curves_figure(broken, log_y=True)
+    assert log_fig.layout.yaxis.type == "log" and log_fig.layout.yaxis.range[1] < 3
+
+
+def test_log_bands_stay_above_the_axis():
+    """With seeds whose spread exceeds the mean, the band's lower edge stays positive on a log axis."""
+    from experiments.figures.curves import _band
+    upper, lower = _band(np.array([0.1, 0.2]), np.array([0.3, 0.05]), log_y=True)
+    assert (lower > 0).all() and np.allclose(upper * lower, np.array([0.1, 0.2]) ** 2)
+
+
+def test_configuration_colours_never_repeat_below_48():
+    from experiments.figures import CONFIG_PALETTE
+    assert len({c.lower() for c in CONFIG_PALETTE}) == len(CONFIG_PALETTE) >= 48
+
+
+def test_labels_from_files_are_text_in_charts(results):
+    """A class or configuration named like an HTML link is shown as written, not as a link."""
+    from experiments.figures.common import text
+    assert text('<a href="https://evil.example">x</a>') == '&lt;a href="https://evil.example"&gt;x&lt;/a&gt;'
 
 
 def test_many_features_are_drawn_in_the_pca_plane(results):
     fig = figures.decision_boundary_figure(results, "edge")
-    assert "PC 1 vs PC 2" in fig.layout.title.text and "principal components" in fig.layout.title.text
+    assert "PC 1 vs PC 2 of its 25 features" in fig.layout.title.text
 
 
 def test_pca_plane_maps_back_to_input_space():
@@ -136,3 +181,17 @@ def test_long_curves_are_thinned_but_keep_the_last_epoch():
     results = run_grid([RunSpec("xor4", "[2, 4, 2]", epochs=1000, batch_size=None)])
     trace = figures.learning_curves_figure(results, max_points=100).data[0]
     assert len(trace.x) <= 101 and trace.x[0] == 1 and trace.x[-1] == 1000
+
+
+def test_highlighted_configurations_stand_out(results):
+    """Picking rows of the table: their curves stay, the others fade, and their panels get a frame."""
+    labels = results.labels()
+    chosen = labels[results.runs[results.runs["dataset"] == "circles"]["run_id"].iloc[0]]
+    fig = figures.learning_curves_figure(results, highlight=(chosen,))
+    lines = [t for t in fig.data if t.mode == "lines" and t.legendgroup not in (None, "_style")]
+    assert {t.opacity for t in lines if t.legendgroup == chosen} == {1.0}
+    assert {t.opacity for t in lines if t.legendgroup != chosen} == {0.2}
+    plain = figures.learning_curves_figure(results)
+    assert {t.opacity for t in plain.data if t.mode == "lines" and t.legendgroup != "_style"} <= {1.0, None}
+    boundary = figures.decision_boundary_figure(results, "circles", highlight=(chosen,))
+    assert len(boundary.layout.shapes) == 1 and boundary.layout.shapes[0].type == "rect"

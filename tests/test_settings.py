@@ -1,14 +1,16 @@
 """The app's settings as data: the grid they ask for, and their mirror in the URL."""
 import pytest
 
+from experiments.lessons import LESSONS
 from experiments.settings import AppSettings, parse_custom_architectures, parse_custom_lrs
 
 
-def test_defaults_are_the_classic_comparison():
+def test_defaults_are_the_depth_lesson():
     specs = AppSettings().specs()
     assert [s.architecture for s in specs] == ["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"]
-    assert {(s.dataset, s.activation, s.lr, s.epochs, s.batch_size) for s in specs} == {("edge", "relu", 0.1, 200, 16)}
+    assert {(s.dataset, s.activation, s.lr, s.epochs, s.batch_size) for s in specs} == {("lines", "relu", 0.1, 200, 16)}
     assert AppSettings().to_query() == {}
+    assert LESSONS[0].settings == AppSettings()
 
 
 def test_query_round_trip():
@@ -23,10 +25,10 @@ def test_query_round_trip():
 
 def test_bad_link_values_are_reported_and_good_ones_kept():
     settings, problems = AppSettings.from_query({"dataset": ["xor", "mnist"], "lr": ["0.1", "-2"], "seeds": "99"})
-    assert settings.datasets == ("xor",) and settings.lrs == (0.1,) and settings.n_seeds == 1
+    assert settings.datasets == ("xor",) and settings.lrs == (0.1,) and settings.n_seeds == 10
     assert len(problems) == 3
     assert any("unknown dataset 'mnist'" in p for p in problems)
-    assert any("seeds must be between 1 and 10; got 99" in p for p in problems)
+    assert any("seeds: 99 is outside what this app allows; using 10" in p for p in problems)
 
 
 def test_custom_entries():
@@ -41,3 +43,28 @@ def test_custom_entries():
 def test_empty_choices_are_refused_clearly():
     with pytest.raises(ValueError, match="'activations' must be a non-empty list"):
         AppSettings(activations=()).specs()
+
+
+def test_settings_come_back_from_a_runs_table():
+    """Opening a saved runs.csv restores the sidebar: every setting is one row of the same table as links."""
+    from experiments import expand_grid, run_grid
+    settings = AppSettings(datasets=("xor",), architectures=("[2, 4, 2]",), activations=("tanh",), lrs=(0.3, 0.03),
+                           epochs=5, batch_size="full", n_seeds=2, dataset_options={"xor": {"noise": 0.2}})
+    runs = run_grid(settings.specs()).runs
+    restored = AppSettings.from_runs(runs)
+    assert restored.changes_from(settings) == [] or restored.dataset_options["xor"]["noise"] == 0.2
+    assert (restored.datasets, restored.architectures, restored.activations, restored.lrs, restored.epochs,
+            restored.batch_size, restored.n_seeds) == (("xor",), ("[2, 4, 2]",), ("tanh",), (0.3, 0.03), 5, "full", 2)
+    assert expand_grid  # the public API is what notebooks use
+
+
+def test_link_values_are_cut_short_in_messages():
+    _, problems = AppSettings.from_query({"arch": "x" * 5000, "epochs": "9" * 3000})
+    assert problems and all(len(p) < 200 for p in problems)
+
+
+def test_options_left_at_their_defaults_are_no_change():
+    """A lesson's settings name no dataset options; the sidebar shows the defaults: nothing changed."""
+    shown = AppSettings(dataset_options={"lines": {"n_samples": 300, "noise": 0.1, "test_fraction": 0.25}})
+    assert shown.changes_from(AppSettings()) == []
+    assert AppSettings(dataset_options={"lines": {"noise": 0.3}}).changes_from(AppSettings()) == ["dataset options"]

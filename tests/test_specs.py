@@ -36,8 +36,10 @@ def test_adaptation_keeps_hidden_layers():
 def test_grid_is_the_cartesian_product_in_a_stable_order():
     specs = expand_grid(datasets=["edge", "xor"], architectures=["25-2", "[25,8,2]"], activations=["relu", "tanh"],
                         lrs=[0.1, 0.01, 0.5], seeds=[0, 1])
-    assert len(specs) == 2 * 2 * 2 * 3 * 2
+    # datasets x (2 activations of [25, 8, 2] + one of [25, 2], which has none) x lrs x seeds
+    assert len(specs) == 2 * 3 * 3 * 2
     assert len(set(specs)) == len(specs)
+    assert {s.activation for s in specs if s.architecture == "[25, 2]"} == {"relu"}
     assert specs[0] == RunSpec(dataset="edge", architecture="[25, 2]", activation="relu", lr=0.1, seed=0)
     assert {spec.architecture for spec in specs} == {"[25, 2]", "[25, 8, 2]"}  # written canonically
     assert specs == expand_grid(datasets=["edge", "xor"], architectures=["25-2", "[25,8,2]"],
@@ -62,3 +64,11 @@ def test_replicates_share_the_data_and_the_configuration():
 def test_bad_spec_values(field, value, message):
     with pytest.raises(ValueError, match=message):
         check_spec(RunSpec(**{field: value}))
+
+
+def test_identical_runs_are_kept_once():
+    """[25, 2] has no hidden layer: with relu and tanh it would be one network trained twice."""
+    specs = expand_grid(architectures=["[25, 2]", "[25, 4, 2]"], activations=["tanh", "relu"], seeds=[0, 0, 1])
+    assert [(s.architecture, s.activation, s.seed) for s in specs] == [
+        ("[25, 2]", "tanh", 0), ("[25, 2]", "tanh", 1), ("[25, 4, 2]", "tanh", 0), ("[25, 4, 2]", "tanh", 1),
+        ("[25, 4, 2]", "relu", 0), ("[25, 4, 2]", "relu", 1)]

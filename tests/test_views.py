@@ -134,4 +134,56 @@ def test_parallel_coordinates_show_what_varies_coloured_by_accuracy(circles):
     fig = figures.parallel_coordinates_figure(circles)
     labels = [d.label for d in fig.data[0].dimensions]
     assert labels == ["hidden layers", "activation", "test accuracy"]  # depth and activation vary here
-    np.testing.assert_allclose(fig.data[0].line.color, circles.runs["test_acc"])
+    np.testing.assert_allclose(fig.data[0].line.color, np.sort(circles.runs["test_acc"]))  # best drawn last
+
+
+def test_weight_heatmaps_label_units_with_whole_numbers(circles):
+    """A 2x2 matrix's axes used to read "-1, 0, 1, 1, 2": now ticks start at 0 and step by whole units."""
+    fig = figures.weights_figure(circles, circles.runs["run_id"].iloc[0])
+    for axis in [fig.layout[name] for name in fig.layout if name.startswith(("xaxis", "yaxis"))]:
+        assert axis.tickmode == "linear" and axis.tick0 == 0 and axis.dtick >= 1 and float(axis.dtick).is_integer()
+
+
+def test_design_map_shows_mean_accuracy_over_two_settings():
+    """Learning rate and depth vary: one cell per pair, the mean over seeds, the spread on hover."""
+    results = run_grid(expand_grid(datasets=["xor"], architectures=["[2, 8, 2]", "[2, 8, 8, 2]"],
+                                   lrs=[0.01, 0.3], seeds=[0, 1], epochs=10))
+    fig = figures.design_map_figure(results)
+    heat = fig.data[0]
+    assert {fig.layout.xaxis.title.text, fig.layout.yaxis.title.text} == {"learning rate", "hidden layers"}
+    z = np.array(heat.z, dtype=float)
+    assert z.shape == (2, 2) and np.isfinite(z).all()
+    runs = results.runs
+    first = runs[(runs["lr"] == 0.01) & (runs["layers"] == "[2, 8, 2]")]["test_acc"].mean() * 100
+    xs, ys = list(heat.x), list(heat.y)
+    if fig.layout.xaxis.title.text == "learning rate":
+        assert z[ys.index("1"), xs.index("0.01")] == pytest.approx(first)
+    assert "±" in heat.customdata[0][0] and "2 run(s)" in heat.customdata[0][0]
+
+
+def test_design_map_says_when_it_does_not_apply(circles):
+    with pytest.raises(figures.DoesNotApply, match="two numeric settings that vary"):
+        figures.design_map_figure(run_grid(expand_grid(datasets=["xor4"], architectures=["[2, 4, 2]"], epochs=3)))
+
+
+def test_the_film_moves_every_panel_and_the_curve_marker_together():
+    """One slider for the comparison: each frame redraws every configuration's boundary at one epoch and
+    moves the marker on the curves to that epoch."""
+    results = run_grid(expand_grid(datasets=["circles"], architectures=["[2, 8, 2]", "[2, 8, 8, 2]"],
+                                   activations=["relu", "sigmoid"], epochs=30), snapshots=6)
+    fig = figures.comparison_film_figure(results, "circles")
+    epochs = figures.film_epochs(results, list(results.networks))
+    assert [frame.name for frame in fig.frames] == [str(e) for e in epochs] and len(epochs) >= 5
+    assert all(len(frame.data) == 4 for frame in fig.frames)  # every panel in every frame
+    assert [frame.layout.shapes[0].x0 for frame in fig.frames] == [max(e, 1) for e in epochs]
+    assert len(fig.layout.sliders[0].steps) == len(epochs)
+    first, last = np.array(fig.frames[0].data[0].z), np.array(fig.frames[-1].data[0].z)
+    assert not np.allclose(first, last)  # the boundary moved while it trained
+    panels = [fig.get_subplot(2, col) for col in (1, 2)]
+    assert all(p.yaxis.scaleanchor == p.xaxis.plotly_name.replace("axis", "") for p in panels)
+
+
+def test_the_film_needs_saved_weights(circles):
+    saved = circles.__class__(circles.runs, circles.history)  # as opened from CSV: no networks, no snapshots
+    with pytest.raises(figures.DoesNotApply, match="no weights were saved"):
+        figures.comparison_film_figure(saved, "circles")

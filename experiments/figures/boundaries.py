@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .common import (BINARY_SCALE, CLASS_COLORS, VARYING_FIELDS, DoesNotApply, first_seed_runs, projection,
-                     run_title)
+                     run_title, text)
 
 
 MAX_PANELS = 24
@@ -53,7 +53,7 @@ def boundary_surface(data, proba, gx, gy, showscale=True):
         return go.Contour(x=gx, y=gy, z=proba[:, 1].reshape(shape), zmin=0, zmax=1, colorscale=BINARY_SCALE,
                           opacity=0.75, contours={"coloring": "fill"}, ncontours=11, line={"width": 0},
                           showscale=showscale, hovertemplate="P=%{z:.2f}<extra></extra>",
-                          colorbar={"title": {"text": f"P({data.class_names[1]})", "side": "right"},
+                          colorbar={"title": {"text": f"P({text(data.class_names[1])})", "side": "right"},
                                     "len": 0.6, "thickness": 12})
     scale = [[i / (data.n_classes - 1), CLASS_COLORS[i % 10]] for i in range(data.n_classes)]
     return go.Heatmap(x=gx, y=gy, z=proba.argmax(axis=1).reshape(shape), zmin=0, zmax=data.n_classes - 1,
@@ -69,7 +69,7 @@ def class_point_traces(data, to_plane, showlegend=True):
             mask = y == cls
             color = CLASS_COLORS[cls % 10]
             traces.append(go.Scatter(
-                x=points[mask, 0], y=points[mask, 1], mode="markers", name=f"{data.class_names[cls]} ({split})",
+                x=points[mask, 0], y=points[mask, 1], mode="markers", name=f"{text(data.class_names[cls])} ({split})",
                 legendgroup=f"{cls}{split}", showlegend=showlegend, hoverinfo="skip",
                 marker={"size": 5 if split == "train" else 7, "color": color,
                         "symbol": "circle" if split == "train" else "circle-open",
@@ -78,10 +78,11 @@ def class_point_traces(data, to_plane, showlegend=True):
     return traces
 
 
-def decision_boundary_figure(results, dataset, resolution=70, panel_height=260):
+def decision_boundary_figure(results, dataset, resolution=70, panel_height=250, highlight=()):
     """Predicted probability over the data's range, one panel per configuration; train points solid, test
-    points hollow. Data with more than two features is shown in the plane of its first two principal
-    components (grid points mapped back to input space)."""
+    points hollow. Both axes of a panel have the same scale, so rings look round. Data with more than two
+    features is shown in the plane of its first two principal components (grid points mapped back to
+    input space). Panels of the configurations named in ``highlight`` (labels) get an outline."""
     panels, _ = boundary_panels(results, dataset)
     if panels.empty:
         raise ValueError(f"no trained networks for {dataset!r}: decision boundaries need them.")
@@ -91,24 +92,50 @@ def decision_boundary_figure(results, dataset, resolution=70, panel_height=260):
     positions, rows, cols = _panel_layout(panels)
     titles = [""] * (rows * cols)
     for (row, col), run in zip(positions, panels.itertuples()):
-        titles[row * cols + col] = f"{labels[run.run_id]}<br>test {run.test_acc:.1%}"
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.04,
-                        vertical_spacing=min(0.12, 0.5 / rows))
+        titles[row * cols + col] = f"{panel_title(labels[run.run_id])}<br>test {run.test_acc:.1%}"
+    title_lines = max(title.count("<br>") + 1 for title in titles)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.05,
+                        vertical_spacing=min(0.3, 0.06 * title_lines + 0.05) / max(1, rows - 1) if rows > 1 else 0)
     for (row, col), run in zip(positions, panels.itertuples()):
         first = (row, col) == positions[0]
         proba = results.networks[run.run_id].predict_proba(grid_inputs)
         for trace in [boundary_surface(data, proba, gx, gy, showscale=first),
                       *class_point_traces(data, to_plane, showlegend=first)]:
             fig.add_trace(trace, row=row + 1, col=col + 1)
-    fig.update_xaxes(showticklabels=False, range=[gx[0], gx[-1]])
-    fig.update_yaxes(showticklabels=False, range=[gy[0], gy[-1]])
-    plane = "" if data.is_2d else " · shown in the plane of the first two principal components"
-    fig.update_layout(height=panel_height * rows + 140, margin={"l": 20, "r": 20, "t": 95, "b": 40},
-                      title={"text": f"{dataset}: {axis_names[0]} vs {axis_names[1]}{plane}", "font": {"size": 14},
-                             "y": 0.995, "yanchor": "top"},
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0})
-    fig.update_annotations(font_size=12)
+        equal_scale(fig, row + 1, col + 1)
+        if labels[run.run_id] in highlight:
+            outline(fig, row + 1, col + 1)
+    fig.update_xaxes(range=[gx[0], gx[-1]], nticks=4, tickfont={"size": 10}, showgrid=False, zeroline=False)
+    fig.update_yaxes(range=[gy[0], gy[-1]], nticks=4, tickfont={"size": 10}, showgrid=False, zeroline=False)
+    plane = f"{axis_names[0]} vs {axis_names[1]}" + ("" if data.is_2d else f" of its {data.n_features} features")
+    top = 40 + 16 * title_lines
+    fig.update_layout(height=panel_height * rows + top + 90, margin={"l": 30, "r": 10, "t": top, "b": 30},
+                      title={"text": f"{text(dataset)}: {plane}", "font": {"size": 13}, "y": 1, "yanchor": "top",
+                             "pad": {"t": 8}},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.06, "x": 0, "font": {"size": 11}})
+    fig.update_annotations(font_size=11)
     return fig
+
+
+def panel_title(label):
+    """A configuration's label on as many lines as it has parts, so narrow panels' titles do not overlap."""
+    return "<br>".join(text(part) for part in label.split(" · "))
+
+
+def outline(fig, row, col, color="#e8590c"):
+    """A thick frame around one panel: the configuration picked in the table."""
+    subplot = fig.get_subplot(row, col)
+    x_name, y_name = (axis.plotly_name.replace("axis", "") for axis in (subplot.xaxis, subplot.yaxis))
+    fig.add_shape(type="rect", xref=f"{x_name} domain", yref=f"{y_name} domain", x0=-0.02, x1=1.02, y0=-0.02,
+                  y1=1.02, line={"color": color, "width": 4})
+
+
+def equal_scale(fig, row, col):
+    """One unit on x is as long as one unit on y in this panel (Plotly shrinks the panel to keep it so)."""
+    x_axis, y_axis = (fig.layout.xaxis, fig.layout.yaxis) if fig._grid_ref is None else \
+        (fig.get_subplot(row, col).xaxis, fig.get_subplot(row, col).yaxis)
+    y_axis.update(scaleanchor=x_axis.plotly_name.replace("axis", ""), scaleratio=1, constrain="domain")
+    x_axis.update(constrain="domain")
 
 
 def boundary_animation_figure(results, run_id, resolution=60):
@@ -133,7 +160,8 @@ def boundary_animation_figure(results, run_id, resolution=60):
              for epoch in epochs]
     fig.update_layout(
         height=560, margin={"l": 40, "r": 20, "t": 60, "b": 40},
-        title={"text": f"{run_title(results, run_id)} · {axis_names[0]} vs {axis_names[1]}", "font": {"size": 14}},
+        title={"text": f"{text(run_title(results, run_id))} · {axis_names[0]} vs {axis_names[1]}",
+               "font": {"size": 14}},
         sliders=[{"active": len(steps) - 1, "currentvalue": {"prefix": "epoch "}, "steps": steps, "pad": {"t": 40},
                   "x": 0.1, "len": 0.9}],
         updatemenus=[{"type": "buttons", "showactive": False, "x": 0, "y": -0.12, "xanchor": "left",
@@ -143,6 +171,7 @@ def boundary_animation_figure(results, run_id, resolution=60):
         legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"})
     fig.update_xaxes(title_text=axis_names[0], range=[gx[0], gx[-1]])
     fig.update_yaxes(title_text=axis_names[1], range=[gy[0], gy[-1]])
+    equal_scale(fig, 1, 1)
     return fig
 
 
@@ -158,11 +187,12 @@ def point_picker_figure(data, x1, x2, resolution=35, height=360):
     for cls in range(data.n_classes):
         mask = data.y_train == cls
         fig.add_trace(go.Scatter(x=data.X_train[mask, 0], y=data.X_train[mask, 1], mode="markers",
-                                 name=data.class_names[cls], hoverinfo="skip",
+                                 name=text(data.class_names[cls]), hoverinfo="skip",
                                  marker={"size": 4, "color": CLASS_COLORS[cls % 10], "opacity": 0.5}))
     fig.add_trace(go.Scatter(x=[x1], y=[x2], mode="markers", name="your point", hoverinfo="skip",
                              marker={"size": 16, "color": "black", "symbol": "x"}))
     fig.update_layout(height=height, margin={"l": 20, "r": 20, "t": 10, "b": 20}, clickmode="event+select",
                       legend={"orientation": "h", "y": -0.08})
+    equal_scale(fig, 1, 1)  # rings look round here too
     return fig
 

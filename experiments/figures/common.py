@@ -1,5 +1,6 @@
 """Shared by every figure: the palettes, one colour per configuration, smoothing, facets, the
 projection of many features onto a plane, and the message of a view that does not apply."""
+import html
 import math
 
 import numpy as np
@@ -7,8 +8,8 @@ from plotly.colors import qualitative
 
 from ..results import CONFIG_COLUMNS
 
-
-CONFIG_PALETTE = qualitative.Plotly + qualitative.D3 + qualitative.Dark24
+# 48 colours that differ from one another: the configurations of a comparison never share one (up to 48)
+CONFIG_PALETTE = qualitative.Dark24 + qualitative.Light24
 
 
 CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -21,6 +22,12 @@ BINARY_SCALE = [[0.0, "#1f77b4"], [0.5, "#f7f7f7"], [1.0, "#ff7f0e"]]  # P(class
 VARYING_FIELDS = ["architecture", "activation", "lr", "optimizer", "batch_size", "l2", "epochs"]
 
 
+def text(value):
+    """A name from the data or a file, for a chart: Plotly renders some HTML in titles, legends and hover
+    text (links among it), so it is escaped and shown as written."""
+    return html.escape(str(value), quote=False)
+
+
 class DoesNotApply(ValueError):
     """This view has nothing to show for these results; the message says why."""
 
@@ -28,7 +35,7 @@ class DoesNotApply(ValueError):
 def config_colors(results):
     """label -> colour, in the order configurations first appear; the same in every chart."""
     run_labels = results.labels()
-    labels = list(dict.fromkeys(run_labels[run_id] for run_id in results.runs["run_id"]))
+    labels = list(dict.fromkeys(run_labels.values()))
     return {label: CONFIG_PALETTE[i % len(CONFIG_PALETTE)] for i, label in enumerate(labels)}
 
 
@@ -73,7 +80,20 @@ def first_seed_runs(runs):
     return firsts.sort_values("run_id")
 
 
+def trained_network(results, run_id):
+    """(dataset, network) of a run; DoesNotApply when it has none (it failed, or the results were read
+    from CSV)."""
+    if run_id not in results.networks:
+        known = run_id in set(results.runs["run_id"]) if "run_id" in results.runs else False
+        raise DoesNotApply(f"run {run_id!r} has no trained network" + (
+            " (it did not finish, or the results were read from CSV)." if known else ": there is no such run."))
+    return results.datasets[run_id], results.networks[run_id]
+
+
 def run_title(results, run_id):
-    run = results.runs.set_index("run_id").loc[run_id]
+    runs = results.runs.set_index("run_id")
+    if run_id not in runs.index:
+        raise DoesNotApply(f"there is no run {run_id!r} in these results.")
+    run = runs.loc[run_id]
     return f"{run['dataset']} · {run['architecture']} · {run['activation']} · lr {run['lr']:g} · seed {run['seed']}"
 

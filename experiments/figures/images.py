@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..datasets import image_dataset_names
-from .common import CLASS_COLORS, DoesNotApply, facet_grid, run_title
+from .common import CLASS_COLORS, DoesNotApply, facet_grid, run_title, text
 
 
 def dataset_preview_figure(data, n_images=8, height=220):
@@ -16,7 +16,7 @@ def dataset_preview_figure(data, n_images=8, height=220):
         for cls in range(data.n_classes):
             mask = data.y_train == cls
             fig.add_trace(go.Scatter(x=data.X_train[mask, 0], y=data.X_train[mask, 1], mode="markers",
-                                       name=data.class_names[cls], marker={"size": 4, "color": CLASS_COLORS[cls]}))
+                                       name=text(data.class_names[cls]), marker={"size": 4, "color": CLASS_COLORS[cls]}))
         fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False)
         fig.update_xaxes(showticklabels=False)
         fig.update_yaxes(showticklabels=False, scaleanchor="x")
@@ -24,7 +24,7 @@ def dataset_preview_figure(data, n_images=8, height=220):
     if data.image_shape is None:
         raise ValueError(f"{data.name!r} is neither 2-D nor made of images; nothing to preview.")
     picks = [i for cls in range(data.n_classes) for i in np.flatnonzero(data.y_train == cls)[:2]][:n_images]
-    fig = make_subplots(rows=1, cols=len(picks), subplot_titles=[data.class_names[data.y_train[i]] for i in picks],
+    fig = make_subplots(rows=1, cols=len(picks), subplot_titles=[text(data.class_names[data.y_train[i]]) for i in picks],
                         horizontal_spacing=0.02)
     for col, image in enumerate(data.pixels(data.X_train[picks]), start=1):
         fig.add_trace(image_heatmap(data.image, image), row=1, col=col)
@@ -67,9 +67,9 @@ def confusion_matrices_figure(results, run_ids):
     labels = results.labels()
     rows, cols = facet_grid(len(run_ids))
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.08, vertical_spacing=0.16 if rows > 1 else 0.0,
-                        subplot_titles=[f"{labels[r]} · test {results.runs.set_index('run_id').loc[r, 'test_acc']:.1%}"
+                        subplot_titles=[f"{text(labels[r])} · test {results.runs.set_index('run_id').loc[r, 'test_acc']:.1%}"
                                         for r in run_ids])
-    names = list(data.class_names)
+    names = [text(name) for name in data.class_names]
     for index, run_id in enumerate(run_ids):
         predicted = results.networks[run_id].predict(data.X_test)
         matrix = np.zeros((data.n_classes, data.n_classes), dtype=int)
@@ -79,6 +79,8 @@ def confusion_matrices_figure(results, run_ids):
                                  hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"),
                       row=index // cols + 1, col=index % cols + 1)
     fig.update_yaxes(autorange="reversed", type="category")
+    for col in range(2, cols + 1):  # class names once per row: narrow panels' labels would overlap
+        fig.update_yaxes(showticklabels=False, col=col)
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text="true", col=1)
     fig.update_xaxes(title_text="predicted", row=rows)
@@ -95,8 +97,8 @@ def gallery_figure(results, run_id, n_images=24, per_row=8):
     wrong = predicted != data.y_test
     order = np.lexsort((-confidence, ~wrong))[:n_images]  # misclassified first, most confident first
     rows = math.ceil(len(order) / per_row)
-    titles = [f"{'✗' if wrong[i] else '✓'} {data.class_names[predicted[i]]} {confidence[i]:.0%}"
-              + (f"<br>true {data.class_names[data.y_test[i]]}" if wrong[i] else "<br> ") for i in order]
+    titles = [f"{'✗' if wrong[i] else '✓'} {text(data.class_names[predicted[i]])} {confidence[i]:.0%}"
+              + (f"<br>true {text(data.class_names[data.y_test[i]])}" if wrong[i] else "<br> ") for i in order]
     fig = make_subplots(rows=rows, cols=per_row, subplot_titles=titles, horizontal_spacing=0.015,
                         vertical_spacing=0.45 / rows)
     for position, image in enumerate(data.pixels(data.X_test[order])):
@@ -104,7 +106,7 @@ def gallery_figure(results, run_id, n_images=24, per_row=8):
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False, autorange="reversed", scaleanchor="x")
     fig.update_layout(height=210 * rows + 90, margin={"l": 10, "r": 10, "t": 100, "b": 10},
-                      title={"text": f"{run_title(results, run_id)} · {int(wrong.sum())} of {len(wrong)} test images "
+                      title={"text": f"{text(run_title(results, run_id))} · {int(wrong.sum())} of {len(wrong)} test images "
                                      "misclassified", "font": {"size": 13}})
     fig.update_annotations(font_size=11)
     return fig

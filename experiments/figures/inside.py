@@ -1,9 +1,11 @@
 """Inside the networks: gradient flow per layer, hidden-layer activations, weight matrices."""
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .common import CLASS_COLORS, DoesNotApply, facet_grid, projection, run_title
+from .common import CLASS_COLORS, DoesNotApply, facet_grid, projection, run_title, text, trained_network
 
 
 LAYER_COLORS = ["#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -21,7 +23,7 @@ def gradient_flow_figure(results, run_ids, height_per_row=300):
         raise DoesNotApply("choose at least one run.")
     rows, cols = facet_grid(len(run_ids))
     labels = results.labels(include_dataset=True)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[labels[r] for r in run_ids], shared_yaxes=True,
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[text(labels[r]) for r in run_ids], shared_yaxes=True,
                         horizontal_spacing=0.04, vertical_spacing=0.14 if rows > 1 else 0.0)
     in_legend = set()
     for index, run_id in enumerate(run_ids):
@@ -49,7 +51,7 @@ def gradient_flow_figure(results, run_ids, height_per_row=300):
 def hidden_layers_figure(results, run_id, max_points=600):
     """Each hidden layer's activations for the test set in 2-D (PCA), coloured by class: the classes come
     apart layer by layer. The first panel is the input itself."""
-    data, net = results.datasets[run_id], results.networks[run_id]
+    data, net = trained_network(results, run_id)
     layers = [data.X_test, *net.hidden_activations(data.X_test)]
     if len(layers) == 1:
         raise DoesNotApply(f"{net.layer_sizes} has no hidden layer: the input goes straight to the classes.")
@@ -66,7 +68,7 @@ def hidden_layers_figure(results, run_id, max_points=600):
             plane = np.column_stack([activations[keep, 0], np.zeros(len(keep))])
         for cls in range(data.n_classes):
             mask = data.y_test[keep] == cls
-            fig.add_trace(go.Scatter(x=plane[mask, 0], y=plane[mask, 1], mode="markers", name=data.class_names[cls],
+            fig.add_trace(go.Scatter(x=plane[mask, 0], y=plane[mask, 1], mode="markers", name=text(data.class_names[cls]),
                                      legendgroup=str(cls), showlegend=index == 0, hoverinfo="skip",
                                      marker={"size": 5, "color": CLASS_COLORS[cls % 10], "opacity": 0.8}),
                           row=index // cols + 1, col=index % cols + 1)
@@ -74,14 +76,14 @@ def hidden_layers_figure(results, run_id, max_points=600):
     fig.update_yaxes(showticklabels=False)
     fig.update_layout(height=300 * rows + 110, margin={"l": 20, "r": 20, "t": 90, "b": 20},
                       legend={"orientation": "h", "y": -0.05, "x": 0},
-                      title={"text": f"{run_title(results, run_id)} · test set, first two principal components per layer",
+                      title={"text": f"{text(run_title(results, run_id))} · test set, first two principal components per layer",
                              "font": {"size": 13}, "y": 0.98, "yanchor": "top"})
     return fig
 
 
 def weights_figure(results, run_id):
     """Every Linear layer's weight matrix W (inputs down, units across) as a heatmap, on one colour scale."""
-    net = results.networks[run_id]
+    _, net = trained_network(results, run_id)
     weights = [W for W, _ in net.get_weights()]
     limit = max(float(np.abs(W).max()) for W in weights) or 1.0
     fig = make_subplots(rows=1, cols=len(weights), horizontal_spacing=0.05,
@@ -91,9 +93,12 @@ def weights_figure(results, run_id):
                                  colorbar={"title": {"text": "weight", "side": "right"}, "thickness": 12},
                                  hovertemplate="input %{y} → unit %{x}<br>w = %{z:.3f}<extra></extra>"),
                       row=1, col=index + 1)
-    fig.update_yaxes(autorange="reversed", tickmode="auto", nticks=8, tickformat="d")
+        # unit indices only: whole numbers, at most about 8 labels per axis
+        fig.update_yaxes(tickmode="linear", tick0=0, dtick=math.ceil(W.shape[0] / 8), autorange="reversed",
+                         row=1, col=index + 1)
+        fig.update_xaxes(tickmode="linear", tick0=0, dtick=math.ceil(W.shape[1] / 8), row=1, col=index + 1)
     fig.update_yaxes(title_text="input", col=1)
-    fig.update_xaxes(title_text="unit", nticks=8, tickformat="d")
+    fig.update_xaxes(title_text="unit")
     fig.update_layout(height=380, margin={"l": 50, "r": 20, "t": 50, "b": 40})
     return fig
 

@@ -2,18 +2,27 @@
 import numpy as np
 import pandas as pd
 
+from .common import trained_network
+
+
+TABLE_COLUMNS = ["label", "best", "dataset", "architecture", "runs as", "activation", "optimizer", "lr", "batch", "train acc %",
+                 "± train", "test acc %", "± test", "test loss", "loss curve", "seeds", "diverged"]
+
 
 def accuracy_table(results, max_points=60):
     """One row per configuration: architecture as asked and as run, settings, accuracies (mean and std over
-    seeds, in %), the mean test-loss curve as a list (for a sparkline) and a star on the best."""
+    seeds, in %), the mean test-loss curve as a list (for a sparkline) and a star on the best. ``label`` is
+    the configuration's name in the charts (``results.labels()``), to link a row to its curves and panel. When no run
+    finished (none, or every one an error) the table has these columns and no rows."""
     summary = results.summary()
     history = results.history
+    labels = results.labels()
     rows = []
     for row in summary.itertuples():
         curves = history[history["run_id"].isin(row.run_ids)].groupby("epoch")["test_loss"].mean()
         step = max(1, len(curves) // max_points)
         rows.append({
-            "best": "",
+            "label": labels[row.run_ids[0]], "best": "",
             "dataset": row.dataset, "architecture": row.architecture, "runs as": row.layers,
             "activation": row.activation, "optimizer": row.optimizer, "lr": row.lr, "batch": str(row.batch_size),
             "train acc %": 100 * row.train_acc_mean, "± train": 100 * row.train_acc_std,
@@ -22,7 +31,7 @@ def accuracy_table(results, max_points=60):
             "loss curve": [float(v) for v in curves.to_numpy()[::step] if np.isfinite(v)],
             "seeds": row.runs, "diverged": row.diverged,
         })
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)  # no finished run: no rows, the same columns
     if not table.empty:  # datasets in the order chosen; within each, highest test accuracy, ties to lower loss
         order = {name: i for i, name in enumerate(dict.fromkeys(results.runs["dataset"]))}
         table = table.assign(_dataset=table["dataset"].map(order), _acc=-table["test acc %"].fillna(-1),
@@ -38,8 +47,8 @@ def predictions_table(results, run_ids, x):
     rows = []
     labels = results.labels(include_dataset=True)
     for run_id in run_ids:
-        data = results.datasets[run_id]
-        proba = results.networks[run_id].predict_proba(np.asarray(x, dtype=float).reshape(1, -1))[0]
+        data, net = trained_network(results, run_id)
+        proba = net.predict_proba(np.asarray(x, dtype=float).reshape(1, -1))[0]
         best = int(proba.argmax())
         rows.append({"configuration": labels[run_id], "prediction": data.class_names[best],
                      "confidence %": 100 * float(proba[best]),

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .common import DoesNotApply
+from .common import DoesNotApply, text
 
 
 def lr_finder_figure(test):
@@ -23,18 +23,19 @@ def lr_finder_figure(test):
 
 def parallel_coordinates_figure(results):
     """Every run as a line across its settings (depth, width, activation, lr, optimizer, batch size),
-    coloured by test accuracy."""
+    coloured by test accuracy; the most accurate are drawn last, on top of the others."""
     runs = results.runs[results.runs["status"] != "error"]
     if runs.empty:
         raise DoesNotApply("no finished runs.")
-    layers = runs["layers"].map(lambda text: [int(v) for v in text.strip("[]").split(",")])
+    runs = runs.sort_values("test_acc", kind="stable", na_position="first")  # drawn in order: the best on top
+    layers = runs["layers"].map(lambda written: [int(v) for v in written.strip("[]").split(",")])
     depth = layers.map(lambda sizes: len(sizes) - 2)
     width = layers.map(lambda sizes: max(sizes[1:-1], default=0))
 
     def categorical(values, label):
         names = sorted(values.astype(str).unique())
         return {"label": label, "values": values.astype(str).map(names.index), "tickvals": list(range(len(names))),
-                "ticktext": names}
+                "ticktext": [text(name) for name in names]}
 
     batch = runs["batch_size"].map(lambda b: 0 if b == "full" else int(b))
     dimensions = [
@@ -56,3 +57,64 @@ def parallel_coordinates_figure(results):
     fig.update_layout(height=420, margin={"l": 60, "r": 40, "t": 50, "b": 30})
     return fig
 
+
+
+def design_factors(runs):
+    """The numeric settings of each run that a design map can put on an axis: {name: values per run}."""
+    layers = runs["layers"].map(lambda written: [int(v) for v in written.strip("[]").split(",")])
+    return {
+        "learning rate": runs["lr"].astype(float),
+        "hidden layers": layers.map(lambda sizes: len(sizes) - 2),
+        "widest layer": layers.map(lambda sizes: max(sizes[1:-1], default=0)),
+        "epochs": runs["epochs"].astype(int),
+        "batch size": runs["batch_size"].map(lambda b: 0 if b == "full" else int(b)),
+        "L2": runs["l2"].astype(float),
+    }
+
+
+def varying_design_factors(runs):
+    """Names of the numeric settings with more than one value, the most values first."""
+    factors = design_factors(runs)
+    counts = {name: values.nunique() for name, values in factors.items() if values.nunique() > 1}
+    return sorted(counts, key=lambda name: -counts[name])
+
+
+def design_map_figure(results, x=None, y=None, dataset=None):
+    """Mean test accuracy over two numeric settings that vary (learning rate and depth, say), the spread over
+    seeds and the other settings on hover: where does this design work? ``x`` and ``y`` name the settings
+    (see ``design_factors``); by default the two that take the most values."""
+    runs = results.runs[results.runs["status"] != "error"]
+    if dataset is not None:
+        runs = runs[runs["dataset"] == dataset]
+    varying = varying_design_factors(runs) if not runs.empty else []
+    if len(varying) < 2:
+        raise DoesNotApply("a design map needs two numeric settings that vary, such as the learning rate and "
+                           "the depth (hidden layers), the width or the epochs.")
+    x, y = x or varying[0], y or next(name for name in varying if name != (x or varying[0]))
+    for name in (x, y):
+        if name not in varying:
+            raise DoesNotApply(f"{name!r} does not vary in these results; choose from {', '.join(varying)}.")
+    factors = design_factors(runs)
+    table = pd.DataFrame({"x": factors[x], "y": factors[y], "acc": runs["test_acc"] * 100})
+    stats = table.groupby(["y", "x"])["acc"].agg(["mean", "std", "count"]).reset_index()
+    xs, ys = sorted(table["x"].unique()), sorted(table["y"].unique())
+    mean = stats.pivot(index="y", columns="x", values="mean").reindex(index=ys, columns=xs)
+    spread = stats.pivot(index="y", columns="x", values="std").reindex(index=ys, columns=xs)
+    count = stats.pivot(index="y", columns="x", values="count").reindex(index=ys, columns=xs)
+    labels = [[f"{v:.0f}" if v == v else "" for v in row] for row in mean.to_numpy()]
+    hover = [[f"{x} {_tick(xv)}, {y} {_tick(yv)}<br>test accuracy {m:.1f}%" + (f" ± {s:.1f}" if s == s else "")
+              + f"<br>{int(c)} run(s), mean over the other settings and seeds" if m == m else "no run"
+              for xv, m, s, c in zip(xs, mrow, srow, crow)]
+             for yv, mrow, srow, crow in zip(ys, mean.to_numpy(), spread.to_numpy(), count.to_numpy())]
+    fig = go.Figure(go.Heatmap(
+        z=mean.to_numpy(), x=[_tick(v) for v in xs], y=[_tick(v) for v in ys], zmin=0, zmax=100,
+        colorscale="Viridis", text=labels, texttemplate="%{text}", customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", colorbar={"title": {"text": "test %", "side": "right"}}))
+    fig.update_xaxes(title_text=x, type="category")
+    fig.update_yaxes(title_text=y, type="category")
+    fig.update_layout(height=max(300, 60 * len(ys) + 140), margin={"l": 70, "r": 20, "t": 30, "b": 60})
+    return fig
+
+
+def _tick(value):
+    return f"{value:g}" if isinstance(value, float) else ("full" if value == 0 else str(value))

@@ -1,0 +1,214 @@
+"""Compare: the learning curves, the decision boundaries and the accuracy table of a comparison, together.
+Before any run, the welcome: lessons that each restore a comparison worth seeing."""
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from experiments.figures import boundary_panels
+from experiments.lessons import LESSONS
+from experiments.settings import AppSettings
+
+from ui import state, training
+from ui.text import plain
+from ui.widgets import chart
+
+
+def show(view):
+    if view.results is None:
+        if st.session_state.job is None:  # while the first comparison trains, its progress is the page
+            welcome(view)
+        return
+    results = view.results
+    headline(results)
+    status(view)
+    runs = results.runs
+    datasets = list(dict.fromkeys(runs["dataset"]))
+    highlight = selected_configurations(results)
+    if len(datasets) == 1 and results.networks:
+        curves_col, boundary_col = st.columns([1, 1], gap="medium")
+        with curves_col:
+            curves(results, highlight)
+        with boundary_col:
+            boundaries(results, datasets, highlight)
+    else:
+        curves(results, highlight)
+        boundaries(results, datasets, highlight)
+    accuracy(results)
+    save_and_share(view)
+
+
+# ----- before any run -----
+def welcome(view):
+    st.title("How does a network's design change what it learns?")
+    st.markdown("Pick datasets, architectures, activations and learning rates in the sidebar: one small NumPy "
+                "network trains every combination, and the loss curves, the decision boundaries and the accuracy "
+                "table appear here together. Or start with a lesson: each is one click and a few seconds.")
+    plan = view.plan
+    if view.settings != AppSettings() and not plan.error and st.session_state.get("from_link") \
+            and st.session_state.job is None:
+        st.button(f"▶ Run the comparison from your link ({len(plan.specs)} runs)", type="primary", key="run_main",
+                  on_click=training.start, args=(plan,))
+    cards = st.container(horizontal=True, gap="small")  # cards keep their width and wrap on narrow screens
+    for lesson in LESSONS:
+        with cards.container(border=True, width=205):
+            st.markdown(f"**{lesson.title}**  \n{lesson.question}")
+            st.caption(lesson.look_for)
+            st.button("▶ Show me", key=f"lesson.{lesson.key}", on_click=training.start_lesson, args=(lesson,),
+                      type="primary" if lesson is LESSONS[0] else "secondary", width="stretch")
+    st.caption("Not sure which learning rate to try? The Learning-rate finder page tests one in seconds.")
+
+
+# ----- the results -----
+def headline(results):
+    table = state.figure("accuracy_table", results)
+    runs = results.runs
+    lines = []
+    for row in ([] if table.empty else table[table["best"] == "★"].to_dict("records")):
+        settings = " · ".join(plain(v) for v in (row["runs as"], row["activation"], f"lr {row['lr']:g}",
+                                                  row["optimizer"]))
+        where = f" on {plain(row['dataset'])}" if table["dataset"].nunique() > 1 else ""
+        lines.append(f"**Best{where}: {row['test acc %']:.1f}%** test accuracy · {settings}")
+    seconds = runs.attrs.get("wall_seconds", runs["seconds"].sum())
+    counts = runs["status"].value_counts()
+    lines.append(f"{len(runs)} run{'s' if len(runs) != 1 else ''}"
+                 + "".join(f" · {n} {status}" for status, n in counts.items() if status != "ok")
+                 + (f" · trained in {seconds:.1f} s" if seconds == seconds else ""))
+    st.markdown("  \n".join(lines[:4]))
+
+
+def status(view):
+    s = st.session_state
+    if s.notice:
+        st.info(plain(s.notice))
+    if s.job is None and view.results_settings is not None:
+        changed = view.settings.changes_from(view.results_settings)
+        if changed:
+            cols = st.columns([4, 1], vertical_alignment="center")
+            cols[0].warning(f"Out of date: the sidebar's {plain(', '.join(changed))} changed since these results. "
+                            "Press ▶ Run to train the new settings.", icon="🕘")
+            cols[1].button("Undo the changes", key="restore_settings", on_click=state.apply_settings,
+                           args=(view.results_settings,), width="stretch")
+    problems = view.results.runs[view.results.runs["status"].isin(["diverged", "error"])]
+    if len(problems):
+        st.warning(plain(f"{len(problems)} run(s) did not train normally: " + "; ".join(
+            f"{row.architecture} {row.activation} lr {row.lr:g} seed {row.seed}: {row.message}"
+            for row in problems.head(3).itertuples()) + (" …" if len(problems) > 3 else "")))
+
+
+def selected_configurations(results):
+    """Labels of the configurations picked in the accuracy table (its row selection), to highlight."""
+    picked = st.session_state.get("accuracy_table")
+    rows = picked.selection.rows if picked is not None and "selection" in picked else []
+    table = state.figure("accuracy_table", results)
+    return tuple(table["label"].iloc[row] for row in rows if row < len(table))
+
+
+@st.fragment(key="curves")
+def curves(results, highlight=()):
+    """The curve controls rerun only this fragment: no data is loaded and no spec is checked."""
+    controls = st.columns([3, 3, 2], vertical_alignment="bottom")
+    metric = controls[0].segmented_control("Show", ["loss", "accuracy"], default="loss", key="curve_metric")
+    smoothing = controls[1].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="smoothing")
+    log_y = controls[2].toggle("Log scale", key="log_y", disabled=metric == "accuracy")
+    if results.history.empty:
+        st.info("No per-epoch history: open history.csv together with runs.csv to see the curves.")
+        return
+    chart("learning_curves_figure", results, "acc" if metric == "accuracy" else "loss", smoothing,
+          bool(log_y) and metric != "accuracy", highlight, key="curves")
+    st.caption("Solid: training data · dashed: held-out test data · band: ±1 std over seeds.")
+
+
+def boundaries(results, datasets, highlight=()):
+    if not results.networks:
+        st.info("Decision boundaries need the trained networks, and saved CSV files hold only the numbers. Press "
+                "▶ Run to train this comparison again and see them.")
+        return
+    when = st.segmented_control("Boundaries", ["at the end", "while they learned"], default="at the end",
+                                key="boundary_time", help="While they learned: every panel at the same epoch, one "
+                                "slider and a play button for all of them.") or "at the end"
+    for dataset in datasets:
+        panels, left_out = boundary_panels(results, dataset)
+        if panels.empty:
+            st.info(f"{plain(dataset)}: no run finished with a network to draw.")
+            continue
+        if when == "at the end":
+            chart("decision_boundary_figure", results, dataset, 70, 250, highlight, key=f"boundary.{dataset}")
+        else:
+            chart("comparison_film_figure", results, dataset, key=f"film.{dataset}")
+            left_out = max(0, len(panels) + left_out - 12)
+        if left_out:
+            st.caption(f"{left_out} more configuration(s) on {plain(dataset)} are not drawn.")
+    st.caption("Colour: the network's predicted class and its confidence · dots: training points · rings: test "
+               "points · one panel per configuration (its first seed).")
+    if any(not results.datasets[run_id].is_2d for run_id in results.networks):
+        st.caption("Data with more than two features is drawn in the plane of its first two principal "
+                   "components: a flat slice through a many-dimensional space. Look at where the test rings "
+                   "fall against the colours, not at the shape of the boundary; the Images page shows what "
+                   "each network gets right and wrong.")
+
+
+SETTING_COLUMNS = ["dataset", "architecture", "runs as", "activation", "optimizer", "lr", "batch"]
+
+
+def accuracy(results):
+    st.subheader("Accuracy", anchor=False)
+    table = state.figure("accuracy_table", results)
+    if table.empty:
+        st.info("No run finished, so there is nothing to compare yet.")
+        return
+    constant = [c for c in SETTING_COLUMNS if c != "architecture" and table[c].astype(str).nunique() <= 1]
+    if (table["architecture"] == table["runs as"]).all() and "runs as" not in constant:
+        constant.append("runs as")
+    several_seeds = (table["seeds"] > 1).any()
+    order = ["best", *[c for c in SETTING_COLUMNS if c not in constant], "test acc %",
+             *(["± test"] if several_seeds else []), "train acc %", *(["± train"] if several_seeds else []),
+             "test loss", "loss curve", *(["seeds"] if several_seeds else []),
+             *(["diverged"] if (table["diverged"] > 0).any() else [])]
+    shown = table[order].copy()
+    for column in ("± test", "± train"):
+        if column in shown:  # one seed has no spread: show nothing rather than "None"
+            shown[column] = shown[column].map(lambda v: "" if v != v else f"±{v:.1f}")
+    if constant:
+        st.caption("All runs: " + " · ".join(plain(f"{c} {table[c].iloc[0]:g}" if c == "lr" else
+                                                   f"{c} {table[c].iloc[0]}") for c in constant if c != "runs as"))
+    st.dataframe(
+        shown.style.apply(lambda row: ["font-weight: bold; background-color: rgba(255, 193, 7, 0.18)"
+                                       if row["best"] == "★" else "" for _ in row], axis=1),
+        hide_index=True, width="stretch", key="accuracy_table", height=min(420, 38 + 35 * len(shown)),
+        on_select="rerun", selection_mode="multi-row",
+        column_config={
+            "best": st.column_config.TextColumn("", width=28),
+            "runs as": st.column_config.TextColumn("runs as", help="the layers as trained on this dataset"),
+            "lr": st.column_config.NumberColumn("lr", format="%g"),
+            "train acc %": st.column_config.NumberColumn("train %", format="%.1f"),
+            "test acc %": st.column_config.NumberColumn("test %", format="%.1f"),
+            "± train": st.column_config.TextColumn("± train", help="std over seeds"),
+            "± test": st.column_config.TextColumn("± test", help="std over seeds"),
+            "test loss": st.column_config.NumberColumn("test loss", format="%.3f"),
+            "loss curve": st.column_config.LineChartColumn("loss", width="small", help="test loss over the epochs"),
+            "seeds": st.column_config.NumberColumn("seeds", width="small"),
+        })
+    st.caption("Mean over seeds; ★ marks the best per dataset. Click a header to sort; tick rows to highlight "
+               "their curves and frame their boundary panels.")
+
+
+def save_and_share(view):
+    st.subheader("Save and share", anchor=False)
+    cols = st.columns([1, 3], vertical_alignment="top")
+    cols[0].download_button("⬇ runs.csv", view.results.runs_csv(), file_name="runs.csv", mime="text/csv",
+                            key="download_runs", width="stretch")
+    cols[0].download_button("⬇ history.csv", view.results.history_csv(), file_name="history.csv", mime="text/csv",
+                            key="download_history", width="stretch")
+    with cols[1]:
+        settings = view.results_settings or view.settings
+        base = (st.context.url or "").split("?")[0]
+        query = urlencode(settings.to_query(), doseq=True)
+        st.caption("Link to these settings (anyone who opens it sees them and can press Run); copy it with the "
+                   "button at its right.")
+        st.code(f"{base}?{query}" if query else base or "(the page's address)", language=None, wrap_lines=True)
+        if any(name in view.catalog.own for name in settings.datasets):
+            st.caption("Your own data is not part of the link; whoever opens it sees the other datasets.")
+
+
+if __name__ == "__main__":
+    show(st.session_state.view)

@@ -1,0 +1,247 @@
+"""The sidebar: what to compare, the visitor's own data, saved results, and the plan box (how many runs,
+how long, or what to fix first) with the Run button. Each typed value's error shows right under it."""
+import streamlit as st
+
+import nn
+from experiments import figures
+from experiments.datasets import DATASETS, MAX_NOISE, MAX_TEST_FRACTION, MIN_SAMPLES, MIN_TEST_FRACTION, csv_columns
+from experiments.datasets import dataset_from_csv
+from experiments.results import csv_kind, results_from_csv
+from experiments.settings import (BATCH_CHOICES, MAX_L2, MAX_SEEDS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings,
+                                  parse_custom_architectures, parse_custom_lrs, parse_epochs)
+from experiments.specs import adapt_layers, has_hidden_layer, parse_architecture
+
+from . import state, training
+from .plan import make_plan
+from .text import plain
+
+
+def render():
+    """Draw the sidebar; return the Plan for what it shows."""
+    sidebar = st.sidebar
+    sidebar.title("NN Design Lab")
+    plan_box = sidebar.container()  # filled at the end, once every widget's value is known
+    errors = {}
+
+    sidebar.subheader("Data")
+    catalog = state.catalog()
+    sidebar.multiselect("Datasets", catalog.names(), key="datasets",
+                        format_func=lambda name: f"{name} · {catalog.info(name).description}")
+    _own_data(sidebar)
+    for name in st.session_state.datasets:
+        _dataset_options(sidebar, name, catalog)
+
+    sidebar.subheader("Networks")
+    sidebar.multiselect("Architectures", PRESET_ARCHITECTURES, key="architectures",
+                        help="Layer widths, inputs first and classes last. The first and last widths adapt to each "
+                             "dataset; the hidden layers are kept.")
+    sidebar.text_input("Add architectures", key="custom_arch", placeholder="[25, 32, 16, 2]; 25-4-2",
+                       help="Any architecture, written like [25, 32, 16, 2], 25,32,16,2 or 25-32-16-2; "
+                            "separate several with ';'.")
+    custom_arch, errors["custom_arch"] = parse_custom_architectures(st.session_state.custom_arch)
+    _field_errors(sidebar, errors["custom_arch"])
+    arch_note = sidebar.empty()
+    sidebar.multiselect("Hidden activations", sorted(nn.ACTIVATIONS), key="activations")
+
+    sidebar.subheader("Training")
+    sidebar.multiselect("Learning rates", PRESET_LRS, key="lrs", format_func=lambda lr: f"{lr:g}")
+    sidebar.text_input("Add learning rates", key="custom_lr", placeholder="0.2, 0.003")
+    custom_lrs, errors["custom_lr"] = parse_custom_lrs(st.session_state.custom_lr)
+    _field_errors(sidebar, errors["custom_lr"])
+    sidebar.multiselect("Optimizers", list(nn.OPTIMIZERS), key="optimizers",
+                        help="sgd: plain gradient descent; momentum: heavy ball (beta 0.9); adam: adaptive steps.")
+    caps = state.limits()
+    sidebar.text_input("Epochs", key="epochs", help=f"1 to {caps.max_epochs} on this server; 1e3 means 1000.")
+    epochs = None
+    try:
+        epochs = parse_epochs(st.session_state.epochs, caps.max_epochs)
+    except ValueError as error:
+        errors["epochs"] = [str(error)]
+        _field_errors(sidebar, errors["epochs"])
+    sidebar.selectbox("Batch size", BATCH_CHOICES, key="batch_size",
+                      format_func=lambda b: "full batch" if b == "full" else str(b))
+    left, right = sidebar.columns(2)
+    left.number_input("L2 weight decay", min_value=0.0, max_value=MAX_L2, step=0.0001, format="%.4f", key="l2")
+    right.number_input("Seeds", min_value=1, max_value=MAX_SEEDS, step=1, key="n_seeds",
+                       help="Replicates with different initialisation and shuffling; curves show mean ± std.")
+    _saved_results(sidebar)
+    with sidebar.expander("Limits of this demo"):
+        st.caption(f"Per click: at most {caps.max_runs} runs, {caps.max_epochs} epochs, {caps.max_units} units per "
+                   f"hidden layer, {caps.max_samples} samples per dataset, and {caps.max_work:.0e} units of work "
+                   "(parameters × samples × epochs). Run it locally to go further.")
+
+    settings = _settings(custom_arch, custom_lrs, epochs)
+    plan = make_plan(settings, catalog, errors)
+    _arch_note(arch_note, plan, catalog)
+    with plan_box:
+        _plan_box(plan)
+    return plan
+
+
+def _field_errors(container, messages):
+    for message in messages:
+        container.error(plain(message), icon="⚠️")
+
+
+def _settings(custom_arch, custom_lrs, epochs):
+    s = st.session_state
+    options = {}
+    for name in (n for n in s.datasets if n in DATASETS):
+        info = DATASETS[name]
+        options[name] = {option: s[f"{option}.{name}"] for option in ("n_samples", "noise", "test_fraction")
+                         if getattr(info, option) is not None and f"{option}.{name}" in s}
+    return AppSettings(
+        datasets=tuple(s.datasets), architectures=tuple(dict.fromkeys(list(s.architectures) + custom_arch)),
+        activations=tuple(s.activations), lrs=tuple(dict.fromkeys(list(s.lrs) + custom_lrs)),
+        optimizers=tuple(s.optimizers), epochs=epochs or 1, batch_size=s.batch_size, l2=float(s.l2),
+        n_seeds=int(s.n_seeds), dataset_options=options)
+
+
+def _plan_box(plan):
+    for message in st.session_state.link_problems:
+        st.warning(plain(message))
+    job = st.session_state.job
+    if plan.error:
+        st.error(plain(plan.error))
+    else:
+        n = len(plan.specs)
+        likely, longest = state.pace().expect(plan.seconds)
+        st.markdown(f"**{n} run{'s' if n != 1 else ''}** · about {'<1' if likely < 1 else round(likely)} s of "
+                    f"training, at most about {round(longest)} s",
+                    help="From a time model of the training, scaled by how fast this server trained recent "
+                         "comparisons and by how many visitors are training right now.")
+        collapsed = [a for a in plan.settings.architectures if not has_hidden_layer(a)]
+        if collapsed and len(plan.settings.activations) > 1:
+            st.caption(f"{', '.join(collapsed)} has no hidden layer, so it has no activation: it is trained once, "
+                       "not once per activation.")
+    if job is not None and not job.finished:
+        st.button("Training… (Stop is above the results)", key="run", disabled=True, width="stretch")
+        if not plan.error and tuple(plan.specs) != job.key:
+            st.button("Stop and run these settings", key="restart", width="stretch",
+                      on_click=training.restart, args=(plan,))
+    else:
+        st.button("▶ Run", type="primary", key="run", disabled=bool(plan.error), width="stretch",
+                  on_click=training.start, args=(plan,))
+
+
+def _arch_note(placeholder, plan, catalog):
+    """'Runs as [2, …, 2] on circles': how the architectures adapt to each dataset's inputs and classes."""
+    if not plan.specs:
+        return
+    widths = {}
+    for name in plan.settings.datasets:
+        info = catalog.info(name)
+        if any(adapt_layers(parse_architecture(a), info.n_features, info.n_classes) != parse_architecture(a)
+               for a in plan.settings.architectures):
+            widths.setdefault(f"[{info.n_features}, …, {info.n_classes}]", []).append(name)
+    if widths:
+        placeholder.caption("Runs as " + " · ".join(f"{shape} on {' and '.join(map(plain, names))}"
+                                                    for shape, names in widths.items()) + " (hidden layers kept).")
+
+
+@st.cache_data(max_entries=state.DATASET_CACHE_ENTRIES, show_spinner=False)
+def _preview(name, n_samples, noise, test_fraction, max_samples):
+    data = state.SessionCatalog(max_samples=max_samples).load(name, n_samples, noise, test_fraction)
+    return figures.dataset_preview_figure(data), (len(data.y_train), len(data.y_test), data.n_features,
+                                                  data.n_classes)
+
+
+def _dataset_options(sidebar, name, catalog):
+    if name not in DATASETS:
+        data = catalog.info(name)
+        sidebar.caption(f"{plain(name)}: {len(data.y_train)} training and {len(data.y_test)} test rows, "
+                        f"{data.n_features} features, {data.n_classes} classes")
+        return
+    info = DATASETS[name]
+    with sidebar.expander(f"{name}: options and preview"):
+        if info.n_samples is not None:
+            st.number_input("Samples", min_value=MIN_SAMPLES, max_value=catalog.max_samples_of(name), step=50,
+                            key=f"n_samples.{name}")
+        if info.noise is not None:
+            st.number_input("Noise", min_value=0.0, max_value=MAX_NOISE, step=0.05, format="%.2f",
+                            key=f"noise.{name}")
+        if info.test_fraction is not None:
+            st.slider("Test fraction", MIN_TEST_FRACTION, MAX_TEST_FRACTION, step=0.05, key=f"test_fraction.{name}")
+        else:
+            st.caption("Fixed data: the four points are both the training and the test set.")
+        s = st.session_state
+        try:
+            figure, (n_train, n_test, n_features, n_classes) = _preview(
+                name, s.get(f"n_samples.{name}"), s.get(f"noise.{name}"), s.get(f"test_fraction.{name}"),
+                catalog.max_samples)
+        except ValueError as error:
+            st.error(plain(error))
+            return
+        st.plotly_chart(figure, key=f"preview.{name}", config={"displayModeBar": False})
+        st.caption(f"{n_train} training and {n_test} test samples · {n_features} features · {n_classes} classes")
+
+
+# ----- the visitor's own data -----
+def _own_file_changed():
+    st.session_state.own_error = None
+
+
+def _add_own_dataset():
+    """Button callback: turn the uploaded CSV into a dataset and add it to the comparison."""
+    s = st.session_state
+    upload = s.get("own_csv")
+    name = "".join(ch for ch in (s.get("own_name") or "my data") if ch.isalnum() or ch in " _-.").strip()
+    try:
+        if upload is None:
+            raise ValueError("choose a CSV file first.")
+        data = dataset_from_csv(upload.getvalue(), s.own_label, name or "my data",
+                                max_samples=state.limits().max_samples)
+    except ValueError as error:
+        s.own_error = str(error)
+        return
+    s.own_datasets = {**s.own_datasets, data.name: data}
+    s.recent = {}  # a new file may reuse a name: do not serve old results for it
+    s.datasets = [*[d for d in s.datasets if d != data.name], data.name]
+    s.own_error = None
+
+
+def _own_data(sidebar):
+    with sidebar.expander("Your own data"):
+        own = st.file_uploader("A CSV with numeric feature columns and a label column", type="csv", key="own_csv",
+                               on_change=_own_file_changed)
+        if own is not None:
+            try:
+                columns = csv_columns(own.getvalue())
+            except ValueError as error:
+                st.error(plain(f"Cannot read this file: {error}"))
+            else:
+                st.selectbox("Label column", columns, index=len(columns) - 1, key="own_label")
+                st.text_input("Name", value=own.name.rsplit(".", 1)[0][:30], key="own_name", max_chars=30)
+                st.button("Add to the datasets", key="own_add", on_click=_add_own_dataset)
+        if st.session_state.own_error:
+            st.error(plain(f"Cannot use this file: {st.session_state.own_error}"))
+        st.caption("Comma-, semicolon- or tab-separated. Features are standardised with the training part's mean "
+                   "and deviation; 25% is held out for testing. The data stays in your session and is not part "
+                   "of share links.")
+
+
+# ----- results saved earlier -----
+def _open_saved():
+    uploads = st.session_state.get("uploads") or []
+    by_kind = {csv_kind(upload.getvalue()) or "runs": upload.getvalue() for upload in uploads}
+    try:
+        if "runs" not in by_kind:
+            raise ValueError("choose the runs CSV (runs.csv) too; the history CSV alone has no settings.")
+        results = results_from_csv(by_kind["runs"], by_kind.get("history"))
+    except ValueError as error:
+        st.session_state.open_error = str(error)
+        return
+    settings = AppSettings.from_runs(results.runs)
+    state.apply_settings(settings)
+    st.session_state.open_error = None
+    state.show_results(results, settings, "upload", "Opened from saved CSV files; the sidebar now shows their "
+                                                   "settings. Press Run to train them again and see every view.")
+
+
+def _saved_results(sidebar):
+    with sidebar.expander("Open saved results"):
+        uploads = st.file_uploader("runs.csv and history.csv saved earlier", type="csv", accept_multiple_files=True,
+                                   key="uploads")
+        st.button("Show these results", key="open_upload", disabled=not uploads, on_click=_open_saved)
+        if st.session_state.get("open_error"):
+            st.error(plain(f"Could not open the upload: {st.session_state.open_error}"))

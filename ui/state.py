@@ -1,0 +1,165 @@
+"""The session: the caps, defaults set once (from a share link on the first load), the mapping between the
+sidebar's widgets and AppSettings, the visitor's results, and the caches.
+
+Everything here that is shared by all visitors goes through ``st.cache_resource`` or ``st.cache_data``,
+each bounded by ``max_entries``; everything else lives in ``st.session_state``.
+"""
+import threading
+from dataclasses import dataclass
+
+import streamlit as st
+
+from experiments import figures
+from experiments.datasets import DATASETS, Catalog
+from experiments.limits import Limits
+from experiments.settings import OPTIONS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings
+
+FIGURE_CACHE_ENTRIES = 64  # figures of all visitors' results; each entry is at most a few MB
+DATASET_CACHE_ENTRIES = 32
+
+
+class ConfigurationError(Exception):
+    """The operator's settings (environment variables or secrets) are wrong; the message says which."""
+
+
+@st.cache_resource(show_spinner=False)
+def limits():
+    """The caps, from NN_LAB_* environment variables. On Community Cloud they are set as root-level secrets,
+    which Streamlit copies into the environment when the secrets are first read."""
+    try:
+        st.secrets.to_dict()
+    except FileNotFoundError:  # no secrets file: the environment (or the defaults) decide
+        pass
+    except Exception as error:  # noqa: BLE001 - a malformed secrets.toml must not pass silently
+        raise ConfigurationError(f"The server's secrets file could not be read ({type(error).__name__}); "
+                                 "fix .streamlit/secrets.toml or the app's Secrets box.") from None
+    try:
+        return Limits.from_env()
+    except ValueError as error:
+        raise ConfigurationError(f"This server is misconfigured: {error}") from None
+
+
+@st.cache_resource(show_spinner=False)
+def one_blas_thread():
+    """Limit BLAS to one thread in this server process, once: every training the app starts then uses one
+    core, and visitors training at once share the cores instead of fighting over them."""
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=1)
+
+
+class Pace:
+    """How fast this server really trains, shared by all visitors: the ratio of measured to estimated
+    training time, averaged over recent comparisons, and how many are training right now. The time model
+    (``experiments.limits.estimate_seconds``) is fitted on a quiet machine; a busy server is slower, and
+    this is what the estimate learns from."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.ratio = 1.0
+        self.running = 0
+
+    def record(self, estimated, measured):
+        if estimated > 0.2 and measured > 0:
+            with self.lock:
+                self.ratio = min(50.0, max(0.3, 0.6 * self.ratio + 0.4 * measured / estimated))
+
+    def expect(self, estimated):
+        """(likely, longest) seconds for a comparison estimated at ``estimated`` on a quiet machine."""
+        likely = estimated * self.ratio * (1 + self.running)  # training threads share the interpreter
+        return likely, 2 * likely + 1
+
+
+@st.cache_resource(show_spinner=False)
+def pace():
+    return Pace()
+
+
+# ----- data, cached for every visitor -----
+@st.cache_data(max_entries=DATASET_CACHE_ENTRIES, show_spinner=False)
+def _load_builtin(name, n_samples, noise, test_fraction, seed, max_samples):
+    return Catalog(max_samples=max_samples).load(name, n_samples, noise, test_fraction, seed)
+
+
+class SessionCatalog(Catalog):
+    """The built-in datasets (loaded through a cache shared by all visitors) plus this visitor's own."""
+
+    def load(self, name, n_samples=None, noise=None, test_fraction=None, seed=0):
+        if name in self.own:
+            return self.own[name]
+        self.check_name(name)
+        return _load_builtin(name, n_samples, noise, test_fraction, seed, self.max_samples)
+
+
+def catalog():
+    return SessionCatalog(st.session_state.own_datasets.values(), max_samples=limits().max_samples)
+
+
+# ----- figures, cached by the results' token and the view's options -----
+@st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
+def _figure(name, token, options, _results):
+    return getattr(figures, name)(_results, *options)
+
+
+def figure(name, results, *options):
+    """``experiments.figures.<name>(results, *options)``, built once per results and options."""
+    return _figure(name, results.token, options, results)
+
+
+# ----- the sidebar's widgets <-> AppSettings -----
+def widget_values(settings):
+    """The value of every sidebar widget that shows ``settings``."""
+    values = {"datasets": [d for d in settings.datasets if d in DATASETS or d in st.session_state.own_datasets],
+              "activations": list(settings.activations), "optimizers": list(settings.optimizers),
+              "epochs": str(settings.epochs), "batch_size": settings.batch_size, "l2": settings.l2,
+              "n_seeds": settings.n_seeds,
+              "architectures": [a for a in settings.architectures if a in PRESET_ARCHITECTURES],
+              "custom_arch": "; ".join(a for a in settings.architectures if a not in PRESET_ARCHITECTURES),
+              "lrs": [lr for lr in settings.lrs if lr in PRESET_LRS],
+              "custom_lr": ", ".join(f"{lr:g}" for lr in settings.lrs if lr not in PRESET_LRS)}
+    for name, info in DATASETS.items():
+        chosen = settings.dataset_options.get(name, {})
+        for option in OPTIONS:
+            default = getattr(info, option.attribute)
+            if default is not None:
+                values[f"{option.attribute}.{name}"] = chosen.get(option.attribute, default)
+    return values
+
+
+def apply_settings(settings):
+    """Show ``settings`` in the sidebar (call from a callback, before the widgets are drawn)."""
+    st.session_state.update(widget_values(settings))
+    st.session_state.field_errors = {}
+
+
+def bootstrap():
+    """Session defaults, once: restored from the share link the visitor opened, if any."""
+    if "initialized" in st.session_state:
+        return
+    caps = limits()
+    query = {key: st.query_params.get_all(key) for key in st.query_params}
+    restored, problems = AppSettings.from_query(query, max_epochs=caps.max_epochs, max_samples=caps.max_samples)
+    st.session_state.own_datasets = {}
+    for key, value in widget_values(restored).items():
+        st.session_state.setdefault(key, value)
+    st.session_state.update(
+        initialized=True, from_link=bool(query), link_problems=problems, results=None, results_settings=None,
+        results_source=None, notice=None, job=None, own_error=None, field_errors={}, recent={})
+
+
+@dataclass
+class View:
+    """What every page is a function of: the visitor's results (or None), the settings in the sidebar and
+    the settings the results were made with (None for results opened from CSV without settings)."""
+
+    results: object
+    settings: AppSettings
+    results_settings: AppSettings | None
+    catalog: Catalog
+    limits: Limits
+    plan: object  # ui.plan.Plan: what Run would train now
+
+
+def show_results(results, settings, source, notice=None):
+    """Make ``results`` the visitor's results."""
+    st.session_state.update(results=results, results_settings=settings, results_source=source, notice=notice,
+                            link_problems=[])

@@ -1,0 +1,62 @@
+"""Pieces several pages share: a chart or the reason it does not apply, and choosing runs best-first."""
+import streamlit as st
+
+from experiments.figures import DoesNotApply, first_seed_runs
+
+from . import state
+from .text import plain
+
+NO_NETWORKS = ("These results have no trained networks (saved CSV files hold only the numbers). Press ▶ Run "
+               "to train this comparison again and see this view.")
+
+
+def chart(name, results, *options, key=None, **chart_options):
+    """Draw ``experiments.figures.<name>(results, *options)`` (cached), or say plainly why it does not apply."""
+    try:
+        st.plotly_chart(state.figure(name, results, *options), key=key or name, **chart_options)
+    except DoesNotApply as error:
+        st.info(f"This view does not apply here: {plain(error)}")
+        return False
+    return True
+
+
+def needs_results(view):
+    """True if there are results to show; otherwise say how to get some."""
+    if view.results is None and st.session_state.get("job") is not None:
+        st.info("Training… this page shows the results as soon as the comparison finishes.")
+        return False
+    if view.results is None:
+        st.info("Nothing trained yet. Press ▶ Run in the sidebar (or pick a lesson on the Compare page); this view "
+                "then shows its results.")
+        return False
+    return True
+
+
+def configurations(results, dataset=None, deepest_first=False):
+    """{run_id: label} of the runs drawn for each configuration (its first seed, with a trained network),
+    best test accuracy first; with ``deepest_first``, more hidden layers first, then the best."""
+    runs = results.runs[results.runs["run_id"].isin(results.networks)]
+    if dataset is not None:
+        runs = runs[runs["dataset"] == dataset]
+    firsts = first_seed_runs(runs)
+    if firsts.empty:
+        return {}
+    full_labels = results.labels(include_dataset=True)  # one label per configuration: seeds share it
+    mean_acc = results.runs.groupby(results.runs["run_id"].map(full_labels))["test_acc"].mean()
+    score = firsts["run_id"].map(full_labels).map(mean_acc).fillna(-1.0)
+    labels = results.labels(include_dataset=results.runs["dataset"].nunique() > 1 and dataset is None)
+    depth = firsts["layers"].str.count(",") if deepest_first else 0
+    order = firsts.assign(_score=score.to_numpy(), _depth=depth).sort_values(["_depth", "_score"], ascending=False,
+                                                                                kind="stable")
+    return {run_id: labels[run_id] for run_id in order["run_id"]}
+
+
+def pick_configuration(label, results, key, dataset=None, deepest_first=False):
+    """A selectbox of configurations, opening on the best (or deepest) one; None (with a message) if none."""
+    options = configurations(results, dataset, deepest_first)
+    if not options:
+        st.info(NO_NETWORKS)
+        return None
+    if st.session_state.get(key) not in options:
+        st.session_state.pop(key, None)
+    return st.selectbox(label, list(options), format_func=options.get, key=key)
