@@ -51,7 +51,7 @@ def test_results_are_bit_identical_to_run_grid_and_trained_with_one_blas_thread(
     try:
         job = pool.submit(specs, snapshots=5)
         results = job.result(timeout=120)
-        assert job.status == "done" and job.progress().done == len(specs) == 32
+        assert job.status == "done" and job.progress().done == len(specs) >= 16
         assert job.blas_threads == 1  # threadpoolctl, asked inside the training in the worker
         assert_same_results(results, run_grid(specs, snapshots=5))
         assert results.snapshots  # the lowest seed's runs kept their weights, as with run_grid
