@@ -10,13 +10,11 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import pandas as pd
 
 import nn
 from nn.validation import check_int
 
 from .datasets import as_catalog
-from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS, RUN_COLUMNS, Results
 from .specs import (RunSpec, check_spec, count_params, format_architecture, layers_as_run, load_grid_data, lockstep_key,
                     make_optimizer)
 
@@ -186,6 +184,10 @@ def _dask_client(scheduler):
 
 
 def build_results(outcomes, datasets):
+    # pandas is imported here, not at module load: a worker process that only trains never needs it
+    import pandas as pd
+
+    from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS, RUN_COLUMNS, Results
     run_rows, history_frames, networks, run_datasets, snapshots = [], [], {}, {}, {}
     for outcome in outcomes:
         spec, history = outcome.spec, outcome.history
