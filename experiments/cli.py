@@ -7,7 +7,7 @@ import time
 import nn
 
 from .datasets import DATASETS, load_dataset
-from .runner import BACKENDS, run_grid
+from .runner import BACKENDS, GridTraining
 from .specs import expand_grid
 
 
@@ -42,7 +42,8 @@ def build_parser():
     run.add_argument("--noise", default=None, help="noise level (default: each dataset's own)")
     run.add_argument("--test-fraction", default=None, help="held-out fraction (default: each dataset's own)")
     run.add_argument("--data-seed", default="0", help="seed of the data split (default 0)")
-    run.add_argument("--jobs", default="1", help="worker processes (default 1)")
+    run.add_argument("--jobs", default="1", help="worker processes, one BLAS thread each (default 1: this process); "
+                                                 "a grid too small to share is trained in one process")
     run.add_argument("--backend", default="loky", choices=BACKENDS, help="loky (local processes) or dask")
     run.add_argument("--scheduler", default=None, help="dask scheduler address, with --backend dask")
     run.add_argument("--out", default="results", help="output folder (default results/)")
@@ -75,12 +76,18 @@ def specs_from_args(args):
 
 
 class ProgressBar:
-    def __init__(self, stream, enabled):
-        self.stream, self.enabled, self.start = stream, enabled, time.perf_counter()
+    """``[####....] 12/108 runs  1.2s  edge [25, 8, 2]`` on one line; ``note`` (how the runs are trained) is
+    written on a line of its own above the bar, when the bar first moves."""
+
+    def __init__(self, stream, enabled, note=""):
+        self.stream, self.enabled, self.note, self.start = stream, enabled, note, time.perf_counter()
 
     def __call__(self, done, total, spec, outcome):
         if not self.enabled:
             return
+        if self.note:
+            self.stream.write(self.note + "\n")
+            self.note = ""
         width = 30
         filled = int(width * done / total)
         self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} runs "
@@ -119,8 +126,10 @@ def command_run(args, stdout, stderr):
     specs = specs_from_args(args)
     check_output_folder(args.out)
     jobs = number("jobs", args.jobs, int)
-    results = run_grid(specs, jobs=jobs, progress=ProgressBar(stderr, not args.quiet), backend=args.backend,
-                       scheduler=args.scheduler)
+    training = GridTraining(specs)
+    _, note = training.plan(jobs, args.backend)  # one process when the grid is too small to share
+    results = training.run(jobs, ProgressBar(stderr, not args.quiet, note), backend=args.backend,
+                           scheduler=args.scheduler)
     results.to_csv(args.out)
     stdout.write(format_summary(results.summary()) + "\n")
     errors = results.runs[results.runs["status"] == "error"]

@@ -4,7 +4,11 @@ Runs that share data, layers as run, activation, optimizer, epochs and batch siz
 lockstep as one stacked network (``nn.fit_lockstep``), which gives the same bits as training each alone
 and costs far less Python overhead. Groups are spread over worker processes with joblib; since a run's
 result does not depend on how runs are grouped or scheduled, it is the same whatever ``jobs`` is.
+
+Nothing heavy is imported at module load (no pandas, joblib or threadpoolctl): a worker process that
+only trains imports NumPy, ``nn`` and this package's specs and datasets, once, and trains group after group.
 """
+import math
 import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
@@ -15,11 +19,15 @@ import nn
 from nn.validation import check_int
 
 from .datasets import as_catalog
+from .limits import estimate_seconds
 from .specs import (RunSpec, check_spec, count_params, format_architecture, layers_as_run, load_grid_data, lockstep_key,
                     make_optimizer)
 
 BACKENDS = ("loky", "dask")
 GROUP_MEMORY_BYTES = 64e6  # a lockstep group's activations stay under this; larger groups are split
+# Starting a worker process and importing NumPy and nn in it takes about half a second on the 2-core CI
+# machine; a grid estimated to train in less than this (estimate_seconds) is trained in one process.
+ONE_PROCESS_SECONDS = 1.0
 
 
 @dataclass
@@ -89,6 +97,46 @@ def group_runs(specs, datasets):
     return chunks
 
 
+def share_groups(groups, datasets, jobs):
+    """Lockstep groups cut and ordered for ``jobs`` worker processes, longest first (by estimate_seconds).
+
+    Workers take the chunks in this order, so the long ones start at once and the short ones fill in at the
+    end. While cutting the longest chunk into 2 to ``jobs`` balanced pieces shortens the estimated finish
+    of the whole grid, it is cut: one group of 12 runs becomes two of 6 for 2 workers, but 9 groups stay
+    whole (a stack of 6 costs more than half a stack of 12). Any grouping trains the same bits.
+    """
+    def seconds(members):
+        return estimate_seconds([spec for _, spec in members], datasets)
+
+    def finish(chunks):  # workers take the longest chunk left whenever they are free
+        loads = [0.0] * jobs
+        for cost, _, _ in sorted(chunks, key=lambda chunk: -chunk[0]):
+            loads[loads.index(min(loads))] += cost
+        return max(loads)
+
+    chunks = [(seconds(members), data_key, members) for data_key, members in groups]
+    while jobs > 1:
+        chunks.sort(key=lambda chunk: -chunk[0])
+        (_, data_key, members), rest = chunks[0], chunks[1:]
+        candidates = []
+        for pieces in range(2, min(jobs, len(members)) + 1):
+            cut = [members[i * len(members) // pieces:(i + 1) * len(members) // pieces] for i in range(pieces)]
+            candidates.append(rest + [(seconds(part), data_key, part) for part in cut])
+        best = min(candidates, key=finish, default=None)
+        if best is None or finish(best) >= finish(chunks):
+            break
+        chunks = best
+    return [(data_key, members) for _, data_key, members in sorted(chunks, key=lambda chunk: -chunk[0])]
+
+
+def with_one_blas_thread(function, *args, **kwargs):
+    """``function(*args, **kwargs)`` with BLAS (and OpenMP) limited to one thread: how a worker process
+    trains, so that N workers use N cores rather than competing for them with BLAS threads."""
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1):
+        return function(*args, **kwargs)
+
+
 class GridTraining:
     """One comparison being trained: its checked specs, their data, and the outcomes so far.
 
@@ -115,11 +163,27 @@ class GridTraining:
     def total(self):
         return len(self.specs)
 
-    def run(self, jobs=1, progress=None, should_stop=None, backend="loky", scheduler=None):
-        """Train every run not yet trained; see ``run_grid``."""
+    def plan(self, jobs=1, backend="loky"):
+        """How ``run(jobs, backend=backend)`` trains: (local processes, note). With loky and jobs > 1, a grid
+        estimated to train in less than ONE_PROCESS_SECONDS trains in this process, since starting workers
+        would take longer than they save; the note then says so (it is "" otherwise). With dask the
+        processes are the cluster's (None)."""
         jobs = _check_jobs(jobs)
         if backend not in BACKENDS:
             raise ValueError(f"'backend' must be one of {list(BACKENDS)}; got {backend!r}.")
+        if backend == "dask":
+            return None, ""
+        if jobs > 1:
+            seconds = estimate_seconds(self.specs, self.datasets)
+            if seconds < ONE_PROCESS_SECONDS:
+                return 1, (f"training in one process: about {seconds:.1f} s of work is too little to share among "
+                           f"{jobs} worker processes")
+            return min(jobs, len(share_groups(self.groups, self.datasets, jobs))), ""
+        return 1, ""
+
+    def run(self, jobs=1, progress=None, should_stop=None, backend="loky", scheduler=None):
+        """Train every run not yet trained; see ``run_grid``."""
+        processes, _ = self.plan(jobs, backend)
         snapshot_seeds = {min(spec.seed for spec in self.specs)} if self.snapshots else set()
         group_options = {"snapshots": self.snapshots, "snapshot_seeds": snapshot_seeds}
 
@@ -129,17 +193,20 @@ class GridTraining:
                 if progress is not None:
                     progress(len(self.outcomes), self.total, outcome.spec, outcome)
 
-        if jobs == 1 and backend == "loky":
+        if processes == 1:
             for data_key, members in self.groups:
                 if should_stop is not None and should_stop():
                     break
                 collect(train_group(self.datasets[data_key], members, should_stop, **group_options))
         else:
+            # Workers start once and train chunk after chunk, one at a time (batch_size=1), longest first.
             from joblib import Parallel, delayed, parallel_config
+            chunks = share_groups(self.groups, self.datasets, processes or 1)
             with _dask_client(scheduler) if backend == "dask" else nullcontext(), parallel_config(backend=backend):
-                parallel = Parallel(n_jobs=jobs if backend == "loky" else -1, return_as="generator_unordered")
-                for group_outcomes in parallel(delayed(train_group)(self.datasets[key], members, **group_options)
-                                               for key, members in self.groups):
+                parallel = Parallel(n_jobs=processes or -1, batch_size=1, return_as="generator_unordered")
+                for group_outcomes in parallel(delayed(with_one_blas_thread)(train_group, self.datasets[key], members,
+                                                                             **group_options)
+                                               for key, members in chunks):
                     collect(group_outcomes)
                     if should_stop is not None and should_stop():
                         break
