@@ -254,8 +254,8 @@ def build_results(outcomes, datasets):
     # pandas is imported here, not at module load: a worker process that only trains never needs it
     import pandas as pd
 
-    from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS, RUN_COLUMNS, Results
-    run_rows, history_frames, networks, run_datasets, snapshots = [], [], {}, {}, {}
+    from .results import RUN_COLUMNS, Results
+    run_rows, histories, networks, run_datasets, snapshots = [], [], {}, {}, {}
     for outcome in outcomes:
         spec, history = outcome.spec, outcome.history
         data = datasets[spec.data_key()]
@@ -276,13 +276,7 @@ def build_results(outcomes, datasets):
             row.update(epochs_run=history.epochs, train_loss=history.train_loss[-1], train_acc=history.train_acc[-1],
                        test_loss=history.val_loss[-1], test_acc=history.val_acc[-1],
                        best_test_acc=float(test_acc[best]), best_epoch=best + 1)
-            frame = pd.DataFrame({"run_id": run_id, "epoch": np.arange(1, history.epochs + 1),
-                                  "train_loss": history.train_loss, "train_acc": history.train_acc,
-                                  "test_loss": history.val_loss, "test_acc": history.val_acc})
-            norms = np.asarray(history.grad_norm)
-            for layer in range(norms.shape[1]):
-                frame[f"{GRAD_NORM_PREFIX}{layer + 1}"] = norms[:, layer]
-            history_frames.append(frame)
+            histories.append((run_id, history))
             networks[run_id] = outcome.network
             if history.snapshots:
                 snapshots[run_id] = history.snapshots
@@ -290,8 +284,25 @@ def build_results(outcomes, datasets):
         run_rows.append(row)
     runs = pd.DataFrame(run_rows, columns=RUN_COLUMNS)
     runs["batch_size"] = runs["batch_size"].astype(object)
-    history = pd.concat(history_frames, ignore_index=True) if history_frames else pd.DataFrame(columns=HISTORY_COLUMNS)
-    grad_columns = sorted((c for c in history.columns if c.startswith(GRAD_NORM_PREFIX)),
-                          key=lambda c: int(c[len(GRAD_NORM_PREFIX):]))
-    history = history[HISTORY_COLUMNS + grad_columns]
-    return Results(runs, history, networks, run_datasets, snapshots)
+    return Results(runs, history_table(histories), networks, run_datasets, snapshots)
+
+
+def history_table(histories):
+    """One row per run and epoch from [(run_id, History)], built column by column (one DataFrame, not one per
+    run). A run with fewer layers than the deepest has NaN in the extra grad_norm columns."""
+    import pandas as pd
+
+    from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS
+    if not histories:
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    norms = [np.asarray(history.grad_norm) for _, history in histories]
+    n_layers = max(norm.shape[1] for norm in norms)
+    table = {"run_id": np.concatenate([np.full(history.epochs, run_id) for run_id, history in histories]),
+             "epoch": np.concatenate([np.arange(1, history.epochs + 1) for _, history in histories])}
+    for column, field in (("train_loss", "train_loss"), ("train_acc", "train_acc"), ("test_loss", "val_loss"),
+                          ("test_acc", "val_acc")):
+        table[column] = np.concatenate([np.asarray(getattr(history, field), dtype=float) for _, history in histories])
+    for layer in range(n_layers):
+        table[f"{GRAD_NORM_PREFIX}{layer + 1}"] = np.concatenate(
+            [norm[:, layer] if layer < norm.shape[1] else np.full(len(norm), np.nan) for norm in norms])
+    return pd.DataFrame(table)
