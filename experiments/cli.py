@@ -8,7 +8,7 @@ import time
 import nn
 
 from .datasets import DATASETS, load_dataset
-from .runner import BACKENDS, run_grid
+from .runner import BACKENDS, GridTraining
 from .specs import expand_grid
 
 
@@ -43,7 +43,8 @@ def build_parser():
     run.add_argument("--noise", default=None, help="noise level (default: each dataset's own)")
     run.add_argument("--test-fraction", default=None, help="held-out fraction (default: each dataset's own)")
     run.add_argument("--data-seed", default="0", help="seed of the data split (default 0)")
-    run.add_argument("--jobs", default="1", help="worker processes (default 1)")
+    run.add_argument("--jobs", default="1", help="worker processes, one BLAS thread each (default 1: this process); "
+                                                 "a grid too small to share is trained in one process")
     run.add_argument("--backend", default="loky", choices=BACKENDS, help="loky (local processes) or dask")
     run.add_argument("--scheduler", default=None, help="dask scheduler address, with --backend dask")
     run.add_argument("--demo-limits", action="store_true",
@@ -152,12 +153,18 @@ def check_demo_limits(specs):
 
 
 class ProgressBar:
-    def __init__(self, stream, enabled):
-        self.stream, self.enabled, self.start = stream, enabled, time.perf_counter()
+    """``[####....] 12/108 runs  1.2s  edge [25, 8, 2]`` on one line; ``note`` (how the runs are trained) is
+    written on a line of its own above the bar, when the bar first moves."""
+
+    def __init__(self, stream, enabled, note=""):
+        self.stream, self.enabled, self.note, self.start = stream, enabled, note, time.perf_counter()
 
     def __call__(self, done, total, spec, outcome):
         if not self.enabled:
             return
+        if self.note:
+            self.stream.write(self.note + "\n")
+            self.note = ""
         width = 30
         filled = int(width * done / total)
         self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} runs "
@@ -203,8 +210,10 @@ def command_run(args, stdout, stderr):
     if args.demo_limits:
         check_demo_limits(specs)
     try:
-        results = run_grid(specs, jobs=jobs, progress=ProgressBar(stderr, not args.quiet), backend=args.backend,
-                           scheduler=args.scheduler)
+        training = GridTraining(specs)
+        _, note = training.plan(jobs, args.backend)  # one process when the grid is too small to share
+        results = training.run(jobs, ProgressBar(stderr, not args.quiet, note), backend=args.backend,
+                               scheduler=args.scheduler)
     except SchedulerError as error:
         raise CliError(f"--scheduler {args.scheduler}: {error.reason}") from None
     results.to_csv(args.out)
@@ -218,8 +227,11 @@ def command_run(args, stdout, stderr):
 def command_datasets(stdout):
     stdout.write(f"{'name':10s} {'features':>8s} {'classes':>7s} {'samples':>7s}  description\n")
     for name, info in DATASETS.items():
-        data = load_dataset(name)
-        samples = f"{len(data.y_train)}+{len(data.y_test)}" if info.test_fraction else f"{len(data.y_train)}"
+        sizes = info.split_sizes()  # counted from the class sizes, without making the data (or scikit-learn)
+        if sizes is None:  # sizes that depend on the draw: xor and xor4, quick to make with NumPy alone
+            data = load_dataset(name)
+            sizes = len(data.y_train), len(data.y_test)
+        samples = f"{sizes[0]}+{sizes[1]}" if info.test_fraction else f"{sizes[0]}"
         stdout.write(f"{name:10s} {info.n_features:8d} {info.n_classes:7d} {samples:>7s}  {info.description}\n")
 
 

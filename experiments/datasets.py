@@ -99,12 +99,34 @@ class DatasetInfo(_Classes):
     image: ImageFormat | None = None
     max_samples: int = MAX_SAMPLES
     standardise: bool = False  # scale features with the training part's mean and std
+    # class_sizes(n_samples, n_classes) -> how many samples of each class ``make`` gives; None (or a
+    # function returning None) when that depends on the draw
+    class_sizes: object = None
+
+    def split_sizes(self, n_samples=None, test_fraction=None):
+        """(training, test) samples that ``load_dataset`` gives with these options (None: the defaults),
+        counted without making the data; None when the class sizes depend on the draw."""
+        n_samples = self.n_samples if n_samples is None else n_samples
+        test_fraction = self.test_fraction if test_fraction is None else test_fraction
+        sizes = None if self.class_sizes is None or n_samples is None else self.class_sizes(n_samples, self.n_classes)
+        if sizes is None:
+            return None
+        if self.test_fraction is None:  # the test set is the training set
+            return n_samples, n_samples
+        n_test = sum(held_out_count(size, test_fraction) for size in sizes)
+        return n_samples - n_test, n_test
 
 
 # ----- generators: (rng, n_samples, noise, seed) -> X, y with balanced classes -----
 def balanced_labels(rng, n_samples, n_classes):
     """Labels 0..n_classes-1 in equal shares (to within one), in random order."""
     return rng.permutation(np.arange(n_samples) % n_classes)
+
+
+def balanced_sizes(n_samples, n_classes):
+    """The class sizes of ``balanced_labels`` (and of make_circles and make_moons, which give n // 2 of one
+    class and the rest of the other): equal shares, the first n_samples % n_classes classes one larger."""
+    return [n_samples // n_classes + (label < n_samples % n_classes) for label in range(n_classes)]
 
 
 def make_edge(rng, n_samples, noise, seed):
@@ -185,6 +207,14 @@ def make_gaussians(rng, n_samples, noise, seed):
     return X, y
 
 
+DIGITS_CLASS_SIZES = (178, 182, 177, 183, 181, 182, 181, 179, 174, 180)  # scikit-learn's bundled digits, 0-9
+
+
+def digits_sizes(n_samples, n_classes):
+    """All 1797 digits have known class sizes; a random subset's depend on the draw."""
+    return DIGITS_CLASS_SIZES if n_samples == sum(DIGITS_CLASS_SIZES) else None
+
+
 def make_digits(rng, n_samples, noise, seed):
     """scikit-learn's bundled 8x8 digits (1797 images, no download); a random subset if n_samples < 1797."""
     from sklearn.datasets import load_digits
@@ -195,24 +225,26 @@ def make_digits(rng, n_samples, noise, seed):
 
 DATASETS = {info.name: info for info in [
     DatasetInfo("edge", "5x5 patches: a dark-to-bright vertical edge, or none", make_edge, 25,
-                ("edge", "no edge"), n_samples=250, noise=0.0, test_fraction=0.2, image=ImageFormat((5, 5))),
+                ("edge", "no edge"), n_samples=250, noise=0.0, test_fraction=0.2, image=ImageFormat((5, 5)),
+                class_sizes=balanced_sizes),
     DatasetInfo("xor", "XOR cloud: class 1 where both coordinates share a sign", make_xor, 2,
                 ("different signs", "same sign"), n_samples=1000, noise=0.0),
     DatasetInfo("xor4", "the four XOR corners (training set = test set)", make_xor4, 2, ("0", "1"),
                 test_fraction=None),
     DatasetInfo("circles", "two concentric rings (make_circles, factor 0.5)", make_circles_data, 2,
-                ("outer", "inner"), n_samples=500, noise=0.1),
+                ("outer", "inner"), n_samples=500, noise=0.1, class_sizes=balanced_sizes),
     DatasetInfo("moons", "two interleaving half circles (make_moons)", make_moons_data, 2,
-                ("upper", "lower"), n_samples=500, noise=0.1),
+                ("upper", "lower"), n_samples=500, noise=0.1, class_sizes=balanced_sizes),
     DatasetInfo("spiral", "two interleaved spirals", make_spiral, 2, ("spiral A", "spiral B"),
-                n_samples=500, noise=0.0),
+                n_samples=500, noise=0.0, class_sizes=balanced_sizes),
     DatasetInfo("gaussians", "two Gaussian blobs", make_gaussians, 2, ("blob A", "blob B"),
-                n_samples=500, noise=0.7),
+                n_samples=500, noise=0.7, class_sizes=balanced_sizes),
     DatasetInfo("lines", "6x6 images: a horizontal line, a vertical line or an X", make_lines, 36,
-                ("horizontal", "vertical", "X"), n_samples=300, noise=0.1, image=ImageFormat((6, 6))),
+                ("horizontal", "vertical", "X"), n_samples=300, noise=0.1, image=ImageFormat((6, 6)),
+                class_sizes=balanced_sizes),
     DatasetInfo("digits", "scikit-learn's 8x8 handwritten digits, standardised", make_digits, 64,
                 tuple(str(d) for d in range(10)), n_samples=1797, max_samples=1797, standardise=True,
-                image=ImageFormat((8, 8), pixel_max=16.0, ink="dark")),
+                image=ImageFormat((8, 8), pixel_max=16.0, ink="dark"), class_sizes=digits_sizes),
 ]}
 
 
@@ -220,12 +252,17 @@ def image_dataset_names():
     return [name for name, info in DATASETS.items() if info.image is not None]
 
 
+def held_out_count(class_size, test_fraction):
+    """How many of a class's samples ``stratified_split`` holds out."""
+    return int(round(test_fraction * class_size))
+
+
 def stratified_split(rng, y, test_fraction):
     """Indices (train, test) with each class split in the same proportion."""
     train, test = [], []
     for label in np.unique(y):
         members = rng.permutation(np.flatnonzero(y == label))
-        n_test = int(round(test_fraction * len(members)))
+        n_test = held_out_count(len(members), test_fraction)
         test.append(members[:n_test])
         train.append(members[n_test:])
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))

@@ -4,6 +4,9 @@ Runs that share data, layers as run, activation, optimizer, epochs and batch siz
 lockstep as one stacked network (``nn.fit_lockstep``), which gives the same bits as training each alone
 and costs far less Python overhead. Groups are spread over worker processes with joblib; since a run's
 result does not depend on how runs are grouped or scheduled, it is the same whatever ``jobs`` is.
+
+Nothing heavy is imported at module load (no pandas, joblib or threadpoolctl): a worker process that
+only trains imports NumPy, ``nn`` and this package's specs and datasets, once, and trains group after group.
 """
 import multiprocessing
 import re
@@ -26,6 +29,9 @@ BACKENDS = ("loky", "dask")
 DASK_TIMEOUT_SECONDS = 10.0  # to connect and hear the scheduler, for a worker to join, for a worker to run a check
 DASK_TASK_SECONDS = (60.0, 10.0)  # no group finishing within 60 s + 10 x the longest group's estimate: stuck
 GROUP_MEMORY_BYTES = 64e6  # a lockstep group's activations stay under this; larger groups are split
+# Starting a worker process and importing NumPy and nn in it takes about half a second on the 2-core CI
+# machine; a grid estimated to train in less than this (estimate_seconds) is trained in one process.
+ONE_PROCESS_SECONDS = 1.0
 
 
 @dataclass
@@ -104,6 +110,46 @@ def group_runs(specs, datasets):
     return chunks
 
 
+def share_groups(groups, datasets, jobs):
+    """Lockstep groups cut and ordered for ``jobs`` worker processes, longest first (by estimate_seconds).
+
+    Workers take the chunks in this order, so the long ones start at once and the short ones fill in at the
+    end. While cutting the longest chunk into 2 to ``jobs`` balanced pieces shortens the estimated finish
+    of the whole grid, it is cut: one group of 12 runs becomes two of 6 for 2 workers, but 9 groups stay
+    whole (a stack of 6 costs more than half a stack of 12). Any grouping trains the same bits.
+    """
+    def seconds(members):
+        return estimate_seconds([spec for _, spec in members], datasets)
+
+    def finish(chunks):  # workers take the longest chunk left whenever they are free
+        loads = [0.0] * jobs
+        for cost, _, _ in sorted(chunks, key=lambda chunk: -chunk[0]):
+            loads[loads.index(min(loads))] += cost
+        return max(loads)
+
+    chunks = [(seconds(members), data_key, members) for data_key, members in groups]
+    while jobs > 1:
+        chunks.sort(key=lambda chunk: -chunk[0])
+        (_, data_key, members), rest = chunks[0], chunks[1:]
+        candidates = []
+        for pieces in range(2, min(jobs, len(members)) + 1):
+            cut = [members[i * len(members) // pieces:(i + 1) * len(members) // pieces] for i in range(pieces)]
+            candidates.append(rest + [(seconds(part), data_key, part) for part in cut])
+        best = min(candidates, key=finish, default=None)
+        if best is None or finish(best) >= finish(chunks):
+            break
+        chunks = best
+    return [(data_key, members) for _, data_key, members in sorted(chunks, key=lambda chunk: -chunk[0])]
+
+
+def with_one_blas_thread(function, *args, **kwargs):
+    """``function(*args, **kwargs)`` with BLAS (and OpenMP) limited to one thread: how a worker process
+    trains, so that N workers use N cores rather than competing for them with BLAS threads."""
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1):
+        return function(*args, **kwargs)
+
+
 class GridTraining:
     """One comparison being trained: its checked specs, their data, and the outcomes so far.
 
@@ -130,11 +176,27 @@ class GridTraining:
     def total(self):
         return len(self.specs)
 
-    def run(self, jobs=1, progress=None, should_stop=None, backend="loky", scheduler=None):
-        """Train every run not yet trained; see ``run_grid``."""
+    def plan(self, jobs=1, backend="loky"):
+        """How ``run(jobs, backend=backend)`` trains: (local processes, note). With loky and jobs > 1, a grid
+        estimated to train in less than ONE_PROCESS_SECONDS trains in this process, since starting workers
+        would take longer than they save; the note then says so (it is "" otherwise). With dask the
+        processes are the cluster's (None)."""
         jobs = _check_jobs(jobs)
         if backend not in BACKENDS:
             raise ValueError(f"'backend' must be one of {list(BACKENDS)}; got {backend!r}.")
+        if backend == "dask":
+            return None, ""
+        if jobs > 1:
+            seconds = estimate_seconds(self.specs, self.datasets)
+            if seconds < ONE_PROCESS_SECONDS:
+                return 1, (f"training in one process: about {seconds:.1f} s of work is too little to share among "
+                           f"{jobs} worker processes")
+            return min(jobs, len(share_groups(self.groups, self.datasets, jobs))), ""
+        return 1, ""
+
+    def run(self, jobs=1, progress=None, should_stop=None, backend="loky", scheduler=None):
+        """Train every run not yet trained; see ``run_grid``."""
+        processes, _ = self.plan(jobs, backend)
         if scheduler is not None and backend != "dask":
             raise ValueError(f"'scheduler' is used only with backend='dask'; got scheduler={scheduler!r} with "
                              f"backend={backend!r}.")
@@ -150,19 +212,22 @@ class GridTraining:
                 if progress is not None:
                     progress(len(self.outcomes), self.total, outcome.spec, outcome)
 
-        if jobs == 1 and backend == "loky":
+        if processes == 1:
             for data_key, members in self.groups:
                 if should_stop is not None and should_stop():
                     break
                 collect(train_group(self.datasets[data_key], members, should_stop, **group_options))
         else:
+            # Workers start once and train chunk after chunk, one at a time (batch_size=1), longest first.
             from joblib import Parallel, delayed, parallel_config
+            chunks = share_groups(self.groups, self.datasets, processes or 1)
             with _dask_client(scheduler, task_timeout) if backend == "dask" else nullcontext(), \
                     parallel_config(backend=backend):
-                parallel = Parallel(n_jobs=jobs if backend == "loky" else -1, return_as="generator_unordered",
+                parallel = Parallel(n_jobs=processes or -1, batch_size=1, return_as="generator_unordered",
                                     timeout=task_timeout)
-                for group_outcomes in parallel(delayed(train_group)(self.datasets[key], members, **group_options)
-                                               for key, members in self.groups):
+                for group_outcomes in parallel(delayed(with_one_blas_thread)(train_group, self.datasets[key], members,
+                                                                             **group_options)
+                                               for key, members in chunks):
                     collect(group_outcomes)
                     if should_stop is not None and should_stop():
                         break
@@ -342,10 +407,11 @@ def _dask_client(scheduler, task_timeout=None, timeout=None):
 
 
 def build_results(outcomes, datasets):
-    import pandas as pd  # here, so that worker processes (experiments.pool) train without loading pandas
+    # pandas is imported here, not at module load: a worker process that only trains never needs it
+    import pandas as pd
 
-    from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS, RUN_COLUMNS, Results
-    run_rows, history_frames, networks, run_datasets, snapshots = [], [], {}, {}, {}
+    from .results import RUN_COLUMNS, Results
+    run_rows, histories, networks, run_datasets, snapshots = [], [], {}, {}, {}
     for outcome in outcomes:
         spec, history = outcome.spec, outcome.history
         data = datasets[spec.data_key()]
@@ -366,13 +432,7 @@ def build_results(outcomes, datasets):
             row.update(epochs_run=history.epochs, train_loss=history.train_loss[-1], train_acc=history.train_acc[-1],
                        test_loss=history.val_loss[-1], test_acc=history.val_acc[-1],
                        best_test_acc=float(test_acc[best]), best_epoch=best + 1)
-            frame = pd.DataFrame({"run_id": run_id, "epoch": np.arange(1, history.epochs + 1),
-                                  "train_loss": history.train_loss, "train_acc": history.train_acc,
-                                  "test_loss": history.val_loss, "test_acc": history.val_acc})
-            norms = np.asarray(history.grad_norm)
-            for layer in range(norms.shape[1]):
-                frame[f"{GRAD_NORM_PREFIX}{layer + 1}"] = norms[:, layer]
-            history_frames.append(frame)
+            histories.append((run_id, history))
             networks[run_id] = outcome.network
             if history.snapshots:
                 snapshots[run_id] = history.snapshots
@@ -380,8 +440,25 @@ def build_results(outcomes, datasets):
         run_rows.append(row)
     runs = pd.DataFrame(run_rows, columns=RUN_COLUMNS)
     runs["batch_size"] = runs["batch_size"].astype(object)
-    history = pd.concat(history_frames, ignore_index=True) if history_frames else pd.DataFrame(columns=HISTORY_COLUMNS)
-    grad_columns = sorted((c for c in history.columns if c.startswith(GRAD_NORM_PREFIX)),
-                          key=lambda c: int(c[len(GRAD_NORM_PREFIX):]))
-    history = history[HISTORY_COLUMNS + grad_columns]
-    return Results(runs, history, networks, run_datasets, snapshots)
+    return Results(runs, history_table(histories), networks, run_datasets, snapshots)
+
+
+def history_table(histories):
+    """One row per run and epoch from [(run_id, History)], built column by column (one DataFrame, not one per
+    run). A run with fewer layers than the deepest has NaN in the extra grad_norm columns."""
+    import pandas as pd
+
+    from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS
+    if not histories:
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    norms = [np.asarray(history.grad_norm) for _, history in histories]
+    n_layers = max(norm.shape[1] for norm in norms)
+    table = {"run_id": np.concatenate([np.full(history.epochs, run_id) for run_id, history in histories]),
+             "epoch": np.concatenate([np.arange(1, history.epochs + 1) for _, history in histories])}
+    for column, field in (("train_loss", "train_loss"), ("train_acc", "train_acc"), ("test_loss", "val_loss"),
+                          ("test_acc", "val_acc")):
+        table[column] = np.concatenate([np.asarray(getattr(history, field), dtype=float) for _, history in histories])
+    for layer in range(n_layers):
+        table[f"{GRAD_NORM_PREFIX}{layer + 1}"] = np.concatenate(
+            [norm[:, layer] if layer < norm.shape[1] else np.full(len(norm), np.nan) for norm in norms])
+    return pd.DataFrame(table)

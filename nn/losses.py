@@ -13,7 +13,10 @@ class SoftmaxCrossEntropy(Layer):
 
     def forward(self, logits, y_onehot):
         self.predicted = logits.argmax(axis=-1)  # (batch,)
-        row_max = np.take_along_axis(logits, self.predicted[..., None], axis=-1)
+        # each row's largest entry, picked by its index in the flattened logits: row r starts at r * classes
+        # (an integer index costs a few microseconds where np.take_along_axis costs about twenty)
+        row_max = logits.reshape(-1)[self.predicted + self.row_starts(logits.shape)]
+        row_max = row_max[..., None]  # (batch, 1)
         # log-sum-exp trick: the largest entry of every row becomes 0, so exp cannot overflow
         shifted = np.subtract(logits, row_max, out=self.buffer("shifted", logits.shape, logits.dtype))
         # log p_true = shifted_true - log(sum_j exp(shifted_j))
@@ -26,6 +29,14 @@ class SoftmaxCrossEntropy(Layer):
         self.p = np.divide(exp, sum_exp, out=exp)
         self.y_onehot = y_onehot
         return -log_p_true / self.n
+
+    def row_starts(self, shape):
+        """The flat index of the first entry of every row of a C-ordered array of ``shape``: (batch,)."""
+        key = ("row starts", shape)
+        starts = self.buffers.get(key)
+        if starts is None:
+            starts = self.buffers[key] = np.arange(0, np.prod(shape), shape[-1]).reshape(shape[:-1])
+        return starts
 
     def backward(self):
         grad = np.subtract(self.p, self.y_onehot, out=self.buffer("grad", self.p.shape, self.p.dtype))

@@ -149,7 +149,10 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
     epochs_run = np.zeros(per_net, dtype=int)
     final_params = params.copy()  # the weights of networks that stop early are kept here
     squared_grads = np.empty_like(grads)
-    n_batches = -(-n_samples // batch_size)
+    batches = [slice(start, start + batch_size) for start in range(0, n_samples, batch_size)]
+    n_batches = len(batches)
+    predicted = np.empty(per_net + (n_samples,), dtype=np.intp)  # this epoch's predictions, counted once
+    shuffled = None  # X, Y and y in the epoch's order: arrays rewritten every epoch, not new ones
 
     with np.errstate(all="ignore"):  # a diverging run overflows; it is detected below, not warned about
         initial_loss = net.loss_fn.forward(net.forward(X), Y)
@@ -157,21 +160,24 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
             if shuffle and batch_size < n_samples:  # a full batch's order changes nothing but rounding
                 order = np.stack([rng.permutation(n_samples) for rng in rngs]) if per_net \
                     else rngs[0].permutation(n_samples)
-                X_epoch, Y_epoch, y_epoch = X[order], Y[order], y[order]
+                if shuffled is None:
+                    shuffled = [np.empty(order.shape + data.shape[1:], data.dtype) for data in (X, Y, y)]
+                X_epoch, Y_epoch, y_epoch = [np.take(data, order, axis=0, out=out)
+                                             for data, out in zip((X, Y, y), shuffled)]
             else:
                 X_epoch, Y_epoch, y_epoch = X, Y, y
-            loss_sum, n_correct = np.zeros(per_net), np.zeros(per_net)
+            loss_sum = np.zeros(per_net)
             norm_sum = np.zeros(per_net + (len(layer_offsets),))
-            for start in range(0, n_samples, batch_size):
-                batch = slice(start, start + batch_size)
+            for batch in batches:
                 logits = net.forward(X_epoch[..., batch, :])
                 loss_sum += net.loss_fn.forward(logits, Y_epoch[..., batch, :]) * logits.shape[-2]
-                n_correct += (net.loss_fn.predicted == y_epoch[..., batch]).sum(axis=-1)
+                predicted[..., batch] = net.loss_fn.predicted
                 net.backward()
                 # ||grad||_2 of each Linear layer: its W and b lie side by side in the flat buffer
                 np.multiply(grads, grads, out=squared_grads)
                 norm_sum += np.sqrt(np.add.reduceat(squared_grads, layer_offsets, axis=-1))
                 optimizer.step(params, grads)
+            n_correct = (predicted == y_epoch).sum(axis=-1)
 
             metrics = {"train_loss": loss_sum / n_samples, "train_acc": n_correct / n_samples,
                        "grad_norm": norm_sum / n_batches}

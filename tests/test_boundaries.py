@@ -34,3 +34,12 @@ def test_the_public_api_works_from_a_notebook():
     from experiments import RunSpec, expand_grid, load_dataset, read_results, run_grid  # noqa: F401
     specs = expand_grid(datasets=["xor4"], architectures=["[2, 4, 2]"], epochs=5)
     assert isinstance(specs[0], RunSpec) and len(run_grid(specs).runs) == 1
+
+
+def test_the_command_line_starts_without_heavy_imports():
+    """`python -m experiments datasets` and `run --help` answer at once: no scikit-learn, pandas or Plotly."""
+    heavy = {"sklearn", "pandas", "plotly", "scipy", "streamlit"}
+    assert not heavy & loaded_modules("import experiments.cli")
+    listing = "import io, experiments.cli as cli; assert cli.main(['datasets'], io.StringIO()) == 0"
+    assert not heavy & loaded_modules(listing)
+    assert not {"pandas", "sklearn", "plotly"} & loaded_modules("import experiments.runner")

@@ -29,6 +29,35 @@ def test_run_writes_csv_prints_the_table_and_a_progress_bar(tmp_path):
     assert "[2, 8, 2]" in done.stdout  # xor runs [25, 8, 2] as [2, 8, 2]
 
 
+def cli_with_workers(*args):
+    """The command line, made to use worker processes even for a grid small enough for one process."""
+    code = ("import sys, experiments.runner as runner; runner.ONE_PROCESS_SECONDS = 0.0; "
+            "from experiments.cli import main; sys.exit(main(sys.argv[1:]))")
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_two_jobs_write_the_same_files_as_one(tmp_path):
+    grid = ["run", "--dataset", "edge", "xor", "--arch", "[25,2]", "[25,16,8,2]", "--activation", "relu", "sigmoid",
+            "--lr", "0.3", "0.03", "--epochs", "15", "--seeds", "0", "1", "--quiet"]
+    one = cli(*grid, "--jobs", "1", "--out", str(tmp_path / "one"))
+    two = cli_with_workers(*grid, "--jobs", "2", "--out", str(tmp_path / "two"))
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    assert (tmp_path / "one" / "history.csv").read_bytes() == (tmp_path / "two" / "history.csv").read_bytes()
+    runs_one, runs_two = (pd.read_csv(tmp_path / name / "runs.csv").drop(columns="seconds") for name in ("one", "two"))
+    pd.testing.assert_frame_equal(runs_one, runs_two)
+    assert one.stdout.replace("/one/", "/two/") == two.stdout  # the accuracy table
+
+
+def test_a_grid_too_small_for_workers_says_it_trains_in_one_process(tmp_path):
+    done = cli("run", "--arch", "[25,8,2]", "--epochs", "5", "--jobs", "2", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    note, bar = done.stderr.split("\n", 1)
+    assert note.startswith("training in one process: about 0.0 s of work is too little to share among 2 worker")
+    assert bar.strip().startswith("[") and "1/1 runs" in bar  # the bar follows on its own line
+    assert "training in one process" not in cli("run", "--arch", "[25,8,2]", "--epochs", "5", "--out",
+                                                 str(tmp_path)).stderr
+
+
 def test_full_batch_and_datasets_listing(tmp_path):
     done = cli("run", "--dataset", "xor4", "--arch", "2-8-2", "--batch-size", "full", "--epochs", "5",
                "--quiet", "--out", str(tmp_path))

@@ -106,3 +106,18 @@ def test_options_apply():
 def test_bad_options(kwargs, message):
     with pytest.raises(ValueError, match=message):
         load_dataset(**kwargs)
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_split_sizes_count_what_loading_gives(name):
+    """The listing counts samples without making the data; the counts must be those of the real split."""
+    info = DATASETS[name]
+    options = [{}] if not info.n_samples else [{}, {"n_samples": 41, "test_fraction": 0.3},
+                                                 {"n_samples": 250, "test_fraction": 0.5}]
+    for option in options:
+        sizes = info.split_sizes(**option)
+        if sizes is None:
+            assert name in ("xor", "xor4") or (name == "digits" and option), "sizes should be known"
+            continue
+        data = load_dataset(name, **option)
+        assert sizes == (len(data.y_train), len(data.y_test)), option

@@ -65,3 +65,22 @@ def test_stacked_gradients_equal_each_networks_own():
         net.loss(net.forward(X), y)
         net.backward()
         np.testing.assert_array_equal(stacked.flat_grads[k], net.flat_grads)
+
+
+def test_loss_of_a_stack_and_of_a_view_equal_each_rows_own():
+    """The loss picks each row's largest logit by flat index: the same for a stack, for each network of it,
+    and for logits that are a non-contiguous view."""
+    rng = np.random.default_rng(2)
+    logits = rng.normal(size=(4, 7, 3)) * 5
+    Y = np.eye(3)[rng.integers(0, 3, size=(4, 7))]
+    loss_fn = nn.SoftmaxCrossEntropy()
+    stacked = loss_fn.forward(logits, Y)
+    for k in range(4):
+        alone = nn.SoftmaxCrossEntropy().forward(logits[k], Y[k])
+        assert stacked[k] == alone
+        log_p = logits[k] - logits[k].max(axis=1, keepdims=True)
+        log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+        assert alone == pytest.approx(-(log_p * Y[k]).sum() / 7, rel=1e-12)
+    transposed = np.ascontiguousarray(logits[0].T).T  # same values, column-major
+    assert nn.SoftmaxCrossEntropy().forward(transposed, Y[0]) == nn.SoftmaxCrossEntropy().forward(logits[0], Y[0])
+    np.testing.assert_array_equal(loss_fn.predicted, logits.argmax(axis=-1))

@@ -52,6 +52,18 @@ def test_history_records_every_epoch():
     assert all(0.0 <= acc <= 1.0 for acc in history.train_acc + history.val_acc)
 
 
+def test_train_accuracy_counts_each_shuffled_sample_against_its_own_label():
+    # with a step too small to move any weight, every batch sees the initial network
+    X, y = separable(90)
+    nets = [nn.Network([2, 5, 2], seed=seed) for seed in (1, 4)]
+    expected = [net.accuracy(X, y) for net in nets]
+    histories = nn.fit_lockstep(nets, X, y, epochs=3, batch_size=16, optimizers=[nn.SGD(1e-300)] * 2, seeds=[4, 5])
+    for history, accuracy in zip(histories, expected):
+        assert history.train_acc == [accuracy] * 3
+    alone = nn.fit(nn.Network([2, 5, 2], seed=4), X, y, epochs=3, batch_size=16, optimizer=nn.SGD(1e-300), seed=5)
+    assert alone.train_acc == [expected[1]] * 3
+
+
 def test_full_batch_is_the_default():
     X, y = separable(50)
     full = nn.fit(nn.Network([2, 3, 2], seed=0), X, y, epochs=5)

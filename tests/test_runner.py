@@ -1,4 +1,6 @@
 """The runner: the seeds' accuracies on held-out data, determinism, failures inside a grid, progress, Dask."""
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -64,15 +66,76 @@ def test_results_match_training_one_network_by_hand():
     np.testing.assert_array_equal(results.networks[0].flat_params, net.flat_params)
 
 
-def test_same_results_whatever_the_number_of_jobs():
-    specs = expand_grid(datasets=["edge", "xor"], activations=["relu", "sigmoid"], lrs=[0.1, 0.5], seeds=[0, 1],
+@pytest.mark.parametrize("datasets, jobs", [(["edge", "xor"], 2), (["edge"], 3)], ids=["groups", "chunks"])
+def test_same_results_whatever_the_number_of_jobs(monkeypatch, datasets, jobs):
+    # this grid is small enough to be trained in one process; the workers are made to train it anyway
+    monkeypatch.setattr(runner, "ONE_PROCESS_SECONDS", 0.0)
+    specs = expand_grid(datasets=datasets, activations=["relu", "sigmoid"], lrs=[0.1, 0.5], seeds=[0, 1],
                         epochs=10)
-    one, two = run_grid(specs, jobs=1), run_grid(specs, jobs=2)
+    assert runner.GridTraining(specs).plan(jobs) == (jobs, "")
+    one, two = run_grid(specs, jobs=1), run_grid(specs, jobs=jobs)
     columns = [c for c in one.runs.columns if c != "seconds"]
     pd.testing.assert_frame_equal(one.runs[columns], two.runs[columns])
     pd.testing.assert_frame_equal(one.history, two.history)
     for run_id in one.networks:
         np.testing.assert_array_equal(one.networks[run_id].flat_params, two.networks[run_id].flat_params)
+
+
+def test_groups_are_shared_out_longest_first_and_a_dominant_one_cut_in_balanced_chunks():
+    training = runner.GridTraining(expand_grid(architectures=["[25, 2]", "[25, 16, 8, 2]"], lrs=[0.1, 0.3],
+                                               seeds=[0, 1, 2], epochs=5))
+    assert [len(members) for _, members in training.groups] == [6, 6]
+    chunks = runner.share_groups(training.groups, training.datasets, 2)
+    assert [(members[0][1].architecture, len(members)) for _, members in chunks] == \
+        [("[25, 16, 8, 2]", 6), ("[25, 2]", 6)]  # longest first; one each is the best share
+    deep = training.groups[1:]
+    chunks = runner.share_groups(deep, training.datasets, 2)
+    assert [[index for index, _ in members] for _, members in chunks] == [[6, 7, 8], [9, 10, 11]]
+    assert runner.share_groups(deep, training.datasets, 1) == deep
+    assert len(runner.share_groups(deep, training.datasets, 6)) == 6
+
+
+REAL_TRAIN_GROUP = runner.train_group
+
+
+def train_group_noting_its_process(data, members, *args, **kwargs):
+    """train_group that writes its process id and BLAS thread counts into each run's message."""
+    from threadpoolctl import threadpool_info
+    threads = sorted({pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"})
+    outcomes = REAL_TRAIN_GROUP(data, members, *args, **kwargs)
+    for outcome in outcomes:
+        outcome.message = f"process {os.getpid()}, BLAS threads {threads}"
+    return outcomes
+
+
+def test_workers_train_with_one_blas_thread(monkeypatch):
+    monkeypatch.setattr(runner, "ONE_PROCESS_SECONDS", 0.0)
+    monkeypatch.setattr(runner, "train_group", train_group_noting_its_process)
+    results = run_grid(expand_grid(architectures=["[25, 2]", "[25, 8, 2]"], seeds=[0, 1], epochs=2), jobs=2)
+    messages = set(results.runs["message"])
+    assert all(message.endswith("BLAS threads [1]") for message in messages), messages
+    assert not any(f"process {os.getpid()}," in message for message in messages)  # trained in workers
+
+
+def test_the_one_blas_thread_limit_holds_for_the_task_only():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    before = blas_threads()
+    assert runner.with_one_blas_thread(blas_threads) == {1}
+    assert blas_threads() == before
+
+
+def test_too_little_work_for_workers_is_trained_in_one_process(monkeypatch):
+    specs = expand_grid(architectures=["[25, 2]", "[25, 8, 2]"], epochs=3)
+    processes, note = runner.GridTraining(specs).plan(2)
+    assert processes == 1 and note.startswith("training in one process") and "2 worker processes" in note
+    assert runner.GridTraining(specs).plan(1) == (1, "")
+    monkeypatch.setattr(runner, "train_group", train_group_noting_its_process)
+    messages = set(run_grid(specs, jobs=2).runs["message"])
+    assert all(message.startswith(f"process {os.getpid()},") for message in messages)
 
 
 def test_a_diverging_run_is_recorded_and_the_grid_finishes():
