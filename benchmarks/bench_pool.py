@@ -16,16 +16,14 @@ import argparse
 import contextlib
 import os
 import statistics
-import sys
 import threading
 import time
 
 import psutil
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from experiments.pool import TrainingPool, blas_threads, one_blas_thread  # noqa: E402
-from experiments.runner import run_grid  # noqa: E402
-from experiments.specs import expand_grid  # noqa: E402
+from experiments.pool import TrainingPool, blas_threads, one_blas_thread  # the project is installed (pip install -e .)
+from experiments.runner import run_grid
+from experiments.specs import expand_grid
 
 SNAPSHOTS = 20  # as the app asks
 
