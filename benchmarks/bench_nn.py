@@ -9,6 +9,7 @@ digits step against the matrix products it cannot avoid, and against the same st
 (one function, no classes, every array preallocated): the floor for any NumPy network on this machine.
 """
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -18,7 +19,18 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def checkout_first():
+    """Time the checkout this script is in. Installed from it (pip install -e .), nothing to do; otherwise (not
+    installed, or another copy installed) put it first on the path."""
+    found = importlib.util.find_spec("nn")
+    if found is None or not (found.origin or "").startswith(os.path.join(ROOT, "")):
+        sys.path.insert(0, ROOT)
+
+
+checkout_first()
 import nn  # noqa: E402
 from experiments.datasets import load_dataset  # noqa: E402
 
