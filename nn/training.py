@@ -210,6 +210,7 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
 
     status = np.where(diverged, "diverged", np.where(running, "ok", "stopped"))
     indices = [()] if not per_net else [(k,) for k in range(per_net[0])]
+    records = {key: np.asarray(values) for key, values in records.items()}  # (epochs, networks...) each
     histories = [_history(records, index, int(epochs_run[index]), float(initial_loss[index]), str(status[index]))
                  for index in indices]
     for history, index in zip(histories, indices):
@@ -218,9 +219,10 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
 
 
 def _history(records, index, epochs_run, initial_loss, status):
-    """The History of the network at ``index`` (``()`` for a single network) from the per-epoch records."""
-    columns = {key: [np.asarray(values)[index].tolist() for values in records[key][:epochs_run]]
-               for key in records}
+    """The History of the network at ``index`` (``()`` for a single network) from the per-epoch records,
+    arrays of shape (epochs, networks...)."""
+    columns = {key: values[(slice(epochs_run), *index)].tolist() if len(values) else []
+               for key, values in records.items()}
     last_loss = columns["train_loss"][-1] if epochs_run else float("nan")
     overflowed = status == "diverged" and np.isfinite(last_loss) and not np.isfinite(columns["grad_norm"][-1]).all()
     messages = {
