@@ -11,7 +11,8 @@ and, first, how fast ``python -m experiments datasets`` and ``run --help`` answe
 
 Every repeat times the five, one after another, in an order that rotates from repeat to repeat; the
 speed-ups are medians of the ratios within each repeat, so a machine that slows down for a minute slows
-both sides of a ratio. The grid is the README's command: 3 architectures x 3 activations x 4 learning rates
+both sides of a ratio; ``free cores`` before and after tells whether the machine let --jobs 2 use two.
+The grid is the README's command: 3 architectures x 3 activations x 4 learning rates
 x 3 seeds; 200 epochs, batch 16, plain SGD. MLPClassifier is set up as in bench_nn.py (momentum 0,
 alpha 0, constant rate, no early stopping). ``--blas-threads 1`` (the default) limits BLAS to one thread
 in this process and in the command's (``0``: the library's default); workers always use one each.
@@ -20,6 +21,7 @@ import argparse
 import filecmp
 import importlib.util
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -101,6 +103,19 @@ def time_start_up(env, repeats=7):
     return {name: float(np.median(values)) for name, values in times.items()}
 
 
+def free_cores():
+    """The cores this run gets, roughly, on a shared machine: the CPU time two busy one-second Python loops
+    receive when started together, divided by the wall time they take (2.0: two free cores)."""
+    loop = [sys.executable, "-c", "for i in range(10_000_000): pass"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    for process in [subprocess.Popen(loop), subprocess.Popen(loop)]:
+        process.wait()
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall
+
+
 def time_run_grid(specs, jobs):
     start = time.perf_counter()
     run_grid(specs, jobs=jobs)
@@ -126,6 +141,7 @@ def main():
     env = command_environment(args.blas_threads)
     specs, data = grid_specs(), load_dataset("edge")
     out = tempfile.mkdtemp(prefix="bench-grid-")
+    print(f"free cores before: {free_cores():.1f} of {os.cpu_count()}")
     for name, seconds in time_start_up(env).items():
         print(f"{name:34s} {seconds:7.2f} s")
     run_grid(specs, jobs=2)  # start the worker pool once, as a long-running app or notebook would
@@ -153,6 +169,7 @@ def main():
         ours = np.array(times[name])
         print(f"{name:34s} {np.median(ours):7.2f} s   {np.median(sklearn / ours):5.1f}x faster "
               f"(per repeat {', '.join(f'{r:.1f}x' for r in sklearn / ours)})")
+    print(f"free cores after: {free_cores():.1f} of {os.cpu_count()}")
     same = all(filecmp.cmp(os.path.join(out, "jobs1", name), os.path.join(out, "jobs2", name), shallow=False)
                for name in ("history.csv",))
     print(f"history.csv of --jobs 1 and --jobs 2 identical: {same}")
