@@ -27,5 +27,5 @@ all_pages = pages.build()
 page = st.navigation(all_pages, position="top")
 if st.session_state.get("goto"):  # a lesson asked for the page that shows it best
     st.switch_page(pages.by_url_path(all_pages, st.session_state.pop("goto")))
-training.panel()  # progress of a running comparison, on every page
+training.panel(live=page.url_path == "")  # progress of a running comparison on every page; live on Compare
 page.run()

@@ -18,11 +18,15 @@ over its own Pipe, in small tuples (the progress channel):
     ("ready", None, blas_threads)                   once, when the worker has started
     ("epochs", task, indices, epochs, metrics)      every epoch of the running group, batched at most every
                                                     PROGRESS_SECONDS: metric -> array (epochs, runs[, layers])
+    ("weights", task, indices, epoch, params)       the newest flat parameters of the group's runs of the first
+                                                    seed (the ones drawn), at most every WEIGHTS_SECONDS
     ("done", task, outcomes, blas_threads)          the group's RunOutcomes, BLAS threads seen while training
 
-Flat-parameter snapshots every few epochs ("watch them learn together") fit the same channel as one more
-kind of message. This module imports NumPy and the runner only inside functions, so that a worker limits
-its threads before NumPy loads. Nothing here imports Streamlit: the app holds one TrainingPool with
+``Job.results_so_far()`` turns the runs in training into Results rows with status "running", so a page
+draws live curves and boundaries with the same figure functions as finished ones.
+
+This module imports NumPy and the runner only inside functions, so that a worker limits its threads
+before NumPy loads. Nothing here imports Streamlit: the app holds one TrainingPool with
 ``st.cache_resource``.
 """
 import heapq
@@ -38,6 +42,8 @@ from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 
 PROGRESS_SECONDS = 0.1  # live metrics reach the page about 10 times a second; charts redraw 2-5 times
+WEIGHTS_SECONDS = 0.25  # live weights, for boundaries that redraw 2-4 times a second
+RUNNING, WAITING = "running", "waiting"  # statuses of runs in training and not started, in results_so_far()
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 STATUSES = ("queued", "running", "done", "cancelled", "failed")
 
@@ -137,6 +143,7 @@ class _Training:
         self.pending = [] if grid is None else list(range(len(grid.groups)))  # groups not yet sent
         self.running = {}  # group number -> the worker training it
         self.live = {}  # group number -> (run indices, epochs array, {metric: array (epochs, runs, ...)})
+        self.weights = {}  # group number -> (run indices, epoch, newest flat parameters (runs, parameters))
         self.subscribers, self.last_spec, self.blas_threads, self.error = set(), None, None, None
         self.estimates = [] if grid is None else _group_estimates(grid)
         self.finished = threading.Event()
@@ -193,6 +200,28 @@ class Job:
                     for indices, epochs, metrics in self._training.live.values()
                     for column, index in enumerate(indices)}
 
+    def results_so_far(self):
+        """Results of every run of the comparison: those finished so far; those in training, with status
+        "running", their curves so far and, for the first seed, their newest weights; and those not started,
+        with status "waiting" and no numbers. Every run is there from the start, so its label and colour
+        stay the same while the comparison trains. The final Results once ready."""
+        if self.ready():
+            return self.result()
+        with self._pool._lock:
+            grid = self._training.grid
+            if grid is None:  # finished between the two checks
+                return self.result()
+            finished = list(grid.outcomes)
+            live = [(number, *self._training.live[number]) for number in self._training.live]
+            weights = dict(self._training.weights)
+        from .runner import build_results
+        running = [_running_outcome(grid, number, column, index, epochs, metrics, weights.get(number))
+                   for number, indices, epochs, metrics in live for column, index in enumerate(indices)]
+        started = {outcome.index for outcome in finished + running}
+        waiting = [_waiting_outcome(grid, index) for index in range(grid.total) if index not in started]
+        return build_results(sorted(finished + running + waiting, key=lambda outcome: outcome.index),
+                             grid.datasets)
+
     def eta_seconds(self):
         """Seconds until this comparison's results are ready, counting the comparisons ahead of it."""
         return 0.0 if self.ready() or self._cancelled else self._pool._finish_times().get(self._training, 0.0)
@@ -212,6 +241,32 @@ class Job:
                 raise RuntimeError(f"the comparison could not be trained: {self._training.error}")
             self._results = _own_copy(self._training.results)
         return self._results
+
+
+def _running_outcome(grid, number, column, index, epochs, metrics, weights):
+    """A RunOutcome for run ``index`` (column ``column`` of its group's live arrays) in training."""
+    import nn
+    from .runner import RunOutcome
+    from .specs import layers_as_run
+    spec = grid.specs[index]
+    data = grid.datasets[grid.groups[number][0]]
+    layers = layers_as_run(spec, data.n_features, data.n_classes)
+    history = nn.History(**{name: values[:, column].tolist() for name, values in metrics.items()},
+                         status=RUNNING, message=f"training: epoch {int(epochs[-1])} of {spec.epochs}")
+    network = None
+    if weights is not None and index in weights[0]:
+        network = nn.Network(layers, activation=spec.activation, seed=spec.seed)
+        network.flat_params[...] = weights[2][weights[0].index(index)]
+    return RunOutcome(index, spec, layers, RUNNING, history.message, 0.0, history, network)
+
+
+def _waiting_outcome(grid, index):
+    from .runner import RunOutcome
+    from .specs import layers_as_run
+    spec = grid.specs[index]
+    data = grid.datasets[spec.data_key()]
+    return RunOutcome(index, spec, layers_as_run(spec, data.n_features, data.n_classes), WAITING,
+                      "waiting for a training worker", 0.0)
 
 
 def _own_copy(results):
@@ -307,17 +362,29 @@ class TrainingPool:
             self.cache.pin(job._training.key)
         return job
 
-    def estimate_wait_seconds(self, specs, catalog=None, snapshots=20):
-        """Seconds from a Run pressed now until the results, counting the queue ahead (0 if cached)."""
-        from .runner import GridTraining
-        grid = GridTraining(specs, catalog, snapshots)
-        key = (tuple(grid.specs), snapshots, ())
+    def estimate_wait_seconds(self, specs, catalog=None, snapshots=20, datasets=None):
+        """Seconds from a Run pressed now until the results, counting the queue ahead (0 if cached).
+        ``datasets`` (from ``specs.load_grid_data``), if the caller has them, saves loading them again."""
+        from .datasets import as_catalog
+        from .limits import estimate_seconds
+        from .runner import GridTraining, group_runs
+        from .specs import check_spec
+        catalog = as_catalog(catalog)
+        if datasets is None:
+            grid = GridTraining(specs, catalog, snapshots)
+            specs, datasets = grid.specs, grid.datasets
+        else:
+            specs = [check_spec(spec, catalog) for spec in specs]
+        private = any(spec.dataset in catalog.own for spec in specs)
+        key = (tuple(specs), snapshots, ())
         with self._lock:
-            if key in self.cache:
+            if not private and key in self.cache:
                 return 0.0
-            if key in self._queue:
+            if not private and key in self._queue:
                 return self._finish_times()[self._queue[key]]
-            return self._finish_times(_group_estimates(grid))[None]
+            estimates = [estimate_seconds([spec for _, spec in members], datasets)
+                         for _, members in group_runs(specs, datasets)]
+            return self._finish_times(estimates)[None]
 
     def start(self, timeout=60.0):
         """Start every worker now rather than on first use, and wait until they can train."""
@@ -455,12 +522,15 @@ class TrainingPool:
                 epochs = _concatenate(old[1], epochs)
                 metrics = {name: _concatenate(old[2][name], values) for name, values in metrics.items()}
             training.live[number] = (indices, epochs, metrics)
+        elif message[0] == "weights":
+            training.weights[number] = message[2:]
         elif message[0] == "done":
             _, _, outcomes, threads = message
             seconds = time.monotonic() - worker.started  # as the visitor waits: training and transfer
             worker.task = None
             del training.running[number]
             training.live.pop(number, None)
+            training.weights.pop(number, None)
             training.grid.outcomes.extend(outcomes)
             training.done += len(outcomes)
             training.last_spec = outcomes[-1].spec if outcomes else training.last_spec
@@ -602,8 +672,9 @@ def _worker_main(conn, stop):
         if task is None:
             return
         task_id, data, members, snapshots, snapshot_seeds = task
-        reporter = _Reporter(conn, task_id)
-        outcomes = train_group(data, members, stop.is_set, snapshots, snapshot_seeds, on_epoch=reporter)
+        reporter = _Reporter(conn, task_id, {index for index, spec in members if spec.seed in snapshot_seeds})
+        outcomes = train_group(data, members, stop.is_set, snapshots, snapshot_seeds, on_epoch=reporter,
+                               on_weights=reporter.weights)
         reporter.flush()
         conn.send(("done", task_id, outcomes, reporter.threads))
 
@@ -611,9 +682,10 @@ def _worker_main(conn, stop):
 class _Reporter:
     """The worker's on_epoch hook: forwards every epoch's metrics, batched to one message per PROGRESS_SECONDS."""
 
-    def __init__(self, conn, task_id):
+    def __init__(self, conn, task_id, drawn=()):
         self.conn, self.task_id, self.indices, self.rows = conn, task_id, None, []
         self.sent, self.threads = time.monotonic(), None
+        self.drawn, self.weights_sent = drawn, 0.0  # the runs whose weights are sent: the first seed's
 
     def __call__(self, indices, epoch, metrics):
         import numpy as np
@@ -625,6 +697,16 @@ class _Reporter:
         self.rows.append((epoch, {name: np.array(value) for name, value in metrics.items()}))
         if time.monotonic() - self.sent >= PROGRESS_SECONDS:
             self.flush()
+
+    def weights(self, indices, epoch, params):
+        """The on_weights hook: the drawn runs' newest parameters, at most every WEIGHTS_SECONDS."""
+        if not self.drawn or time.monotonic() - self.weights_sent < WEIGHTS_SECONDS:
+            return
+        self.flush()  # the curves reach the page no later than the weights
+        rows = [row for row, index in enumerate(indices) if index in self.drawn]
+        if rows:
+            self.conn.send(("weights", self.task_id, [indices[row] for row in rows], epoch, params[rows]))
+        self.weights_sent = time.monotonic()
 
     def flush(self):
         import numpy as np

@@ -53,11 +53,12 @@ def snapshot_schedule(epochs, count):
     return sorted({0, epochs, *np.unique(np.geomspace(1, epochs, count - 1).round().astype(int)).tolist()})
 
 
-def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_seeds=(), on_epoch=None):
+def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_seeds=(), on_epoch=None, on_weights=None):
     """Train specs that share data and shape in lockstep; on an exception, retry each alone to isolate it.
     Runs whose seed is in ``snapshot_seeds`` keep about ``snapshots`` copies of their weights.
     ``on_epoch(indices, epoch, metrics)`` is told every epoch's metrics (arrays, one value per run index
-    in ``indices``), so a worker process can stream live curves (experiments.pool)."""
+    in ``indices``), so a worker process can stream live curves (experiments.pool); ``on_weights(indices,
+    epoch, params)`` sees every epoch's flat parameters, one row per run (read-only: copy what you keep)."""
     specs = [spec for _, spec in indexed_specs]
     first = specs[0]
     layers = layers_as_run(first, data.n_features, data.n_classes)
@@ -79,11 +80,14 @@ def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_see
                                     optimizers=[make_optimizer(spec) for spec in specs],
                                     seeds=[spec.seed for spec in specs], X_val=data.X_test, y_val=data.y_test,
                                     on_epoch=None if should_stop is None and on_epoch is None else epoch_hook,
-                                    snapshot_epochs=snapshot_schedule(first.epochs, snapshots))
+                                    snapshot_epochs=snapshot_schedule(first.epochs, snapshots),
+                                    watch=None if on_weights is None else
+                                    lambda epoch, params: on_weights(indices, epoch, params))
     except Exception as error:  # noqa: BLE001 - a failing run is recorded, the grid goes on
         if len(indexed_specs) > 1:
             return [outcome for item in indexed_specs
-                    for outcome in train_group(data, [item], should_stop, snapshots, snapshot_seeds, on_epoch)]
+                    for outcome in train_group(data, [item], should_stop, snapshots, snapshot_seeds, on_epoch,
+                                               on_weights)]
         return [RunOutcome(indexed_specs[0][0], first, layers, "error", f"{type(error).__name__}: {error}",
                            time.perf_counter() - start)]
     seconds = (time.perf_counter() - start) / len(specs)
@@ -433,7 +437,8 @@ def build_results(outcomes, datasets):
                        test_loss=history.val_loss[-1], test_acc=history.val_acc[-1],
                        best_test_acc=float(test_acc[best]), best_epoch=best + 1)
             histories.append((run_id, history))
-            networks[run_id] = outcome.network
+            if outcome.network is not None:  # a run in training has one only if it is drawn live
+                networks[run_id] = outcome.network
             if history.snapshots:
                 snapshots[run_id] = history.snapshots
         run_datasets[run_id] = data

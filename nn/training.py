@@ -41,7 +41,7 @@ class History:
 
 
 def fit(net, X, y, epochs, batch_size=None, optimizer=None, seed=0, shuffle=True,
-        X_val=None, y_val=None, on_epoch=None, snapshot_epochs=()):
+        X_val=None, y_val=None, on_epoch=None, snapshot_epochs=(), watch=None):
     """Train ``net`` in place with mini-batch gradient descent and return its History.
 
     ``batch_size=None`` means full batch. ``on_epoch(epoch, metrics)`` is called after every epoch;
@@ -50,6 +50,8 @@ def fit(net, X, y, epochs, batch_size=None, optimizer=None, seed=0, shuffle=True
     it: the step taken is meaningless), stops training with status "diverged" and a message saying
     which; nothing is raised. ``snapshot_epochs`` lists epochs from 0 to ``epochs`` after which to keep
     a copy of the flat parameters (0: before training); load one back with ``net.flat_params[...] = params``.
+    ``watch(epoch, params)`` sees the flat parameters after every epoch, to draw the network as it learns:
+    a read-only view that the next epoch overwrites, so copy what you keep.
     Every argument is checked before training: a bad one is a ValueError naming it.
     """
     if not isinstance(net, Network) or net.n_models is not None:
@@ -57,17 +59,18 @@ def fit(net, X, y, epochs, batch_size=None, optimizer=None, seed=0, shuffle=True
     seed = check_int("seed", seed, minimum=0)
     optimizer = SGD(0.1) if optimizer is None else optimizer
     histories = _train(net, X, y, epochs, batch_size, optimizer, [np.random.default_rng(seed)], shuffle,
-                       X_val, y_val, on_epoch, snapshot_epochs)
+                       X_val, y_val, on_epoch, snapshot_epochs, watch)
     return histories[0]
 
 
 def fit_lockstep(nets, X, y, epochs, batch_size=None, optimizers=None, seeds=None, shuffle=True,
-                 X_val=None, y_val=None, on_epoch=None, snapshot_epochs=()):
+                 X_val=None, y_val=None, on_epoch=None, snapshot_epochs=(), watch=None):
     """Train several networks of one architecture on the same data at once; returns their Histories.
 
     ``optimizers`` is one optimizer per network, all of one class and differing at most in ``lr`` and
     ``weight_decay``; ``seeds`` gives each network's shuffling seed. Networks are updated in place.
-    ``on_epoch`` receives the metrics as arrays with one value per network.
+    ``on_epoch`` receives the metrics as arrays with one value per network, ``watch`` the parameters as
+    one row per network, shape (networks, parameters).
     """
     nets = list(nets)
     if not nets or not all(isinstance(net, Network) and net.n_models is None for net in nets):
@@ -79,7 +82,8 @@ def fit_lockstep(nets, X, y, epochs, batch_size=None, optimizers=None, seeds=Non
                          f"{len(seeds)} seeds and {len(optimizers)} optimizers.")
     stacked = Network.stack(nets)
     histories = _train(stacked, X, y, epochs, batch_size, _stack_optimizers(optimizers),
-                       [np.random.default_rng(seed) for seed in seeds], shuffle, X_val, y_val, on_epoch, snapshot_epochs)
+                       [np.random.default_rng(seed) for seed in seeds], shuffle, X_val, y_val, on_epoch,
+                       snapshot_epochs, watch)
     for net, trained in zip(nets, stacked.unstack()):
         net.set_weights(trained.get_weights())
     return histories
@@ -132,10 +136,17 @@ def _check_snapshot_epochs(snapshot_epochs, epochs):
     return {check_int("snapshot_epochs", epoch, minimum=0, maximum=epochs) for epoch in snapshot_epochs}
 
 
-def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val, on_epoch, snapshot_epochs=()):
+def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val, on_epoch, snapshot_epochs=(),
+           watch=None):
     """The loop behind fit and fit_lockstep. Per-network values are scalars, or arrays of shape (K,)."""
     X, y, epochs, batch_size, X_val, y_val = _check_fit_inputs(
         net, X, y, epochs, batch_size, optimizer, X_val, y_val, on_epoch)
+    if watch is not None and not callable(watch):
+        raise ValueError(f"'watch' must be callable or None; got {watch!r}.")
+    params_view = None
+    if watch is not None:
+        params_view = net.flat_params.view()
+        params_view.flags.writeable = False
     snapshot_epochs = _check_snapshot_epochs(snapshot_epochs, epochs)
     snapshots = [(0, net.flat_params.copy())] if 0 in snapshot_epochs else []
     n_samples, n_classes = X.shape[0], net.layer_sizes[-1]
@@ -199,6 +210,8 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
             ended = newly_diverged
             if on_epoch is not None and on_epoch(epoch, metrics) is False:
                 ended = running.copy()
+            if watch is not None:
+                watch(epoch, params_view)
             if ended.any():
                 final_params[ended] = params[ended]
                 running &= ~ended

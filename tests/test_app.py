@@ -2,6 +2,7 @@
 import json
 import os
 import re
+import time
 from contextlib import contextmanager
 from unittest import mock
 
@@ -13,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 import experiments.specs
 import ui.state
 from experiments.runner import run_grid
-from experiments.specs import expand_grid
+from experiments.specs import RunSpec, expand_grid
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "streamlit_app.py")
 
@@ -47,10 +48,10 @@ def chart_keys(at):
 
 
 def wait_for_training(at):
-    """Training runs in a background thread; wait for it, then let the page show the results."""
+    """Training runs in the server's training pool; wait for it, then let the page show the results."""
     job = at.session_state["job"] if "job" in at.session_state else None
     if job is not None:
-        job.thread.join(120)
+        job.wait(120)
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -270,7 +271,7 @@ def test_changing_a_widget_during_training_does_not_stop_it():
     at.button(key="run").click().run()
     job = at.session_state["job"]
     at.multiselect(key="activations").select("tanh").run()
-    assert not job.stop_requested.is_set()
+    assert not job.stop_requested
     assert at.button(key="restart")  # offered, not done
     wait_for_training(at)
     assert len(table(at)) == 3 and not any("Stopped" in m for m in texts(at, "info"))
@@ -282,13 +283,77 @@ def test_stop_keeps_the_runs_that_finished():
     at = open_app({"dataset": "edge", "epochs": "2000", "batch": "1"})  # tens of seconds of training
     at.button(key="run").click().run()
     job = at.session_state["job"]
-    job.thread.join(1.0)
+    time.sleep(1.0)
     at.button(key="stop_main").click().run()
-    job.thread.join(10)
+    job.wait(10)
     assert job.finished  # within an epoch, not at the end of the run
     wait_for_training(at)
     assert any("Stopped: 0 of 3 runs finished" in m for m in texts(at, "info"))
     assert set(table(at)["architecture"]) <= {"[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"} and len(table(at)) >= 1
+
+
+# ----- the training pool, shared by every visitor of the server -----
+def test_the_default_comparison_is_ready_before_the_first_click():
+    """The server trains the default comparison when it starts: the visitor's Run shows it at once."""
+    at = open_app()
+    pool = ui.state.pool()
+    wait_until(lambda: not pool._queue)  # the start-up training has finished
+    assert "ready at once" in plan(at.run())
+    at.button(key="run").click().run()
+    assert at.session_state["job"] is None and len(table(at)) == 3  # no waiting, no polling
+
+
+def test_identical_comparisons_from_two_visitors_are_trained_once():
+    settings = {"arch": "[2,5,2]", "act": "tanh", "epochs": "60", "seeds": "2", "dataset": "moons"}
+    first, second = open_app(settings), open_app(settings)
+    trained = ui.state.pool().stats["trained"]
+    first.button(key="run").click().run()
+    second.button(key="run").click().run()
+    wait_for_training(first), wait_for_training(second)
+    assert ui.state.pool().stats["trained"] == trained + 1
+    assert table(first).equals(table(second)) and len(table(first)) == 1
+
+
+def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():
+    """Other visitors' long comparisons fill every worker: this visitor's Run waits in line, says where,
+    can leave, and trains once a worker is free."""
+    pool = ui.state.pool()
+    busy = [pool.submit([RunSpec("edge", "[25, 8, 2]", epochs=20000, seed=seed)]) for seed in (11, 12)]
+    try:
+        wait_until(lambda: all(job.status == "running" for job in busy))
+        at = open_app({"epochs": "50", "seeds": "2"})
+        at.button(key="run").click().run()
+        progress = " ".join(unescape(p.proto.text) for p in at.get("progress"))
+        assert "Waiting for a free training worker: 0 comparisons of other visitors ahead of yours" in progress
+        assert at.button(key="stop_main").label == "✕ Cancel"
+        job = at.session_state["job"]
+        assert job.queue_position() == 1
+    finally:
+        for other in busy:
+            other.cancel()
+    wait_for_training(at)
+    assert len(table(at)) == 3 and job.handle.blas_threads == 1  # trained in a worker with one BLAS thread
+
+
+def test_the_compare_page_shows_the_comparison_learning_live():
+    """While it trains, the curves grow and the boundary panels redraw on the Compare page."""
+    at = open_app({"dataset": "circles", "epochs": "2000", "arch": "[2,16,2]"})
+    at.button(key="run").click().run()
+    job = at.session_state["job"]
+    wait_until(lambda: job.live_results().networks)
+    at.run()
+    assert {"live_curves", "live_boundary.circles"} <= chart_keys(at)
+    assert "Live:" in " ".join(texts(at, "caption"))
+    at.button(key="stop_main").click().run()
+    wait_for_training(at)
+    assert "stopped" in set(at.session_state["results"].runs["status"])  # kept as far as it got
+
+
+def wait_until(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.05)
 
 
 # ----- fragments: a control reruns only its part of the page -----

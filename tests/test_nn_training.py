@@ -162,6 +162,26 @@ def test_lockstep_snapshots_match_single_training_and_stop_with_divergence():
     assert histories[1].status == "diverged" and [e for e, _ in histories[1].snapshots] == [1]
 
 
+def test_watch_sees_every_epochs_weights_read_only_one_row_per_network():
+    X, y = separable(60)
+    seen = []
+
+    def watch(epoch, params):
+        with pytest.raises(ValueError):
+            params[0, 0] = 1.0  # read-only: a watcher cannot disturb the training
+        seen.append((epoch, params.copy()))
+
+    nets = [nn.Network([2, 4, 2], seed=s) for s in (0, 1)]
+    nn.fit_lockstep(nets, X, y, 4, 16, [nn.SGD(0.1), nn.SGD(0.3)], seeds=[0, 1], watch=watch)
+    assert [epoch for epoch, _ in seen] == [1, 2, 3, 4] and seen[0][1].shape == (2, nets[0].flat_params.size)
+    np.testing.assert_array_equal(seen[-1][1][1], nets[1].flat_params)
+    replay = nn.Network([2, 4, 2], seed=0)
+    nn.fit(replay, X, y, 2, 16, nn.SGD(0.1), seed=0)
+    np.testing.assert_array_equal(seen[1][1][0], replay.flat_params)
+    with pytest.raises(ValueError, match="'watch' must be callable or None; got 3"):
+        nn.fit(nn.Network([2, 4, 2]), X, y, 1, watch=3)
+
+
 def test_hidden_activations_have_one_entry_per_hidden_layer():
     X, _ = separable(10)
     net = nn.Network([2, 5, 3, 2], activation="tanh")

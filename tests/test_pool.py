@@ -1,6 +1,7 @@
 """The server-wide training pool: shared trainings, the queue, Stop, clean-up, the cache, thread limits."""
 import gc
 import os
+from dataclasses import replace
 import signal
 import time
 
@@ -12,6 +13,7 @@ from experiments.datasets import Catalog, dataset_from_csv
 from experiments.pool import PoolBusy, ResultCache, TrainingPool, blas_threads, one_blas_thread, results_nbytes
 from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
+from nn import Network
 
 LONG = RunSpec("edge", "[25, 8, 2]", epochs=20000)  # many seconds: still training when a test looks
 
@@ -122,6 +124,25 @@ def test_stop_while_training_ends_it_early_and_keeps_the_epochs_run(pool):
     run = results.runs.iloc[0]
     assert run["status"] == "stopped" and live["epoch"] <= run["epochs_run"] < LONG.epochs // 2
     assert len(results.history) == run["epochs_run"]
+
+
+def test_results_so_far_include_the_runs_in_training_with_their_curves_and_newest_weights(pool):
+    """What the page draws live: runs in training have status "running", their curves so far and, for the
+    first seed, a network with the weights of a recent epoch."""
+    specs = [LONG, replace(LONG, seed=1), replace(LONG, architecture="[25, 4, 2]")]
+    job = pool.submit(specs)
+    assert list(job.results_so_far().runs["status"]) == ["waiting"] * 3  # every run, before any starts
+    wait_until(lambda: job.results_so_far().networks)
+    live = job.results_so_far()
+    assert list(live.runs["status"]) == ["running", "running", "waiting"]  # one worker: the second group waits
+    assert sorted(live.networks) == [0]  # the first seed is drawn, the second only counted
+    first = live.history[live.history["run_id"] == 0]
+    assert len(first) >= 1 and live.runs.loc[0, "epochs_run"] == len(first)
+    assert not np.array_equal(live.networks[0].flat_params, Network([25, 8, 2], seed=0).flat_params)  # it learns
+    job.cancel()
+    final = job.result(timeout=60)
+    assert list(final.runs["status"]) == ["stopped", "stopped"]  # the waiting group never trained
+    assert (final.runs["epochs_run"] >= live.runs["epochs_run"][:2]).all()
 
 
 def test_a_shared_training_goes_on_when_one_visitor_stops(pool):

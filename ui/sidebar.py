@@ -105,11 +105,14 @@ def _plan_box(plan):
         st.error(plain(plan.error))
     else:
         n = len(plan.specs)
-        likely, longest = state.pace().expect(plan.seconds)
-        st.markdown(f"**{n} run{'s' if n != 1 else ''}** · about {'<1' if likely < 1 else round(likely)} s of "
-                    f"training, at most about {round(longest)} s",
+        likely = state.pool().estimate_wait_seconds(plan.specs, state.catalog(), state.SNAPSHOTS, plan.datasets)
+        if likely == 0:
+            timing = "ready at once (trained before)"
+        else:
+            timing = f"about {'<1' if likely < 1 else round(likely)} s, at most about {round(2 * likely + 1)} s"
+        st.markdown(f"**{n} run{'s' if n != 1 else ''}** · {timing}",
                     help="From a time model of the training, scaled by how fast this server trained recent "
-                         "comparisons and by how many visitors are training right now.")
+                         "comparisons, and counting the comparisons of other visitors ahead in the queue.")
         collapsed = [a for a in plan.settings.architectures if not has_hidden_layer(a)]
         if collapsed and len(plan.settings.activations) > 1:
             st.caption(f"{', '.join(collapsed)} has no hidden layer, so it has no activation: it is trained once, "

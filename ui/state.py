@@ -4,7 +4,6 @@ sidebar's widgets and AppSettings, the visitor's results, and the caches.
 Everything here that is shared by all visitors goes through ``st.cache_resource`` or ``st.cache_data``,
 each bounded by ``max_entries``; everything else lives in ``st.session_state``.
 """
-import threading
 from dataclasses import dataclass
 
 import streamlit as st
@@ -15,6 +14,10 @@ from experiments.limits import Limits
 from experiments.settings import OPTIONS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings
 
 FIGURE_CACHE_ENTRIES = 64  # figures of all visitors' results; each entry is at most a few MB
+RESULT_CACHE_ENTRIES = 24  # finished comparisons shared by all visitors ...
+RESULT_CACHE_BYTES = 64e6  # ... and at most this many bytes of them
+POOL_MAX_JOBS = 40  # comparisons waiting or training at once; more visitors are asked to try again shortly
+SNAPSHOTS = 20  # weight snapshots kept per drawn run, for "while they learned"
 DATASET_CACHE_ENTRIES = 32
 
 
@@ -47,31 +50,17 @@ def one_blas_thread():
     return threadpool_limits(limits=1)
 
 
-class Pace:
-    """How fast this server really trains, shared by all visitors: the ratio of measured to estimated
-    training time, averaged over recent comparisons, and how many are training right now. The time model
-    (``experiments.limits.estimate_seconds``) is fitted on a quiet machine; a busy server is slower, and
-    this is what the estimate learns from."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.ratio = 1.0
-        self.running = 0
-
-    def record(self, estimated, measured):
-        if estimated > 0.2 and measured > 0:
-            with self.lock:
-                self.ratio = min(50.0, max(0.3, 0.6 * self.ratio + 0.4 * measured / estimated))
-
-    def expect(self, estimated):
-        """(likely, longest) seconds for a comparison estimated at ``estimated`` on a quiet machine."""
-        likely = estimated * self.ratio * (1 + self.running)  # training threads share the interpreter
-        return likely, 2 * likely + 1
-
-
 @st.cache_resource(show_spinner=False)
-def pace():
-    return Pace()
+def pool():
+    """The server's one training pool (``experiments.pool``): at most one worker process per core, each
+    with one BLAS thread, and finished comparisons shared by every visitor (bounded in entries and bytes).
+    The default comparison starts training here, on the first visit, and stays cached for good, so the
+    Run of everyone who opens the app finds it ready."""
+    from experiments.pool import ResultCache, TrainingPool
+    training_pool = TrainingPool(cache=ResultCache(RESULT_CACHE_ENTRIES, RESULT_CACHE_BYTES), max_jobs=POOL_MAX_JOBS)
+    builtin = Catalog(max_samples=limits().max_samples)
+    training_pool.preload(AppSettings().specs(builtin), builtin, snapshots=SNAPSHOTS)
+    return training_pool
 
 
 # ----- data, cached for every visitor -----

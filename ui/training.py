@@ -1,84 +1,91 @@
 """Run, Stop and the live progress panel.
 
-A comparison trains off the page's thread, so the page stays responsive: changing a widget, switching
-pages or drawing another view never stops it; only Stop does. The page polls the job from a fragment that
-reruns alone twice a second, and when the job ends the whole page reruns once to show the results.
+A comparison trains in the server's training pool (``state.pool()``): worker processes with one BLAS
+thread each, shared by every visitor, so the page's thread only submits and polls. Changing a widget,
+switching pages or drawing another view never stops a training; only Stop does. Identical comparisons
+of different visitors are trained once. The page polls the job from a fragment that reruns alone twice
+a second, drawing the curves and boundaries of the runs in training; when the job ends the whole page
+reruns once to show the results.
 """
-import threading
 import time
 import weakref
 
 import streamlit as st
 
-from experiments import figures
-from experiments.runner import GridTraining
+from experiments.pool import PoolBusy
 
 from . import state
 from .plan import make_plan
 from .text import plain
 
-POLL_SECONDS = 0.5
-LIVE_CURVES_EVERY = 2.0  # seconds between redraws of the live learning curves
-RECENT_ENTRIES = 3  # comparisons kept per visitor, so asking for the same one again is instant
+POLL_SECONDS = 0.5  # the live view redraws twice a second
+LIVE_RESOLUTION = 40  # grid points per side of a live boundary panel (70 once trained)
+RECENT_ENTRIES = 3  # comparisons kept per visitor (their own data included), so asking again is instant
 
 
 class Job:
-    """One comparison training in a background thread; ``stop()`` ends it within one epoch."""
+    """This visitor's comparison in the training pool: its progress, Stop, and its results."""
 
-    def __init__(self, specs, catalog, estimated_seconds=0.0, snapshots=20):
+    def __init__(self, specs, catalog):
         self.key = tuple(specs)
-        self.estimated = estimated_seconds
-        self.training = GridTraining(specs, catalog, snapshots)
-        self.total = self.training.total
-        self.stop_requested = threading.Event()
-        self.error = None
+        self.handle = state.pool().submit(specs, catalog, snapshots=state.SNAPSHOTS)
+        self.total = self.handle.progress().total
         self.started = time.perf_counter()
         self.ended = None
-        self.last = None
-        self.thread = threading.Thread(target=self._run, name="nn-lab-training", daemon=True)
-        self.thread.start()
-
-    def _run(self):
-        pace = state.pace()
-        with pace.lock:
-            pace.running += 1
-        try:
-            self.training.run(progress=self._progress, should_stop=self.stop_requested.is_set)
-        except Exception as error:  # noqa: BLE001 - shown to the visitor as a message
-            self.error = f"Training failed: {type(error).__name__}: {error}"
-        finally:
-            self.ended = time.perf_counter()
-            with pace.lock:
-                pace.running -= 1
-            if self.done == self.total and not self.error:
-                pace.record(self.estimated, self.elapsed())
-
-    def _progress(self, done, total, spec, outcome):
-        self.last = spec
-
-    def stop(self):
-        self.stop_requested.set()
+        self.stop_requested = False
+        self.from_cache = self.handle.ready()  # trained before, for this visitor or another
+        self.error = None
 
     @property
     def finished(self):
+        if self.ended is None and self.handle.ready():
+            self.ended = time.perf_counter()
         return self.ended is not None
+
+    def progress(self):
+        return self.handle.progress()
 
     @property
     def done(self):
-        return len(self.training.outcomes)
+        return self.progress().done
+
+    def fraction(self, progress):
+        """How far the training is, counting the epochs of the runs in training: the bar moves every poll."""
+        epochs = [spec.epochs for spec in self.key]
+        learning = sum(live["epoch"] / epochs[index] for index, live in progress.live.items())
+        return min(1.0, (progress.done + learning) / max(1, progress.total))
+
+    def queue_position(self):
+        return self.handle.queue_position()
 
     def elapsed(self):
         return (self.ended or time.perf_counter()) - self.started
 
     def eta_seconds(self):
-        """Seconds left: from the pace so far once runs have finished, else from the estimate."""
-        if not self.done:
-            return max(0.0, state.pace().expect(self.estimated)[0] - self.elapsed()) if self.estimated else None
-        return self.elapsed() / self.done * (self.total - self.done)
+        return self.handle.eta_seconds()
+
+    def stop(self):
+        self.stop_requested = True
+        self.handle.cancel()
+
+    def wait(self, timeout=None):
+        """Block until the results are ready (for tests and benchmarks; the page polls instead)."""
+        self.handle.result(timeout)
+        return self
+
+    def live_results(self):
+        """What has trained so far, the runs in training included (status "running")."""
+        return self.handle.results_so_far()
 
     def results(self):
-        results = self.training.results_so_far()
+        """The Results, or None with ``error`` set if the training failed."""
+        try:
+            results = self.handle.result(timeout=30)
+        except (RuntimeError, TimeoutError) as error:
+            self.error = f"Training failed: {error}"
+            return None
         results.runs.attrs["wall_seconds"] = self.elapsed()
+        results.runs.attrs["from_cache"] = self.from_cache
         return results
 
 
@@ -90,11 +97,19 @@ def start(plan):
         state.show_results(s.recent[key], plan.settings, "run", "The same comparison as before: shown from this "
                                                                 "session's results, without training again.")
         return
-    job = Job(plan.specs, state.catalog(), plan.seconds)
+    try:
+        job = Job(plan.specs, state.catalog())
+    except PoolBusy as error:
+        s.training_error = str(error)
+        return
     s.job, s.job_settings = job, plan.settings
-    # Stop the job if the visitor's session ends (the tab closed and Streamlit dropped the session).
+    if job.finished:  # trained before, for another visitor or at start-up: no need to poll
+        _finish(job)
+        return
+    # Free the job's place in the pool if the visitor's session ends (the tab closed and Streamlit dropped
+    # the session); the pool's own Job does the same when it is garbage-collected.
     s.job_guard = _Guard()
-    weakref.finalize(s.job_guard, job.stop)
+    weakref.finalize(s.job_guard, job.handle.cancel)
 
 
 def start_lesson(lesson):
@@ -126,13 +141,17 @@ def restart(plan):
 def _finish(job):
     """The job ended: its results become the visitor's results."""
     s = st.session_state
-    s.job, s.live_figure = None, None
-    if job.error and not job.done:
-        s.notice = None
-        s.training_error = job.error
-        return
+    s.job = None
     results = job.results()
-    if job.done == job.total and not job.error:
+    if results is None:
+        s.notice, s.training_error = None, job.error
+        return
+    runs = results.runs
+    if runs.empty:
+        s.notice = "Stopped before any run had trained; the results below are the ones you had."
+        return
+    stopped = int((runs["status"] == "stopped").sum())
+    if not job.stop_requested and not stopped and len(runs) == job.total:
         recent = s.recent
         recent.pop(job.key, None)
         recent[job.key] = results
@@ -140,43 +159,66 @@ def _finish(job):
             recent.pop(next(iter(recent)))
         notice = None
     else:
-        finished = int((results.runs["status"] != "stopped").sum())
-        partial = job.done - finished
-        notice = (f"Stopped: {finished} of {job.total} runs finished" +
-                  (f", {partial} stopped part-way" if partial else "") +
-                  "; what trained is shown. Press Run to train the whole comparison.")
+        notice = (f"Stopped: {len(runs) - stopped} of {job.total} runs finished" +
+                  (f", {stopped} stopped part-way (shown as far as they got)" if stopped else "") +
+                  ". Press ▶ Run to train the whole comparison.")
     state.show_results(results, s.job_settings, "run", notice)
 
 
-def panel():
-    """The progress of the visitor's training, redrawn alone every half second while it runs."""
+def panel(live=False):
+    """The progress of the visitor's training, redrawn alone twice a second while it runs; with ``live``
+    (the Compare page) also the curves and boundaries of the runs in training."""
     if st.session_state.get("training_error"):
         st.error(plain(st.session_state.pop("training_error")))
     if st.session_state.job is None:
         return
-    st.fragment(run_every=POLL_SECONDS)(_progress_panel)()
+    st.fragment(run_every=POLL_SECONDS)(_progress_panel)(live)
 
 
-def _progress_panel():
+def _progress_panel(live):
     job = st.session_state.job
     if job is None:
         return
     if job.finished:
         _finish(job)
         st.rerun()
-    done, total = job.done, job.total
-    eta = job.eta_seconds()
-    left = "estimating the time left…" if eta is None else f"about {max(1, round(eta))} s left"
-    last = job.last
-    last_text = "" if last is None else f" · last: {last.dataset} {last.architecture} {last.activation} lr {last.lr:g}"
+    progress = job.progress()
     cols = st.columns([5, 1], vertical_alignment="center")
-    cols[0].progress(done / total, text=plain(f"Training: {done} of {total} runs · {job.elapsed():.0f} s · {left}"
-                                              f"{last_text}"))
-    cols[1].button("■ Stop", key="stop_main", on_click=stop, help="Stop training and keep the runs that finished.",
-                   width="stretch")
-    if done and done < total and not job.stop_requested.is_set():
-        if time.perf_counter() - st.session_state.get("live_drawn", 0.0) > LIVE_CURVES_EVERY:
-            st.session_state.live_drawn = time.perf_counter()
-            st.session_state.live_figure = figures.learning_curves_figure(job.results())  # not cached: it changes
-        if st.session_state.get("live_figure") is not None:
-            st.plotly_chart(st.session_state.live_figure, key="live_curves")
+    eta = job.eta_seconds()
+    left = f"about {max(1, round(eta))} s left" if eta else "finishing…"
+    if progress.status == "queued":
+        ahead = max(progress.queue_position - 1, 0)
+        cols[0].progress(0.0, text=plain(
+            f"Waiting for a free training worker: {ahead} comparison{'s' if ahead != 1 else ''} of other visitors "
+            f"ahead of yours · {job.elapsed():.0f} s · {left}"))
+        cols[1].button("✕ Cancel", key="stop_main", on_click=stop, width="stretch",
+                       help="Leave the queue; nothing of this comparison has trained yet.")
+        return
+    cols[0].progress(job.fraction(progress), text=plain(
+        f"Training: {progress.done} of {progress.total} runs finished, {len(progress.live)} learning now · "
+        f"{job.elapsed():.0f} s · {left}"))
+    cols[1].button("■ Stop", key="stop_main", on_click=stop, width="stretch",
+                   help="Stop training and keep what has trained so far, the runs part-way included.")
+    if live and not job.stop_requested:
+        live_view(job.live_results())
+
+
+def live_view(results):
+    """The curves and boundary panels of a comparison in training, drawn from what has trained so far."""
+    from experiments import figures
+    if results.runs.empty:
+        return
+    datasets = list(dict.fromkeys(results.runs["dataset"]))
+    curves_col, boundary_col = st.columns([1, 1], gap="medium")
+    if not results.history.empty:
+        curves = figures.learning_curves_figure(results)
+        curves.update_xaxes(range=[0, int(results.runs["epochs"].max())])  # the curves grow to the right
+        curves_col.plotly_chart(curves, key="live_curves")
+    with boundary_col:
+        for dataset in datasets:
+            panels, _ = figures.boundary_panels(results, dataset)
+            if not panels.empty:
+                st.plotly_chart(figures.decision_boundary_figure(results, dataset, LIVE_RESOLUTION, 230),
+                                key=f"live_boundary.{dataset}")
+    st.caption("Live: the curves grow and the boundaries redraw twice a second as the networks learn (panels "
+               "show each configuration's first seed).")

@@ -14,9 +14,10 @@ from ui.widgets import chart
 
 
 def show(view):
+    if st.session_state.job is not None:  # while a comparison trains, its live view above is the page
+        return
     if view.results is None:
-        if st.session_state.job is None:  # while the first comparison trains, its progress is the page
-            welcome(view)
+        welcome(view)
         return
     results = view.results
     headline(results)
