@@ -60,6 +60,9 @@ def welcome(view):
 
 
 # ----- the results -----
+STATUS_WORDS = {"stopped": "stopped part-way", "diverged": "diverged", "error": "failed"}
+
+
 def headline(results):
     table = state.figure("accuracy_table", results)
     runs = results.runs
@@ -71,9 +74,13 @@ def headline(results):
         lines.append(f"**Best{where}: {row['test acc %']:.1f}%** test accuracy · {settings}")
     seconds = runs.attrs.get("wall_seconds", runs["seconds"].sum())
     counts = runs["status"].value_counts()
+    if runs.attrs.get("from_cache"):
+        timing = " · shown at once: trained earlier on this server"
+    else:
+        timing = f" · trained in {seconds:.1f} s" if seconds == seconds else ""
     lines.append(f"{len(runs)} run{'s' if len(runs) != 1 else ''}"
-                 + "".join(f" · {n} {status}" for status, n in counts.items() if status != "ok")
-                 + (f" · trained in {seconds:.1f} s" if seconds == seconds else ""))
+                 + "".join(f" · {n} {STATUS_WORDS.get(status, status)}" for status, n in counts.items()
+                           if status != "ok") + timing)
     st.markdown("  \n".join(lines[:4]))
 
 
