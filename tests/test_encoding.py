@@ -127,7 +127,8 @@ def test_facets_by_a_setting_have_its_levels_as_titles(results):
     fig = figures.learning_curves_figure(results, color_by="lr", facet_by="activation")
     assert [a.text for a in fig.layout.annotations] == ["activation: relu", "activation: tanh"]
     lines = [t for t in fig.data if t.mode == "lines" and t.x[0] is not None]
-    assert {t.xaxis for t in lines if "relu" in t.name} == {"x"} and {t.xaxis for t in lines if "tanh" in t.name} == {"x2"}
+    assert {t.xaxis for t in lines if "relu" in t.name} == {"x"}
+    assert {t.xaxis for t in lines if "tanh" in t.name} == {"x2"}
     assert fig.layout.yaxis2.matches == "y"  # the facets share their loss axis
     with pytest.raises(ValueError, match="'facet_by' must be a setting that varies"):
         figures.learning_curves_figure(results, facet_by="optimizer")
@@ -140,7 +141,8 @@ def test_highlight_and_diverged_runs_still_show_with_a_colour_encoding(results):
     chosen = next(label for label in config_colors(results) if label.endswith("lr 1"))
     fig = figures.learning_curves_figure(results, highlight=(chosen,), color_by="lr")
     lines = [t for t in fig.data if t.mode == "lines" and t.x[0] is not None]
-    assert {t.opacity for t in lines if t.name == chosen} == {1.0} and {t.opacity for t in lines if t.name != chosen} == {0.2}
+    assert {t.opacity for t in lines if t.name == chosen} == {1.0}
+    assert {t.opacity for t in lines if t.name != chosen} == {0.2}
     broken = copy.copy(results)
     broken.runs = results.runs.copy()
     broken.runs.loc[broken.runs["lr"] == 1.0, "status"] = "diverged"

@@ -83,7 +83,8 @@ def shades(hex_color, n):
         return [hex_color]
     hue, _, saturation = colorsys.rgb_to_hls(*(int(hex_color.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)))
     half = min(0.25, 0.09 * (n - 1))
-    return [_hex(colorsys.hls_to_rgb(hue, lightness, saturation)) for lightness in np.linspace(0.5 - half, 0.5 + half, n)]
+    lightnesses = np.linspace(0.5 - half, 0.5 + half, n)
+    return [_hex(colorsys.hls_to_rgb(hue, lightness, saturation)) for lightness in lightnesses]
 
 
 def _hex(rgb):
@@ -126,9 +127,14 @@ def level_name(factor, level):
     return dict(LABEL_PARTS)[factor].format(text(level))
 
 
+def factor_name(factor):
+    """A design factor as a person writes it: "batch size" for batch_size."""
+    return FACTOR_TITLES.get(factor, factor)
+
+
 def factor_title(factor, level):
     """A facet's title: "activation: relu"."""
-    return f"{FACTOR_TITLES.get(factor, factor)}: {text(level)}"
+    return f"{factor_name(factor)}: {text(level)}"
 
 
 def check_factor(runs, param, value):

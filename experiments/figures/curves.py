@@ -58,7 +58,10 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
         if "run_id" in results.history else {}
     unstable = diverged | (_unstable_runs(results.history, runs) if per_run else set())
     rows, cols = facet_grid(len(facets))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[title for title, _ in facets], horizontal_spacing=0.06,
+    titles = [title for title, _ in facets]
+    two_lines = bool(facet_by) and cols > 2 and max(map(len, titles)) > 18  # narrow facets: the level below
+    titles = [title.replace(": ", ":<br>", 1) for title in titles] if two_lines else titles
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.06,
                         vertical_spacing=0.12 if rows > 1 else 0.0, shared_yaxes="all" if facet_by else False)
     shown, traces, cells, healthy = {}, [], [], []  # shown: label -> its mark (diverged, unstable or none)
 
@@ -115,7 +118,7 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
     fig.update_xaxes(title_text="epoch", row=rows)
     legend_rows = math.ceil(((len(keys) if color_by else len(shown)) + 2) / 3)  # about three a row at half width
     fig.update_layout(height=max(260, height_per_row * rows) + 22 * legend_rows,
-                      margin={"l": 50, "r": 20, "t": 40, "b": 60 + 22 * legend_rows},
+                      margin={"l": 50, "r": 20, "t": 60 if two_lines else 40, "b": 60 + 22 * legend_rows},
                       legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0,
                               "font": {"size": 12}},
                       yaxis_title="Loss (cross-entropy)" if metric == "loss" else "Accuracy", hovermode="closest")
