@@ -492,6 +492,23 @@ def test_watching_the_boundaries_learn(trained):
     trained.segmented_control(key="boundary_time").set_value("at the end").run()
 
 
+def test_colouring_the_curves_by_activation(trained):
+    """The visitor picks "Colour by: activation": the curves' legend names each activation once, beside the
+    train and test line styles, and the boundary panels carry the curves' colours."""
+    page(trained, "compare")
+    assert trained.selectbox(key="curve_color").value == "auto"
+    trained.selectbox(key="curve_color").set_value("activation").run()
+    assert not trained.exception
+    charts = {chart.key: json.loads(chart.proto.spec) for chart in trained.get("plotly_chart")}
+    legend = [t["name"] for t in charts["curves"]["data"] if t.get("showlegend", True)]
+    assert legend == ["relu", "sigmoid", "train", "test"]
+    curve_colors = {t["line"]["color"] for t in charts["curves"]["data"]
+                    if t.get("mode") == "lines" and t.get("showlegend") is False}
+    bar_colors = {s["line"]["color"] for s in charts["boundary.circles"]["layout"]["shapes"] if s["type"] == "line"}
+    assert len(curve_colors) == 4 and bar_colors == curve_colors
+    trained.selectbox(key="curve_color").set_value("auto").run()
+
+
 def test_the_design_map_appears_when_two_numeric_settings_vary():
     """Depth and learning rate vary: the Hyperparameters page draws the design map over them."""
     at = run(open_app({"dataset": "xor", "arch": ["[25, 8, 2]", "[25, 8, 8, 2]"], "lr": ["0.3", "0.03"],

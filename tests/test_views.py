@@ -1,5 +1,8 @@
 """The deeper views' figures on small results, and where they do not apply."""
+from types import SimpleNamespace
+
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -135,6 +138,24 @@ def test_parallel_coordinates_show_what_varies_coloured_by_accuracy(circles):
     labels = [d.label for d in fig.data[0].dimensions]
     assert labels == ["hidden layers", "activation", "test accuracy"]  # depth and activation vary here
     np.testing.assert_allclose(fig.data[0].line.color, np.sort(circles.runs["test_acc"]))  # best drawn last
+
+
+def test_parallel_coordinates_write_each_tick_once():
+    """The axes used to read "32" over "32" and "8" over "8" (Plotly adds the range's ends to an axis without
+    ticks), with "7.5" layers and a rate of "-1.52288": now each axis shows the values taken, once each."""
+    rows = [{"run_id": i, "dataset": "circles", "layers": layers, "activation": activation, "optimizer": "sgd",
+             "lr": lr, "batch_size": batch, "status": "ok", "test_acc": 0.5 + 0.01 * i}
+            for i, (layers, activation, lr, batch) in enumerate(
+                (layers, activation, lr, batch) for layers in ("[2, 4, 2]", "[2, 8, 2]", "[2, 6, 6, 2]")
+                for activation in ("relu", "tanh") for lr in (0.1, 0.03, 0.3) for batch in ("full", 32))]
+    fig = figures.parallel_coordinates_figure(SimpleNamespace(runs=pd.DataFrame(rows)))
+    axes = {d.label: d for d in fig.data[0].dimensions}
+    assert list(axes) == ["hidden layers", "widest layer", "activation", "lr (log scale)", "batch", "test accuracy"]
+    for axis in axes.values():
+        assert axis.tickvals and len(axis.ticktext) == len(axis.tickvals)  # given: no range labels added
+        assert len(set(axis.ticktext)) == len(axis.ticktext) and len(set(axis.tickvals)) == len(axis.tickvals)
+    assert axes["widest layer"].ticktext == ("4", "6", "8") and axes["hidden layers"].ticktext == ("1", "2")
+    assert axes["lr (log scale)"].ticktext == ("0.03", "0.1", "0.3") and axes["batch"].ticktext == ("full", "32")
 
 
 def test_weight_heatmaps_label_units_with_whole_numbers(circles):

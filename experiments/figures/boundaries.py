@@ -5,8 +5,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .common import (BINARY_SCALE, CLASS_COLORS, VARYING_FIELDS, DoesNotApply, first_seed_runs, projection,
-                     run_title, text)
+from .common import (BINARY_SCALE, CLASS_COLORS, VARYING_FIELDS, DoesNotApply, config_colors, first_seed_runs,
+                     projection, run_title, text)
 
 
 MAX_PANELS = 24
@@ -78,11 +78,13 @@ def class_point_traces(data, to_plane, showlegend=True):
     return traces
 
 
-def decision_boundary_figure(results, dataset, resolution=70, panel_height=250, highlight=()):
+def decision_boundary_figure(results, dataset, resolution=70, panel_height=250, highlight=(), color_by=None):
     """Predicted probability over the data's range, one panel per configuration; train points solid, test
     points hollow. Both axes of a panel have the same scale, so rings look round. Data with more than two
     features is shown in the plane of its first two principal components (grid points mapped back to
-    input space). Panels of the configurations named in ``highlight`` (labels) get an outline."""
+    input space). Panels of the configurations named in ``highlight`` (labels) get an outline. A bar along
+    each panel's top edge has its configuration's colour in the curves (``config_colors(results, color_by)``)."""
+    colors = config_colors(results, color_by)
     panels, _ = boundary_panels(results, dataset)
     if panels.empty:
         raise ValueError(f"no trained networks for {dataset!r}: decision boundaries need them.")
@@ -103,6 +105,7 @@ def decision_boundary_figure(results, dataset, resolution=70, panel_height=250, 
                       *class_point_traces(data, to_plane, showlegend=first)]:
             fig.add_trace(trace, row=row + 1, col=col + 1)
         equal_scale(fig, row + 1, col + 1)
+        fig.add_shape(color_bar(fig, row + 1, col + 1, colors[labels[run.run_id]]))
         if labels[run.run_id] in highlight:
             outline(fig, row + 1, col + 1)
     fig.update_xaxes(range=[gx[0], gx[-1]], nticks=4, tickfont={"size": 10}, showgrid=False, zeroline=False)
@@ -122,10 +125,21 @@ def panel_title(label):
     return "<br>".join(text(part) for part in label.split(" · "))
 
 
+def color_bar(fig, row, col, color):
+    """A thick line along the top edge of one panel in its configuration's colour (a shape, to add)."""
+    x_name, y_name = _axis_names(fig, row, col)
+    return {"type": "line", "xref": f"{x_name} domain", "yref": f"{y_name} domain", "x0": 0, "x1": 1, "y0": 1,
+            "y1": 1, "line": {"color": color, "width": 6}}
+
+
+def _axis_names(fig, row, col):
+    subplot = fig.get_subplot(row, col)
+    return tuple(axis.plotly_name.replace("axis", "") for axis in (subplot.xaxis, subplot.yaxis))
+
+
 def outline(fig, row, col, color="#e8590c"):
     """A thick frame around one panel: the configuration picked in the table."""
-    subplot = fig.get_subplot(row, col)
-    x_name, y_name = (axis.plotly_name.replace("axis", "") for axis in (subplot.xaxis, subplot.yaxis))
+    x_name, y_name = _axis_names(fig, row, col)
     fig.add_shape(type="rect", xref=f"{x_name} domain", yref=f"{y_name} domain", x0=-0.02, x1=1.02, y0=-0.02,
                   y1=1.02, line={"color": color, "width": 4})
 

@@ -5,7 +5,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .common import config_colors, facet_grid, fade, smooth, text
+from .common import (check_factor, config_colors, facet_grid, factor_levels, factor_title, fade,
+                     label_levels, level_colors, level_name, smooth, text)
 
 
 def _mean_and_std(curves):
@@ -31,9 +32,14 @@ def _band(mean, std, log_y):
 
 
 def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, highlight=(), height_per_row=340,
-                           max_points=150):
+                           max_points=150, color_by=None, facet_by=None):
     """Train (solid) and test (dashed) curves, mean over seeds with a +-1 std band, one facet per dataset.
     Long curves are thinned to about ``max_points`` points (after smoothing), keeping the last epoch.
+
+    ``color_by`` (a design factor that varies, see ``curve_encoding``): one hue per level of it, shades for
+    the configurations within a level (``config_colors``), and a legend of one entry per level instead of
+    one per configuration; a curve's hover still names its whole configuration. ``facet_by`` (one dataset
+    only): one facet per level of that factor, sharing the y axis. None (the default): neither.
 
     The loss axis covers the runs that trained normally: a diverged run (loss in the thousands) or an
     unstable one (ending above twice the loss of guessing) would flatten every other curve, so it runs off
@@ -44,26 +50,31 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
     runs = results.runs
     if runs.empty:  # e.g. live, before the first run finishes
         return _note_figure("No runs yet: nothing to draw.")
-    labels, colors = results.labels(), config_colors(results)
+    labels, colors = results.labels(), config_colors(results, color_by)
+    facets = _facets(runs, facet_by)
+    levels = label_levels(results, color_by) if color_by else {}
     diverged = set(runs.loc[runs["status"] == "diverged", "run_id"])
     per_run = {run_id: frame for run_id, frame in results.history.groupby("run_id", sort=False)} \
         if "run_id" in results.history else {}
     unstable = diverged | (_unstable_runs(results.history, runs) if per_run else set())
-    datasets = list(dict.fromkeys(runs["dataset"]))
-    rows, cols = facet_grid(len(datasets))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[text(d) for d in datasets], horizontal_spacing=0.06,
-                        vertical_spacing=0.12 if rows > 1 else 0.0)
-    shown, traces, cells, healthy = set(), [], [], []
+    rows, cols = facet_grid(len(facets))
+    titles = [title for title, _ in facets]
+    two_lines = bool(facet_by) and cols > 2 and max(map(len, titles)) > 18  # narrow facets: the level below
+    titles = [title.replace(": ", ":<br>", 1) for title in titles] if two_lines else titles
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.06,
+                        vertical_spacing=0.12 if rows > 1 else 0.0, shared_yaxes="all" if facet_by else False)
+    shown, traces, cells, healthy = {}, [], [], []  # shown: label -> its mark (diverged, unstable or none)
 
     def add(trace, row, col):  # one add_traces call at the end is much faster than many add_trace calls
         traces.append(trace)
         cells.append((row, col))
 
-    for facet, dataset in enumerate(datasets):
+    for facet, (_, in_facet) in enumerate(facets):
         row, col = facet // cols + 1, facet % cols + 1
-        members = runs[runs["dataset"] == dataset]
+        members = runs[in_facet]
         for label, run_ids in members.groupby(members["run_id"].map(labels), sort=False)["run_id"]:
             color, name = colors[label], text(label)
+            group = f"level {levels[label]}" if color_by else label  # a legend click hides the whole group
             faded = bool(highlight) and label not in highlight
             any_diverged = bool(diverged & set(run_ids))
             off_scale = bool(unstable & set(run_ids))
@@ -84,19 +95,20 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
                         x=np.concatenate([epochs, epochs[::-1]]), y=np.concatenate([upper, lower[::-1]]),
                         fill="toself", fillcolor=fade(color, 0.04 if faded else 0.15), line={"width": 0},
                         hoverinfo="skip",
-                        showlegend=False, legendgroup=label), row, col)
+                        showlegend=False, legendgroup=group), row, col)
                 add(go.Scatter(
-                    x=epochs, y=mean, mode="lines", name=name + mark, legendgroup=label,
-                    showlegend=label not in shown and split == "train",
+                    x=epochs, y=mean, mode="lines", name=name + mark, legendgroup=group,
+                    showlegend=not color_by and label not in shown and split == "train",
                     line={"color": color, "dash": dash, "width": 3 if highlight and not faded else
                           1.5 if off_scale else 2}, opacity=0.2 if faded else 1.0,
-                    hovertemplate=f"{name} ({split})<br>epoch %{{x}}<br>{metric} %{{y:.4g}}<extra></extra>"),
+                    hovertemplate=f"{name}{mark} ({split})<br>epoch %{{x}}<br>{metric} %{{y:.4g}}<extra></extra>"),
                     row, col)
-            shown.add(label)
+            shown[label] = shown.get(label) or mark  # diverged on one dataset: said once for all
     drawn = bool(traces)
-    for name, dash in (("train", "solid"), ("test", "dash")):  # a key to the line styles
-        add(go.Scatter(x=[None], y=[None], mode="lines", name=name, legendgroup="_style",
-                       line={"color": "gray", "dash": dash}), 1, 1)
+    keys = _level_keys(color_by, levels, shown) if color_by else []
+    for name, group, color, dash in [*keys, ("train", "_style", "gray", "solid"), ("test", "_style", "gray", "dash")]:
+        add(go.Scatter(x=[None], y=[None], mode="lines", name=name, legendgroup=group,  # the legend's keys
+                       line={"color": color, "dash": dash}), 1, 1)
     if not drawn:  # every run an error, or no history
         fig.add_annotation(text="No per-epoch history to draw: no run finished.", showarrow=False, xref="paper",
                            yref="paper", x=0.5, y=0.5)
@@ -104,13 +116,42 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
     clip = bool(unstable & set(per_run))
     fig.update_yaxes(**_loss_axis(healthy, log_y, clip) if metric == "loss" else {"range": [0, 1.02]})
     fig.update_xaxes(title_text="epoch", row=rows)
-    legend_rows = math.ceil((len(shown) + 2) / 3)  # about three entries a row at half a laptop's width
+    legend_rows = math.ceil(((len(keys) if color_by else len(shown)) + 2) / 3)  # about three a row at half width
     fig.update_layout(height=max(260, height_per_row * rows) + 22 * legend_rows,
-                      margin={"l": 50, "r": 20, "t": 40, "b": 60 + 22 * legend_rows},
+                      margin={"l": 50, "r": 20, "t": 60 if two_lines else 40, "b": 60 + 22 * legend_rows},
                       legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0,
                               "font": {"size": 12}},
                       yaxis_title="Loss (cross-entropy)" if metric == "loss" else "Accuracy", hovermode="closest")
     return fig
+
+
+def _facets(runs, facet_by):
+    """[(title, which runs)]: one facet per dataset, or with ``facet_by`` one per level of that factor."""
+    check_factor(runs, "facet_by", facet_by)
+    datasets = list(dict.fromkeys(runs["dataset"]))
+    if facet_by is None:
+        return [(text(dataset), runs["dataset"] == dataset) for dataset in datasets]
+    if len(datasets) > 1:
+        raise ValueError(f"'facet_by' must be None when the runs are on several datasets (the facets are one per "
+                         f"dataset); got {facet_by!r}.")
+    levels = factor_levels(runs, facet_by)
+    return [(factor_title(facet_by, level), levels == level) for level in dict.fromkeys(levels)]
+
+
+def _level_keys(color_by, levels, shown):
+    """The legend's entries of a coloured factor: (name, group, colour, dash) per level drawn; a level with
+    configurations that diverged or ran off the chart says so."""
+    hues = level_colors(list(dict.fromkeys(levels.values())))
+    keys = []
+    for level, hue in hues.items():
+        marks = [mark for label, mark in shown.items() if levels[label] == level]
+        if not marks:
+            continue
+        diverged, unstable = marks.count(" ✕ diverged"), marks.count(" (unstable)")
+        mark = (" ✕ diverged" if diverged == len(marks) else f" ({diverged} ✕ diverged)" if diverged else
+                " (unstable)" if unstable == len(marks) else f" ({unstable} unstable)" if unstable else "")
+        keys.append((level_name(color_by, level) + mark, f"level {level}", hue, "solid"))
+    return keys
 
 
 def _unstable_runs(history, runs):

@@ -4,7 +4,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .boundaries import boundary_grid, boundary_panels, boundary_surface, class_point_traces, equal_scale, panel_title
+from .boundaries import (boundary_grid, boundary_panels, boundary_surface, class_point_traces, color_bar, equal_scale,
+                         panel_title)
 from .common import DoesNotApply, config_colors, text
 
 MAX_FILM_PANELS = 12
@@ -25,9 +26,11 @@ def _weights_at(snapshots, epoch):
     return chosen
 
 
-def comparison_film_figure(results, dataset, resolution=45, cols=None, panel_height=230):
+def comparison_film_figure(results, dataset, resolution=45, cols=None, panel_height=230, color_by=None):
     """All configurations of ``dataset`` (the first seed of each, at most 12) learning side by side: frame k
-    shows every panel's boundary at the k-th snapshot epoch and marks that epoch on the curves."""
+    shows every panel's boundary at the k-th snapshot epoch and marks that epoch on the curves. Curves and
+    the bar along each panel's top edge have the configuration's colour (``config_colors(results, color_by)``)."""
+    colors = config_colors(results, color_by)
     panels, _ = boundary_panels(results, dataset)
     panels = panels[panels["run_id"].isin(results.snapshots)].head(MAX_FILM_PANELS)
     if panels.empty:
@@ -37,7 +40,7 @@ def comparison_film_figure(results, dataset, resolution=45, cols=None, panel_hei
     epochs = film_epochs(results, run_ids)
     data = results.datasets[run_ids[0]]
     to_plane, gx, gy, inputs, axis_names = boundary_grid(data, resolution)
-    labels, colors = results.labels(), config_colors(results)
+    labels = results.labels()
     cols = cols or min(len(run_ids), 4)
     rows = -(-len(run_ids) // cols)
     titles = [""] + [panel_title(labels[r]) for r in run_ids]  # the curves span the first row: one title
@@ -61,7 +64,7 @@ def comparison_film_figure(results, dataset, resolution=45, cols=None, panel_hei
             traces.append(boundary_surface(data, proba, gx, gy, showscale=index == 0))
         return traces
 
-    surface_indices = []
+    surface_indices, bars = [], []
     for index, (run_id, trace) in enumerate(zip(run_ids, surfaces(epochs[-1]))):
         row, col = index // cols + 2, index % cols + 1
         surface_indices.append(len(fig.data))
@@ -69,13 +72,14 @@ def comparison_film_figure(results, dataset, resolution=45, cols=None, panel_hei
         for points in class_point_traces(data, to_plane, showlegend=index == 0):
             fig.add_trace(points, row=row, col=col)
         equal_scale(fig, row, col)
+        bars.append(color_bar(fig, row, col, colors[labels[run_id]]))
     marker = {"type": "line", "xref": "x", "yref": "y domain", "y0": 0, "y1": 1, "line": {"color": "#e8590c",
                                                                                         "width": 2}}
     frames = [go.Frame(name=str(epoch), data=surfaces(epoch), traces=surface_indices,
-                       layout={"shapes": [{**marker, "x0": max(epoch, 1), "x1": max(epoch, 1)}]})
-              for epoch in epochs]
+                       layout={"shapes": [{**marker, "x0": max(epoch, 1), "x1": max(epoch, 1)}, *bars]})
+              for epoch in epochs]  # a frame's shapes replace the figure's: the bars are in every one
     fig.frames = frames
-    fig.update_layout(shapes=[{**marker, "x0": epochs[-1], "x1": epochs[-1]}])
+    fig.update_layout(shapes=[{**marker, "x0": epochs[-1], "x1": epochs[-1]}, *bars])
     steps = [{"label": str(epoch), "method": "animate",
               "args": [[str(epoch)], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
                                       "transition": {"duration": 0}}]} for epoch in epochs]

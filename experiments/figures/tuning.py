@@ -23,7 +23,11 @@ def lr_finder_figure(test):
 
 def parallel_coordinates_figure(results):
     """Every run as a line across its settings (depth, width, activation, lr, optimizer, batch size),
-    coloured by test accuracy; the most accurate are drawn last, on top of the others."""
+    coloured by test accuracy; the most accurate are drawn last, on top of the others.
+
+    Every axis has its ticks given: Plotly writes an axis without them with its range at both ends as well
+    as its ticks (a "32" over a "32", and "7.5" layers), so the axes show the values the runs took (or a
+    few of them), the rates on a log scale as written (0.03, not -1.52) and the accuracy in tenths."""
     runs = results.runs[results.runs["status"] != "error"]
     if runs.empty:
         raise DoesNotApply("no finished runs.")
@@ -37,15 +41,17 @@ def parallel_coordinates_figure(results):
         return {"label": label, "values": values.astype(str).map(names.index), "tickvals": list(range(len(names))),
                 "ticktext": [text(name) for name in names]}
 
+    lr = runs["lr"].astype(float)
     batch = runs["batch_size"].map(lambda b: 0 if b == "full" else int(b))
     dimensions = [
-        {"label": "hidden layers", "values": depth, "tickvals": sorted(depth.unique())},
-        {"label": "widest layer", "values": width},
+        _numeric_axis(depth, "hidden layers"),
+        _numeric_axis(width, "widest layer"),
         categorical(runs["activation"], "activation"),
-        {"label": "log10 lr", "values": np.log10(runs["lr"].astype(float))},
+        _numeric_axis(np.log10(lr), "lr (log scale)", names=lambda value: f"{10 ** value:.3g}"),
         categorical(runs["optimizer"], "optimizer"),
-        {"label": "batch (0 = full)", "values": batch},
-        {"label": "test accuracy", "values": runs["test_acc"].fillna(0), "range": [0, 1]},
+        _numeric_axis(batch, "batch", names=lambda value: "full" if value == 0 else f"{value:g}"),
+        {"label": "test accuracy", "values": runs["test_acc"].fillna(0), "range": [0, 1],
+         "tickvals": [i / 10 for i in range(11)], "ticktext": [f"{i / 10:g}" for i in range(11)]},
     ]
     dimensions.insert(0, categorical(runs["dataset"], "dataset"))
     varying = [d for d in dimensions[:-1] if pd.Series(d["values"]).nunique() > 1]
@@ -57,6 +63,17 @@ def parallel_coordinates_figure(results):
     fig.update_layout(height=420, margin={"l": 60, "r": 40, "t": 50, "b": 30})
     return fig
 
+
+def _numeric_axis(values, label, names=lambda value: f"{value:g}", max_ticks=8):
+    """A numeric axis of parallel coordinates with its ticks at the values the runs took (at most
+    ``max_ticks`` of them, spread over the range, the ends kept), each written once."""
+    taken = np.unique(np.asarray(values, dtype=float))
+    if len(taken) > max_ticks:
+        taken = taken[np.unique(np.linspace(0, len(taken) - 1, max_ticks).round().astype(int))]
+    ticks = {}
+    for value in taken:  # two values written alike (0.1 and 0.1000001) would make two ticks of one text
+        ticks.setdefault(names(value), float(value))
+    return {"label": label, "values": values, "tickvals": list(ticks.values()), "ticktext": list(ticks)}
 
 
 def design_factors(runs):

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from experiments.figures import boundary_panels
+from experiments.figures import boundary_panels, config_colors, curve_encoding, factor_name, varying_factors
 from experiments.lessons import LESSONS
 from experiments.settings import AppSettings
 
@@ -113,17 +113,73 @@ def selected_configurations(results):
 
 @st.fragment(key="curves")
 def curves(results, highlight=()):
-    """The curve controls rerun only this fragment: no data is loaded and no spec is checked."""
+    """The curve controls rerun only this fragment: no data is loaded and no spec is checked. Colour by and
+    Facets rerun the page, whose boundary panels and table take the curves' colours."""
     controls = st.columns([3, 3, 2], vertical_alignment="bottom")
     metric = controls[0].segmented_control("Show", ["loss", "accuracy"], default="loss", key="curve_metric")
     smoothing = controls[1].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="smoothing")
     log_y = controls[2].toggle("Log scale", key="log_y", disabled=metric == "accuracy")
+    encoding = encoding_controls(results)
+    if st.session_state.pop("encoding_changed", False):
+        st.rerun()  # the whole page: the panels and the table recolour with the curves
     if results.history.empty:
         st.info("No per-epoch history: open history.csv together with runs.csv to see the curves.")
         return
     chart("learning_curves_figure", results, "acc" if metric == "accuracy" else "loss", smoothing,
-          bool(log_y) and metric != "accuracy", highlight, key="curves")
-    st.caption("Solid: training data · dashed: held-out test data · band: ±1 std over seeds.")
+          bool(log_y) and metric != "accuracy", highlight, 340, 150, *encoding, key="curves")
+    st.caption("Solid: training data · dashed: held-out test data · band: ±1 std over seeds."
+               + (f" Colour: {factor_name(encoding.color_by)}, in shades for the other settings; hover a curve to "
+                  "name it." if encoding.color_by else ""))
+
+
+EACH, NO_FACETS = "each configuration", "none"
+
+
+def encoding_choices(results):
+    """(Colour by options, Facets options, the choices made): "auto", the settings that vary, and neither.
+    A choice no longer offered (other results) is "auto"; Facets never offers the setting coloured."""
+    varying = list(varying_factors(results.runs))
+    colours = ["auto", *varying, EACH]
+    colour = st.session_state.get("curve_color", "auto")
+    colour = colour if colour in colours else "auto"
+    facets = ["auto", NO_FACETS, *(factor for factor in varying if factor != colour)]
+    facet = st.session_state.get("curve_facets", "auto")
+    facet = facet if facet in facets and results.runs["dataset"].nunique() == 1 else "auto"
+    return colours, facets, colour, facet
+
+
+def chosen_encoding(results):
+    """What the curves colour and facet (an Encoding); the boundary panels and the table follow its colour."""
+    _, _, colour, facet = encoding_choices(results)
+    return curve_encoding(results.runs, None if colour == EACH else colour, None if facet == NO_FACETS else facet)
+
+
+def encoding_controls(results):
+    """Colour by and Facets, under the other curve controls; "auto" says what it picks."""
+    colours, facets, colour, facet = encoding_choices(results)
+    several_datasets = results.runs["dataset"].nunique() > 1
+    auto_colour = curve_encoding(results.runs, "auto", None if facet == NO_FACETS else facet).color_by
+    auto_facet = curve_encoding(results.runs, None if colour == EACH else colour, "auto").facet_by
+    for key, value in (("curve_color", colour), ("curve_facets", facet)):
+        if st.session_state.get(key) != value:  # the first time, or a choice these results do not offer
+            st.session_state[key] = value
+
+    def named(auto):
+        return lambda choice: f"auto: {factor_name(auto) if auto else 'none'}" if choice == "auto" else (
+            factor_name(choice) if choice not in (EACH, NO_FACETS) else choice)
+
+    row = st.columns([3, 3, 2], vertical_alignment="bottom")
+    row[0].selectbox("Colour by", colours, key="curve_color", format_func=named(auto_colour), on_change=changed,
+                     help="One hue per value of this setting, shades of it for the other settings; each "
+                     "configuration keeps its own colour in every chart and in the table.")
+    row[1].selectbox("Facets", facets, key="curve_facets", on_change=changed, disabled=several_datasets,
+                     format_func=(lambda _: "one per dataset") if several_datasets else named(auto_facet),
+                     help="One chart per value of this setting (with one dataset).")
+    return chosen_encoding(results)
+
+
+def changed():
+    st.session_state.encoding_changed = True
 
 
 def boundaries(results, datasets, highlight=()):
@@ -134,20 +190,22 @@ def boundaries(results, datasets, highlight=()):
     when = st.segmented_control("Boundaries", ["at the end", "while they learned"], default="at the end",
                                 key="boundary_time", help="While they learned: every panel at the same epoch, one "
                                 "slider and a play button for all of them.") or "at the end"
+    color_by = chosen_encoding(results).color_by
     for dataset in datasets:
         panels, left_out = boundary_panels(results, dataset)
         if panels.empty:
             st.info(f"{plain(dataset)}: no run finished with a network to draw.")
             continue
         if when == "at the end":
-            chart("decision_boundary_figure", results, dataset, 70, 250, highlight, key=f"boundary.{dataset}")
+            chart("decision_boundary_figure", results, dataset, 70, 250, highlight, color_by,
+                  key=f"boundary.{dataset}")
         else:
-            chart("comparison_film_figure", results, dataset, key=f"film.{dataset}")
+            chart("comparison_film_figure", results, dataset, 45, None, 230, color_by, key=f"film.{dataset}")
             left_out = max(0, len(panels) + left_out - 12)
         if left_out:
             st.caption(f"{left_out} more configuration(s) on {plain(dataset)} are not drawn.")
     st.caption("Colour: the network's predicted class and its confidence · dots: training points · rings: test "
-               "points · one panel per configuration (its first seed).")
+               "points · one panel per configuration (its first seed), with its curves' colour along the top.")
     if any(not results.datasets[run_id].is_2d for run_id in results.networks):
         st.caption("Data with more than two features is drawn in the plane of its first two principal "
                    "components: a flat slice through a many-dimensional space. Look at where the test rings "
@@ -173,6 +231,8 @@ def accuracy(results):
              "test loss", "loss curve", *(["seeds"] if several_seeds else []),
              *(["diverged"] if (table["diverged"] > 0).any() else [])]
     shown = table[order].copy()
+    shown.insert(0, "colour", "■")  # the configuration's colour in the charts
+    colors = config_colors(results, chosen_encoding(results).color_by)
     for column in ("± test", "± train"):
         if column in shown:  # one seed has no spread: show nothing rather than "None"
             shown[column] = shown[column].map(lambda v: "" if v != v else f"±{v:.1f}")
@@ -181,10 +241,13 @@ def accuracy(results):
                                                    f"{c} {table[c].iloc[0]}") for c in constant if c != "runs as"))
     st.dataframe(
         shown.style.apply(lambda row: ["font-weight: bold; background-color: rgba(255, 193, 7, 0.18)"
-                                       if row["best"] == "★" else "" for _ in row], axis=1),
+                                       if row["best"] == "★" else "" for _ in row], axis=1)
+        .apply(lambda column: [f"color: {colors[label]}" for label in table.loc[column.index, "label"]],
+               subset=["colour"]),
         hide_index=True, width="stretch", key="accuracy_table", height=min(420, 38 + 35 * len(shown)),
         on_select="rerun", selection_mode="multi-row",
         column_config={
+            "colour": st.column_config.TextColumn("", width=24, help="its colour in the charts"),
             "best": st.column_config.TextColumn("", width=28),
             "runs as": st.column_config.TextColumn("runs as", help="the layers as trained on this dataset"),
             "lr": st.column_config.NumberColumn("lr", format="%g"),
