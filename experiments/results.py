@@ -47,8 +47,14 @@ class Results:
         return summarize(self.runs)
 
     def labels(self, include_dataset=False):
-        """run_id -> a short name of its configuration, naming only what varies in this grid."""
-        return config_labels(self.runs, include_dataset)
+        """run_id -> a short name of its configuration, naming only what varies in this grid. Kept for this
+        runs table (every figure asks, and a live redraw asks dozens of times); a new table is labelled anew."""
+        memo = self.__dict__.setdefault("_labels", {})  # include_dataset -> (runs table, its length, labels)
+        runs, length, labels = memo.get(include_dataset, (None, 0, None))
+        if runs is not self.runs or length != len(self.runs):
+            labels = config_labels(self.runs, include_dataset)
+            memo[include_dataset] = (self.runs, len(self.runs), labels)
+        return dict(labels)
 
     def to_csv(self, folder):
         """Write ``runs.csv`` and ``history.csv`` into ``folder`` (created if missing). Text cells that a

@@ -196,3 +196,40 @@ def test_highlighted_configurations_stand_out(results):
     boundary = figures.decision_boundary_figure(results, "circles", highlight=(chosen,))
     frames = [shape for shape in boundary.layout.shapes if shape.type == "rect"]  # the others: colour bars
     assert len(frames) == 1 and frames[0].xref == "x domain"  # the chosen one's panel, the first
+
+
+# ----- figures assembled unchecked (figures/canvas.py) pass Plotly's checks -----
+@pytest.mark.parametrize("options", [{}, {"metric": "acc", "log_y": False, "smoothing": 0.5},
+                                     {"log_y": True, "highlight": ("[25, 8, 2] · relu",)},
+                                     {"color_by": "activation"}])
+def test_learning_curves_pass_plotlys_checks(results, options):
+    fig = figures.learning_curves_figure(results, **options)
+    checked = go.Figure(fig.to_dict())  # raises on any property Plotly does not know
+    assert len(checked.data) == len(fig.data) and checked.layout.height == fig.layout.height
+
+
+def test_boundary_panels_pass_plotlys_checks(results):
+    labels = sorted(set(results.labels().values()))
+    for dataset in ("circles", "edge"):
+        fig = figures.decision_boundary_figure(results, dataset, 30, highlight=(labels[0],), color_by="activation")
+        checked = go.Figure(fig.to_dict())
+        assert len(checked.data) == len(fig.data) and len(checked.layout.shapes) == len(fig.layout.shapes)
+        assert fig.get_subplot(1, 2).yaxis.scaleanchor == "x2"  # the grid is kept: panels are addressable
+    digits = run_grid([RunSpec("digits", "[64, 10]", epochs=2)])
+    go.Figure(figures.decision_boundary_figure(digits, "digits", 20).to_dict())  # many classes: a heatmap
+
+
+def test_live_figures_keep_colours_and_grow_towards_the_epochs_asked_for():
+    """While training: the runs not started are in the results with no numbers; the curves' axis already
+    spans every epoch; colours are those of the finished comparison."""
+    finished = run_grid(expand_grid(datasets=["circles"], architectures=["[2, 8, 2]", "[2, 8, 8, 2]"], epochs=40))
+    live = type(finished)(finished.runs.copy(), finished.history[finished.history["epoch"] <= 10].copy(),
+                          {0: finished.networks[0]}, finished.datasets, {})
+    live.runs.loc[0, ["status", "epochs_run"]] = ["running", 10]
+    live.runs.loc[1, ["status", "test_acc"]] = ["waiting", np.nan]
+    live.history = live.history[live.history["run_id"] == 0]
+    drawn = figures.live_figures(live)
+    assert set(drawn) == {"curves", "boundary.circles"}
+    assert list(drawn["curves"].layout.xaxis.range) == [0, 41]
+    assert len(drawn["boundary.circles"].layout.annotations) == 1  # one panel: the run in training
+    assert figures.config_colors(live) == figures.config_colors(finished)

@@ -19,7 +19,6 @@ from .plan import make_plan
 from .text import plain
 
 POLL_SECONDS = 0.5  # the live view redraws twice a second
-LIVE_RESOLUTION = 40  # grid points per side of a live boundary panel (70 once trained)
 RECENT_ENTRIES = 3  # comparisons kept per visitor (their own data included), so asking again is instant
 
 
@@ -205,20 +204,14 @@ def _progress_panel(live):
 
 def live_view(results):
     """The curves and boundary panels of a comparison in training, drawn from what has trained so far."""
-    from experiments import figures
-    if results.runs.empty:
+    from experiments.figures import live_figures
+    drawn = live_figures(results)
+    if not drawn:
         return
-    datasets = list(dict.fromkeys(results.runs["dataset"]))
     curves_col, boundary_col = st.columns([1, 1], gap="medium")
-    if not results.history.empty:
-        curves = figures.learning_curves_figure(results)
-        curves.update_xaxes(range=[0, int(results.runs["epochs"].max())])  # the curves grow to the right
-        curves_col.plotly_chart(curves, key="live_curves")
-    with boundary_col:
-        for dataset in datasets:
-            panels, _ = figures.boundary_panels(results, dataset)
-            if not panels.empty:
-                st.plotly_chart(figures.decision_boundary_figure(results, dataset, LIVE_RESOLUTION, 230),
-                                key=f"live_boundary.{dataset}")
+    if "curves" in drawn:
+        curves_col.plotly_chart(drawn.pop("curves"), key="live_curves")
+    for key, fig in drawn.items():
+        boundary_col.plotly_chart(fig, key=f"live_{key}")
     st.caption("Live: the curves grow and the boundaries redraw twice a second as the networks learn (panels "
-               "show each configuration's first seed).")
+               "show each configuration's first seed; a configuration appears when its training starts).")

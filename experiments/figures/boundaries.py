@@ -3,8 +3,8 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from .canvas import Canvas
 from .common import (BINARY_SCALE, CLASS_COLORS, VARYING_FIELDS, DoesNotApply, config_colors, first_seed_runs,
                      projection, run_title, text)
 
@@ -47,29 +47,35 @@ def boundary_grid(data, resolution):
 
 
 def boundary_surface(data, proba, gx, gy, showscale=True):
-    """P(class 1) as a filled contour for two classes; the predicted class as a heatmap for more."""
+    """P(class 1) as a filled contour for two classes; the predicted class as a heatmap for more (a trace
+    dict: see canvas.py for why not a go.Contour)."""
     shape = (len(gy), len(gx))
     if data.n_classes == 2:
-        return go.Contour(x=gx, y=gy, z=proba[:, 1].reshape(shape), zmin=0, zmax=1, colorscale=BINARY_SCALE,
-                          opacity=0.75, contours={"coloring": "fill"}, ncontours=11, line={"width": 0},
-                          showscale=showscale, hovertemplate="P=%{z:.2f}<extra></extra>",
-                          colorbar={"title": {"text": f"P({text(data.class_names[1])})", "side": "right"},
-                                    "len": 0.6, "thickness": 12})
+        return dict(type="contour", x=gx, y=gy, z=proba[:, 1].reshape(shape), zmin=0, zmax=1,
+                    colorscale=BINARY_SCALE, opacity=0.75, contours={"coloring": "fill"}, ncontours=11,
+                    line={"width": 0}, showscale=showscale, hovertemplate="P=%{z:.2f}<extra></extra>",
+                    colorbar={"title": {"text": f"P({text(data.class_names[1])})", "side": "right"},
+                              "len": 0.6, "thickness": 12})
     scale = [[i / (data.n_classes - 1), CLASS_COLORS[i % 10]] for i in range(data.n_classes)]
-    return go.Heatmap(x=gx, y=gy, z=proba.argmax(axis=1).reshape(shape), zmin=0, zmax=data.n_classes - 1,
-                      colorscale=scale, opacity=0.45, showscale=False, hovertemplate="predicted %{z}<extra></extra>")
+    return dict(type="heatmap", x=gx, y=gy, z=proba.argmax(axis=1).reshape(shape), zmin=0, zmax=data.n_classes - 1,
+                colorscale=scale, opacity=0.45, showscale=False, hovertemplate="predicted %{z}<extra></extra>")
 
 
-def class_point_traces(data, to_plane, showlegend=True):
-    """The data in its plane, coloured by class: training points solid, test points hollow."""
+def class_point_traces(data, to_plane, showlegend=True, max_points=None):
+    """The data in its plane, coloured by class: training points solid, test points hollow; with
+    ``max_points``, every k-th point so that each split has at most that many (the live view's panels)."""
     traces = []
     for X, y, split in ((data.X_train, data.y_train, "train"), (data.X_test, data.y_test, "test")):
+        if max_points and len(y) > max_points:
+            step = -(-len(y) // max_points)
+            X, y = X[::step], y[::step]
         points = to_plane(X)
         for cls in range(data.n_classes):
             mask = y == cls
             color = CLASS_COLORS[cls % 10]
-            traces.append(go.Scatter(
-                x=points[mask, 0], y=points[mask, 1], mode="markers", name=f"{text(data.class_names[cls])} ({split})",
+            traces.append(dict(
+                type="scatter", x=points[mask, 0], y=points[mask, 1], mode="markers",
+                name=f"{text(data.class_names[cls])} ({split})",
                 legendgroup=f"{cls}{split}", showlegend=showlegend, hoverinfo="skip",
                 marker={"size": 5 if split == "train" else 7, "color": color,
                         "symbol": "circle" if split == "train" else "circle-open",
@@ -78,12 +84,14 @@ def class_point_traces(data, to_plane, showlegend=True):
     return traces
 
 
-def decision_boundary_figure(results, dataset, resolution=70, panel_height=250, highlight=(), color_by=None):
+def decision_boundary_figure(results, dataset, resolution=70, panel_height=250, highlight=(), color_by=None,
+                             max_points=None):
     """Predicted probability over the data's range, one panel per configuration; train points solid, test
     points hollow. Both axes of a panel have the same scale, so rings look round. Data with more than two
     features is shown in the plane of its first two principal components (grid points mapped back to
     input space). Panels of the configurations named in ``highlight`` (labels) get an outline. A bar along
-    each panel's top edge has its configuration's colour in the curves (``config_colors(results, color_by)``)."""
+    each panel's top edge has its configuration's colour in the curves (``config_colors(results, color_by)``).
+    ``max_points``: at most this many points of each split per panel (see class_point_traces)."""
     colors = config_colors(results, color_by)
     panels, _ = boundary_panels(results, dataset)
     if panels.empty:
@@ -96,28 +104,31 @@ def decision_boundary_figure(results, dataset, resolution=70, panel_height=250, 
     for (row, col), run in zip(positions, panels.itertuples()):
         titles[row * cols + col] = f"{panel_title(labels[run.run_id])}<br>test {run.test_acc:.1%}"
     title_lines = max(title.count("<br>") + 1 for title in titles)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.05,
-                        vertical_spacing=min(0.3, 0.06 * title_lines + 0.05) / max(1, rows - 1) if rows > 1 else 0)
+    canvas = Canvas(rows, cols, titles, horizontal_spacing=0.05,  # redrawn live: assembled unchecked, canvas.py
+                    vertical_spacing=min(0.3, 0.06 * title_lines + 0.05) / max(1, rows - 1) if rows > 1 else 0)
+    shapes = canvas.layout.setdefault("shapes", [])
+    points = None
     for (row, col), run in zip(positions, panels.itertuples()):
         first = (row, col) == positions[0]
         proba = results.networks[run.run_id].predict_proba(grid_inputs)
-        for trace in [boundary_surface(data, proba, gx, gy, showscale=first),
-                      *class_point_traces(data, to_plane, showlegend=first)]:
-            fig.add_trace(trace, row=row + 1, col=col + 1)
-        equal_scale(fig, row + 1, col + 1)
-        fig.add_shape(color_bar(fig, row + 1, col + 1, colors[labels[run.run_id]]))
+        canvas.add(boundary_surface(data, proba, gx, gy, showscale=first), row + 1, col + 1)
+        points = points or class_point_traces(data, to_plane, showlegend=True, max_points=max_points)
+        for trace in points:
+            canvas.add({**trace, "showlegend": first}, row + 1, col + 1)
+        canvas.equal_scale(row + 1, col + 1)
+        shapes.append(_bar(*canvas.refs(row + 1, col + 1), colors[labels[run.run_id]]))
         if labels[run.run_id] in highlight:
-            outline(fig, row + 1, col + 1)
-    fig.update_xaxes(range=[gx[0], gx[-1]], nticks=4, tickfont={"size": 10}, showgrid=False, zeroline=False)
-    fig.update_yaxes(range=[gy[0], gy[-1]], nticks=4, tickfont={"size": 10}, showgrid=False, zeroline=False)
+            canvas.outline(row + 1, col + 1)
+    canvas.update_axes("x", range=[gx[0], gx[-1]], nticks=4, tickfont={"size": 10}, showgrid=False, zeroline=False)
+    canvas.update_axes("y", range=[gy[0], gy[-1]], nticks=4, tickfont={"size": 10}, showgrid=False, zeroline=False)
+    for annotation in canvas.layout.get("annotations", []):  # the panels' titles
+        annotation["font"] = {**annotation.get("font", {}), "size": 11}
     plane = f"{axis_names[0]} vs {axis_names[1]}" + ("" if data.is_2d else f" of its {data.n_features} features")
     top = 40 + 16 * title_lines
-    fig.update_layout(height=panel_height * rows + top + 90, margin={"l": 30, "r": 10, "t": top, "b": 30},
-                      title={"text": f"{text(dataset)}: {plane}", "font": {"size": 13}, "y": 1, "yanchor": "top",
-                             "pad": {"t": 8}},
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.06, "x": 0, "font": {"size": 11}})
-    fig.update_annotations(font_size=11)
-    return fig
+    return canvas.figure(height=panel_height * rows + top + 90, margin={"l": 30, "r": 10, "t": top, "b": 30},
+                         title={"text": f"{text(dataset)}: {plane}", "font": {"size": 13}, "y": 1,
+                                "yanchor": "top", "pad": {"t": 8}},
+                         legend={"orientation": "h", "yanchor": "top", "y": -0.06, "x": 0, "font": {"size": 11}})
 
 
 def panel_title(label):
@@ -127,8 +138,11 @@ def panel_title(label):
 
 def color_bar(fig, row, col, color):
     """A thick line along the top edge of one panel in its configuration's colour (a shape, to add)."""
-    x_name, y_name = _axis_names(fig, row, col)
-    return {"type": "line", "xref": f"{x_name} domain", "yref": f"{y_name} domain", "x0": 0, "x1": 1, "y0": 1,
+    return _bar(*_axis_names(fig, row, col), color)
+
+
+def _bar(x_ref, y_ref, color):
+    return {"type": "line", "xref": f"{x_ref} domain", "yref": f"{y_ref} domain", "x0": 0, "x1": 1, "y0": 1,
             "y1": 1, "line": {"color": color, "width": 6}}
 
 

@@ -16,24 +16,26 @@ from plotly.subplots import make_subplots
 
 
 @lru_cache(maxsize=64)
-def _grid(rows, cols, titles, horizontal_spacing, vertical_spacing):
-    """(layout dict, {(row, col): ("xaxis2", "yaxis2")}) of a make_subplots grid; rows and cols from 1."""
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles) or None,
+def _grid(rows, cols, titles, horizontal_spacing, vertical_spacing, shared_yaxes):
+    """(layout dict, {(row, col): ("xaxis2", "yaxis2")}, grid) of a make_subplots grid (rows and cols from
+    1); ``grid`` is what a Figure needs for ``get_subplot`` and ``update_xaxes(row=...)`` to work."""
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles) or None, shared_yaxes=shared_yaxes,
                         horizontal_spacing=horizontal_spacing, vertical_spacing=vertical_spacing)
     names = {}
     for row in range(1, rows + 1):
         for col in range(1, cols + 1):
             subplot = fig.get_subplot(row, col)
             names[row, col] = (subplot.xaxis.plotly_name, subplot.yaxis.plotly_name)
-    return fig.layout.to_plotly_json(), names
+    return fig.layout.to_plotly_json(), names, {"_grid_ref": fig._grid_ref, "_grid_str": fig._grid_str}
 
 
 class Canvas:
     """A grid of subplots being drawn: ``add`` traces (dicts) to cells, change ``axis`` dicts and
     ``layout``, then take the ``figure()``."""
 
-    def __init__(self, rows=1, cols=1, titles=(), horizontal_spacing=0.06, vertical_spacing=0.0):
-        layout, self._names = _grid(rows, cols, tuple(titles), horizontal_spacing, vertical_spacing)
+    def __init__(self, rows=1, cols=1, titles=(), horizontal_spacing=0.06, vertical_spacing=0.0, shared_yaxes=False):
+        layout, self._names, self._grid = _grid(rows, cols, tuple(titles), horizontal_spacing, vertical_spacing,
+                                                shared_yaxes)
         self.layout = copy.deepcopy(layout)
         self.rows, self.cols = rows, cols
         self.data = []
@@ -79,4 +81,4 @@ class Canvas:
                 self.layout[key] = {**self.layout[key], **value}
             else:
                 self.layout[key] = value
-        return go.Figure({"data": self.data, "layout": self.layout}, _validate=False)
+        return go.Figure({"data": self.data, "layout": self.layout, **self._grid}, _validate=False)

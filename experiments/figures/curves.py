@@ -3,8 +3,8 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from .canvas import Canvas
 from .common import (check_factor, config_colors, facet_grid, factor_levels, factor_title, fade,
                      label_levels, level_colors, level_name, smooth, text)
 
@@ -61,13 +61,10 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
     titles = [title for title, _ in facets]
     two_lines = bool(facet_by) and cols > 2 and max(map(len, titles)) > 18  # narrow facets: the level below
     titles = [title.replace(": ", ":<br>", 1) for title in titles] if two_lines else titles
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.06,
-                        vertical_spacing=0.12 if rows > 1 else 0.0, shared_yaxes="all" if facet_by else False)
-    shown, traces, cells, healthy = {}, [], [], []  # shown: label -> its mark (diverged, unstable or none)
-
-    def add(trace, row, col):  # one add_traces call at the end is much faster than many add_trace calls
-        traces.append(trace)
-        cells.append((row, col))
+    canvas = Canvas(rows, cols, titles, horizontal_spacing=0.06, vertical_spacing=0.12 if rows > 1 else 0.0,
+                    shared_yaxes="all" if facet_by else False)  # redrawn live: assembled unchecked, see canvas.py
+    add = canvas.add
+    shown, healthy = {}, []  # shown: label -> its mark (diverged, unstable or none)
 
     for facet, (_, in_facet) in enumerate(facets):
         row, col = facet // cols + 1, facet % cols + 1
@@ -91,38 +88,38 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
                 if not off_scale:
                     healthy.append(np.concatenate([mean, upper if len(curves) > 1 else mean]))
                 if len(curves) > 1 and not off_scale:  # a band far off the axis would streak the chart
-                    add(go.Scatter(
-                        x=np.concatenate([epochs, epochs[::-1]]), y=np.concatenate([upper, lower[::-1]]),
+                    add(dict(
+                        type="scatter", x=np.concatenate([epochs, epochs[::-1]]), y=np.concatenate([upper, lower[::-1]]),
                         fill="toself", fillcolor=fade(color, 0.04 if faded else 0.15), line={"width": 0},
                         hoverinfo="skip",
                         showlegend=False, legendgroup=group), row, col)
-                add(go.Scatter(
-                    x=epochs, y=mean, mode="lines", name=name + mark, legendgroup=group,
+                add(dict(
+                    type="scatter", x=epochs, y=mean, mode="lines", name=name + mark, legendgroup=group,
                     showlegend=not color_by and label not in shown and split == "train",
                     line={"color": color, "dash": dash, "width": 3 if highlight and not faded else
                           1.5 if off_scale else 2}, opacity=0.2 if faded else 1.0,
                     hovertemplate=f"{name}{mark} ({split})<br>epoch %{{x}}<br>{metric} %{{y:.4g}}<extra></extra>"),
                     row, col)
             shown[label] = shown.get(label) or mark  # diverged on one dataset: said once for all
-    drawn = bool(traces)
+    drawn = bool(canvas.data)
     keys = _level_keys(color_by, levels, shown) if color_by else []
     for name, group, color, dash in [*keys, ("train", "_style", "gray", "solid"), ("test", "_style", "gray", "dash")]:
-        add(go.Scatter(x=[None], y=[None], mode="lines", name=name, legendgroup=group,  # the legend's keys
-                       line={"color": color, "dash": dash}), 1, 1)
+        add(dict(type="scatter", x=[None], y=[None], mode="lines", name=name, legendgroup=group,  # the keys
+                 line={"color": color, "dash": dash}), 1, 1)
     if not drawn:  # every run an error, or no history
-        fig.add_annotation(text="No per-epoch history to draw: no run finished.", showarrow=False, xref="paper",
-                           yref="paper", x=0.5, y=0.5)
-    fig.add_traces(traces, rows=[r for r, _ in cells], cols=[c for _, c in cells])
+        canvas.layout.setdefault("annotations", []).append(
+            {"text": "No per-epoch history to draw: no run finished.", "showarrow": False, "xref": "paper",
+             "yref": "paper", "x": 0.5, "y": 0.5})
     clip = bool(unstable & set(per_run))
-    fig.update_yaxes(**_loss_axis(healthy, log_y, clip) if metric == "loss" else {"range": [0, 1.02]})
-    fig.update_xaxes(title_text="epoch", row=rows)
+    canvas.update_axes("y", **_loss_axis(healthy, log_y, clip) if metric == "loss" else {"range": [0, 1.02]})
+    for col in range(1, cols + 1):
+        canvas.axis(rows, col, "x")["title"] = {"text": "epoch"}
+    canvas.axis(1, 1, "y")["title"] = {"text": "Loss (cross-entropy)" if metric == "loss" else "Accuracy"}
     legend_rows = math.ceil(((len(keys) if color_by else len(shown)) + 2) / 3)  # about three a row at half width
-    fig.update_layout(height=max(260, height_per_row * rows) + 22 * legend_rows,
-                      margin={"l": 50, "r": 20, "t": 60 if two_lines else 40, "b": 60 + 22 * legend_rows},
-                      legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0,
-                              "font": {"size": 12}},
-                      yaxis_title="Loss (cross-entropy)" if metric == "loss" else "Accuracy", hovermode="closest")
-    return fig
+    return canvas.figure(height=max(260, height_per_row * rows) + 22 * legend_rows,
+                         margin={"l": 50, "r": 20, "t": 60 if two_lines else 40, "b": 60 + 22 * legend_rows},
+                         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0,
+                                 "font": {"size": 12}}, hovermode="closest")
 
 
 def _facets(runs, facet_by):
