@@ -9,6 +9,7 @@ import streamlit as st
 from ui import pages, sidebar, state, training
 
 st.set_page_config(page_title="NN Design Lab", page_icon="🧠", layout="wide")
+st.html("<style>[data-testid=stMainBlockContainer] {padding-top: 3.5rem}</style>")  # results start higher
 
 try:
     caps = state.limits()  # the operator's caps, checked once; a bad setting is named here

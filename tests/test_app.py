@@ -349,6 +349,24 @@ def test_the_compare_page_shows_the_comparison_learning_live():
     assert "stopped" in set(at.session_state["results"].runs["status"])  # kept as far as it got
 
 
+def test_many_configurations_show_the_best_and_worst_with_a_way_to_show_all():
+    """45 configurations: the charts draw the 6 best and 6 worst, the table lists all 45, and "Show all"
+    draws every one (up to the panel limit)."""
+    at = run(open_app({"dataset": "xor", "arch": ["[2,2]", "[2,4,2]", "[2,8,2]", "[2,4,4,2]", "[2,8,8,2]",
+                                                  "[2,16,2]"], "act": ["relu", "tanh", "sigmoid"],
+                       "lr": ["0.3", "0.1", "0.03"], "epochs": "5"}))
+    assert len(table(at)) == 48  # [2, 2] has no activation: 16 architectures-and-activations x 3 rates
+    assert any("6 best and the 6 worst of 48 configurations" in c for c in texts(at, "caption"))
+
+    def panels():
+        spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == "boundary.xor").proto.spec)
+        return sum(1 for trace in spec["data"] if trace["type"] in ("contour", "heatmap"))
+
+    assert panels() == 12
+    at.toggle(key="show_all").set_value(True).run()
+    assert panels() == 24 and not any("6 best" in c for c in texts(at, "caption"))  # MAX_PANELS
+
+
 def wait_until(condition, seconds=60):
     deadline = time.monotonic() + seconds
     while not condition():
@@ -487,9 +505,9 @@ def test_deeper_views_open_on_the_deepest_or_best_configuration(trained):
 def test_watching_the_boundaries_learn(trained):
     """The visitor switches the boundaries to "while they learned": one film of every panel, one slider."""
     page(trained, "compare")
-    trained.segmented_control(key="boundary_time").set_value("while they learned").run()
+    trained.segmented_control(key="boundary_time").set_value("while learning").run()
     assert not trained.exception and "film.circles" in chart_keys(trained)
-    trained.segmented_control(key="boundary_time").set_value("at the end").run()
+    trained.segmented_control(key="boundary_time").set_value("final").run()
 
 
 def test_colouring_the_curves_by_activation(trained):

@@ -25,10 +25,14 @@ def _panel_layout(configs):
     return positions, len(row_values), len(col_keys)
 
 
-def boundary_panels(results, dataset):
+def boundary_panels(results, dataset, only=None):
     """The runs shown as decision-boundary panels for ``dataset``: the lowest seed of each configuration that
-    has a trained network. Returns (runs table, number of configurations left out by MAX_PANELS)."""
+    has a trained network (of the configurations labelled in ``only``, if given). Returns (runs table, number
+    of configurations left out by MAX_PANELS)."""
     runs = results.runs[(results.runs["dataset"] == dataset) & results.runs["run_id"].isin(results.networks)]
+    if only is not None:
+        labels = results.labels()
+        runs = runs[runs["run_id"].map(labels).isin(only)]
     firsts = first_seed_runs(runs)
     return firsts.head(MAX_PANELS), max(0, len(firsts) - MAX_PANELS)
 
@@ -84,22 +88,24 @@ def class_point_traces(data, to_plane, showlegend=True, max_points=None):
     return traces
 
 
-def decision_boundary_figure(results, dataset, resolution=70, panel_height=250, highlight=(), color_by=None,
-                             max_points=None):
+def decision_boundary_figure(results, dataset, resolution=70, panel_height=None, highlight=(), color_by=None,
+                             max_points=None, only=None):
     """Predicted probability over the data's range, one panel per configuration; train points solid, test
     points hollow. Both axes of a panel have the same scale, so rings look round. Data with more than two
     features is shown in the plane of its first two principal components (grid points mapped back to
     input space). Panels of the configurations named in ``highlight`` (labels) get an outline. A bar along
     each panel's top edge has its configuration's colour in the curves (``config_colors(results, color_by)``).
-    ``max_points``: at most this many points of each split per panel (see class_point_traces)."""
+    ``max_points``: at most this many points of each split per panel (see class_point_traces); ``only``: the
+    configurations (labels) to draw, None for all. ``panel_height`` None: smaller the more panels a row has."""
     colors = config_colors(results, color_by)
-    panels, _ = boundary_panels(results, dataset)
+    panels, _ = boundary_panels(results, dataset, only)
     if panels.empty:
         raise ValueError(f"no trained networks for {dataset!r}: decision boundaries need them.")
     data = results.datasets[panels["run_id"].iloc[0]]
     to_plane, gx, gy, grid_inputs, axis_names = boundary_grid(data, resolution)
     labels = results.labels()
     positions, rows, cols = _panel_layout(panels)
+    panel_height = panel_height or min(250, max(130, 520 // cols))  # about half a laptop screen's width
     titles = [""] * (rows * cols)
     for (row, col), run in zip(positions, panels.itertuples()):
         titles[row * cols + col] = f"{panel_title(labels[run.run_id])}<br>test {run.test_acc:.1%}"

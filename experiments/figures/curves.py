@@ -32,14 +32,15 @@ def _band(mean, std, log_y):
 
 
 def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, highlight=(), height_per_row=340,
-                           max_points=150, color_by=None, facet_by=None):
+                           max_points=150, color_by=None, facet_by=None, only=None):
     """Train (solid) and test (dashed) curves, mean over seeds with a +-1 std band, one facet per dataset.
     Long curves are thinned to about ``max_points`` points (after smoothing), keeping the last epoch.
 
     ``color_by`` (a design factor that varies, see ``curve_encoding``): one hue per level of it, shades for
     the configurations within a level (``config_colors``), and a legend of one entry per level instead of
     one per configuration; a curve's hover still names its whole configuration. ``facet_by`` (one dataset
-    only): one facet per level of that factor, sharing the y axis. None (the default): neither.
+    only): one facet per level of that factor, sharing the y axis. None (the default): neither. ``only``:
+    the configurations (labels) to draw, None for all; colours stay those of the whole comparison.
 
     The loss axis covers the runs that trained normally: a diverged run (loss in the thousands) or an
     unstable one (ending above twice the loss of guessing) would flatten every other curve, so it runs off
@@ -69,6 +70,8 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
     for facet, (_, in_facet) in enumerate(facets):
         row, col = facet // cols + 1, facet % cols + 1
         members = runs[in_facet]
+        if only is not None:
+            members = members[members["run_id"].map(labels).isin(only)]
         for label, run_ids in members.groupby(members["run_id"].map(labels), sort=False)["run_id"]:
             color, name = colors[label], text(label)
             group = f"level {levels[label]}" if color_by else label  # a legend click hides the whole group

@@ -26,12 +26,13 @@ def _weights_at(snapshots, epoch):
     return chosen
 
 
-def comparison_film_figure(results, dataset, resolution=45, cols=None, panel_height=230, color_by=None):
+def comparison_film_figure(results, dataset, resolution=45, cols=None, panel_height=230, color_by=None, only=None):
     """All configurations of ``dataset`` (the first seed of each, at most 12) learning side by side: frame k
     shows every panel's boundary at the k-th snapshot epoch and marks that epoch on the curves. Curves and
-    the bar along each panel's top edge have the configuration's colour (``config_colors(results, color_by)``)."""
+    the bar along each panel's top edge have the configuration's colour (``config_colors(results, color_by)``).
+    ``only``: the configurations (labels) to show, None for all."""
     colors = config_colors(results, color_by)
-    panels, _ = boundary_panels(results, dataset)
+    panels, _ = boundary_panels(results, dataset, only)
     panels = panels[panels["run_id"].isin(results.snapshots)].head(MAX_FILM_PANELS)
     if panels.empty:
         raise DoesNotApply("no weights were saved while these runs trained (they are kept for the first seed of "

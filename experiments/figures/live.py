@@ -9,7 +9,7 @@ LIVE_RESOLUTION = 40  # grid points per side of a live boundary panel (70 once t
 LIVE_POINTS = 200  # data points per split in each live panel: the same points in every panel, every redraw
 
 
-def live_figures(results, resolution=LIVE_RESOLUTION, panel_height=230, max_points=LIVE_POINTS):
+def live_figures(results, resolution=LIVE_RESOLUTION, panel_height=None, max_points=LIVE_POINTS):
     """{"curves": figure, "boundary.<dataset>": figure, ...} of a comparison in training. The curves' x axis
     runs to the epochs asked for, so they grow to the right; every run of the comparison is in ``results``
     from the start, so the encoding (``curve_encoding``) and the colours do not change while it trains.

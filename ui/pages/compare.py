@@ -25,17 +25,38 @@ def show(view):
     runs = results.runs
     datasets = list(dict.fromkeys(runs["dataset"]))
     highlight = selected_configurations(results)
-    if len(datasets) == 1 and results.networks:
+    only = shown_configurations(results)
+    if len(datasets) == 1 and results.networks:  # curves beside panels, the table under both: one screen
         curves_col, boundary_col = st.columns([1, 1], gap="medium")
         with curves_col:
-            curves(results, highlight)
+            curves(results, highlight, only)
         with boundary_col:
-            boundaries(results, datasets, highlight)
+            boundaries(results, datasets, highlight, only)
     else:
-        curves(results, highlight)
-        boundaries(results, datasets, highlight)
+        curves(results, highlight, only)
+        boundaries(results, datasets, highlight, only)
     accuracy(results)
     save_and_share(view)
+
+
+MANY = 30  # above this many configurations the charts show the best and the worst few ...
+ENDS = 6  # ... this many of each, unless the visitor asks for all
+
+
+def shown_configurations(results):
+    """None (draw every configuration), or above MANY the labels of the ENDS best and ENDS worst by mean
+    test accuracy, with a toggle to draw them all; the table always lists every one."""
+    table = state.figure("accuracy_table", results)
+    if len(table) <= MANY:
+        return None
+    cols = st.columns([3, 2], vertical_alignment="center")
+    if cols[1].toggle(f"Show all {len(table)} configurations", key="show_all",
+                      help="Every configuration in the curves and panels: slower to draw and harder to read."):
+        return None
+    ranked = table.sort_values("test acc %", ascending=False, na_position="last", kind="stable")["label"]
+    cols[0].caption(f"The charts show the {ENDS} best and the {ENDS} worst of {len(table)} configurations (by "
+                    "mean test accuracy); the table below lists all of them.")
+    return tuple(dict.fromkeys([*ranked.head(ENDS), *ranked.tail(ENDS)]))
 
 
 # ----- before any run -----
@@ -81,6 +102,8 @@ def headline(results):
     lines.append(f"{len(runs)} run{'s' if len(runs) != 1 else ''}"
                  + "".join(f" · {n} {STATUS_WORDS.get(status, status)}" for status, n in counts.items()
                            if status != "ok") + timing)
+    if len(lines) == 2:  # one best: one line, so the charts start higher on the screen
+        lines = [f"{lines[0]} — {lines[1]}"]
     st.markdown("  \n".join(lines[:4]))
 
 
@@ -112,21 +135,24 @@ def selected_configurations(results):
 
 
 @st.fragment(key="curves")
-def curves(results, highlight=()):
+def curves(results, highlight=(), only=None):
     """The curve controls rerun only this fragment: no data is loaded and no spec is checked. Colour by and
-    Facets rerun the page, whose boundary panels and table take the curves' colours."""
-    controls = st.columns([3, 3, 2], vertical_alignment="bottom")
-    metric = controls[0].segmented_control("Show", ["loss", "accuracy"], default="loss", key="curve_metric")
-    smoothing = controls[1].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="smoothing")
-    log_y = controls[2].toggle("Log scale", key="log_y", disabled=metric == "accuracy")
-    encoding = encoding_controls(results)
+    Facets rerun the page, whose boundary panels and table take the curves' colours. The controls sit in
+    one row (the rarer ones in a popover), level with the boundaries' one, so both charts start together."""
+    controls = st.columns([3, 2], vertical_alignment="bottom")
+    metric = controls[0].segmented_control("Curves", ["loss", "accuracy"], default="loss", key="curve_metric")
+    with controls[1].popover("Options", icon=":material/tune:", width="stretch",
+                             help="Smoothing, log scale, what the colours and facets show"):
+        smoothing = st.slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="smoothing")
+        log_y = st.toggle("Log scale", key="log_y", disabled=metric == "accuracy")
+        encoding = encoding_controls(results)
     if st.session_state.pop("encoding_changed", False):
         st.rerun()  # the whole page: the panels and the table recolour with the curves
     if results.history.empty:
         st.info("No per-epoch history: open history.csv together with runs.csv to see the curves.")
         return
     chart("learning_curves_figure", results, "acc" if metric == "accuracy" else "loss", smoothing,
-          bool(log_y) and metric != "accuracy", highlight, 340, 150, *encoding, key="curves")
+          bool(log_y) and metric != "accuracy", highlight, 300, 150, *encoding, only, key="curves")
     st.caption("Solid: training data · dashed: held-out test data · band: ±1 std over seeds."
                + (f" Colour: {factor_name(encoding.color_by)}, in shades for the other settings; hover a curve to "
                   "name it." if encoding.color_by else ""))
@@ -182,42 +208,44 @@ def changed():
     st.session_state.encoding_changed = True
 
 
-def boundaries(results, datasets, highlight=()):
+def boundaries(results, datasets, highlight=(), only=None):
     if not results.networks:
         st.info("Decision boundaries need the trained networks, and saved CSV files hold only the numbers. Press "
                 "▶ Run to train this comparison again and see them.")
         return
-    when = st.segmented_control("Boundaries", ["at the end", "while they learned"], default="at the end",
-                                key="boundary_time", help="While they learned: every panel at the same epoch, one "
-                                "slider and a play button for all of them.") or "at the end"
+    when = st.segmented_control("Boundaries", ["final", "while learning"], default="final", key="boundary_time",
+                                help="While learning: every panel at the same epoch, one slider and a play "
+                                "button for all of them.") or "final"
     color_by = chosen_encoding(results).color_by
     for dataset in datasets:
-        panels, left_out = boundary_panels(results, dataset)
+        panels, left_out = boundary_panels(results, dataset, only)
         if panels.empty:
             st.info(f"{plain(dataset)}: no run finished with a network to draw.")
             continue
-        if when == "at the end":
-            chart("decision_boundary_figure", results, dataset, 70, 250, highlight, color_by,
+        if when == "final":
+            chart("decision_boundary_figure", results, dataset, 70, None, highlight, color_by, None, only,
                   key=f"boundary.{dataset}")
         else:
-            chart("comparison_film_figure", results, dataset, 45, None, 230, color_by, key=f"film.{dataset}")
+            chart("comparison_film_figure", results, dataset, 45, None, 230, color_by, only, key=f"film.{dataset}")
             left_out = max(0, len(panels) + left_out - 12)
         if left_out:
             st.caption(f"{left_out} more configuration(s) on {plain(dataset)} are not drawn.")
-    st.caption("Colour: the network's predicted class and its confidence · dots: training points · rings: test "
-               "points · one panel per configuration (its first seed), with its curves' colour along the top.")
-    if any(not results.datasets[run_id].is_2d for run_id in results.networks):
-        st.caption("Data with more than two features is drawn in the plane of its first two principal "
-                   "components: a flat slice through a many-dimensional space. Look at where the test rings "
-                   "fall against the colours, not at the shape of the boundary; the Images page shows what "
-                   "each network gets right and wrong.")
+    flat = any(not results.datasets[run_id].is_2d for run_id in results.networks)
+    st.caption("Colour: the predicted class and its confidence · dots: training points · rings: test points · "
+               "one panel per configuration (its first seed), its curves' colour along the top"
+               + (" · drawn in the plane of the first two principal components." if flat else "."),
+               help="Data with more than two features is drawn in the plane of its first two principal "
+                    "components: a flat slice through a many-dimensional space. Look at where the test rings "
+                    "fall against the colours, not at the shape of the boundary; the Images page shows what "
+                    "each network gets right and wrong." if flat else None)
 
 
+TABLE_HEIGHT = 320  # pixels: about 8 rows; more scroll inside the table, so the page stays one screen
 SETTING_COLUMNS = ["dataset", "architecture", "runs as", "activation", "optimizer", "lr", "batch"]
 
 
 def accuracy(results):
-    st.subheader("Accuracy", anchor=False)
+    st.markdown("##### Accuracy")
     table = state.figure("accuracy_table", results)
     if table.empty:
         st.info("No run finished, so there is nothing to compare yet.")
@@ -244,7 +272,7 @@ def accuracy(results):
                                        if row["best"] == "★" else "" for _ in row], axis=1)
         .apply(lambda column: [f"color: {colors[label]}" for label in table.loc[column.index, "label"]],
                subset=["colour"]),
-        hide_index=True, width="stretch", key="accuracy_table", height=min(420, 38 + 35 * len(shown)),
+        hide_index=True, width="stretch", key="accuracy_table", height=min(TABLE_HEIGHT, 38 + 35 * len(shown)),
         on_select="rerun", selection_mode="multi-row",
         column_config={
             "colour": st.column_config.TextColumn("", width=24, help="its colour in the charts"),
