@@ -64,10 +64,10 @@ PAGES = ["Compare", "Gradient flow", "Boundary over time", "Inside the network",
 
 
 def screenshot(page, name):
-    """The page as a visitor sees it at 1440x900 and at 800 px wide."""
+    """The page as a visitor sees it at 1440x900, on a small laptop (1024x768) and at 800 px wide."""
     os.makedirs(SCREENSHOT_DIR, exist_ok=True)
-    for width in (1440, 800):
-        page.set_viewport_size({"width": width, "height": 900})
+    for width, height in ((1440, 900), (1024, 768), (800, 900)):
+        page.set_viewport_size({"width": width, "height": height})
         time.sleep(1.0)
         page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"{name}-{width}.png"))
     page.set_viewport_size({"width": 1440, "height": 900})
@@ -143,4 +143,38 @@ def test_click_anywhere_to_try_a_point(server, page):
     }""")
     assert marker == pytest.approx([float(x1.input_value()), float(x2.input_value())], abs=0.006)
     screenshot(page, "try-it-point")
+    assert page.locator("[data-testid=stException]").count() == 0 and page.errors == []
+
+
+def test_watch_a_comparison_learn_live_then_stop(server, page):
+    """The visitor runs a comparison that takes a while: the Compare page shows the curves growing towards
+    the last epoch and the boundary panels redrawing; Stop keeps what trained."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    query = "dataset=circles&arch=%5B2%2C16%2C2%5D&arch=%5B2%2C16%2C8%2C2%5D&act=relu&act=tanh&epochs=2000"
+    page.goto(f"{server}/?{query}")
+    page.get_by_role("button", name=re.compile(r"Run the comparison from your link")).click()
+    page.get_by_text(re.compile("^Live: the curves grow")).wait_for(timeout=60_000)
+
+    def live_state():
+        return page.evaluate("""() => {
+            const plots = [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')];
+            const curves = plots.find(p => p.layout.xaxis && p.layout.xaxis.title && p.layout.xaxis.title.text === 'epoch');
+            const panels = plots.find(p => p.data.some(t => t.type === 'contour'));
+            const epochs = curves ? Math.max(...curves._fullData.filter(t => t.x && t.x.length).map(t => t.x[t.x.length - 1] || 0)) : 0;
+            return {range: curves ? curves.layout.xaxis.range : null, epochs: epochs,
+                    panels: panels ? panels.data.filter(t => t.type === 'contour').length : 0};
+        }""")
+
+    page.wait_for_function("document.querySelectorAll('[data-testid=stMain] .js-plotly-plot').length >= 2",
+                           timeout=60_000)
+    first = live_state()
+    screenshot(page, "compare-live")
+    time.sleep(2.0)
+    later = live_state()
+    assert first["range"] == [0, 2001] and first["panels"] >= 1
+    assert later["epochs"] > first["epochs"]  # the curves grew while the visitor watched
+    page.get_by_role("button", name="■ Stop").click()
+    page.get_by_text(re.compile("^Stopped: ")).wait_for(timeout=30_000)
+    page.get_by_text("Accuracy", exact=True).wait_for(timeout=30_000)
+    screenshot(page, "compare-stopped")
     assert page.locator("[data-testid=stException]").count() == 0 and page.errors == []

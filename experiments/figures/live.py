@@ -12,12 +12,12 @@ LIVE_POINTS = 200  # data points per split in each live panel: the same points i
 def live_figures(results, resolution=LIVE_RESOLUTION, panel_height=None, max_points=LIVE_POINTS):
     """{"curves": figure, "boundary.<dataset>": figure, ...} of a comparison in training. The curves' x axis
     runs to the epochs asked for, so they grow to the right; every run of the comparison is in ``results``
-    from the start, so the encoding (``curve_encoding``) and the colours do not change while it trains.
+    from the start, so the colour encoding (``curve_encoding``, without facets) does not change while it trains.
     A dataset none of whose drawn runs has started yet has no boundary figure."""
-    encoding = curve_encoding(results.runs)
+    encoding = curve_encoding(results.runs, facet_by=None)  # one chart: facets would be narrow, and redraw slower
     drawn = {}
     if not results.history.empty:
-        curves = learning_curves_figure(results, color_by=encoding.color_by, facet_by=encoding.facet_by)
+        curves = learning_curves_figure(results, color_by=encoding.color_by)
         curves.update_xaxes(range=[0, int(results.runs["epochs"].max()) + 1])
         drawn["curves"] = curves
     for dataset in dict.fromkeys(results.runs["dataset"]):
