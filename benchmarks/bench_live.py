@@ -3,7 +3,8 @@ TrainingPool (two workers, one BLAS thread each, as in the app) without a page a
 
     python benchmarks/bench_live.py [--repeats 3] [--pages 1]
 
-"With a page" is the app's live view, run in this process as the server runs it: every POLL_SECONDS it
+"With a page" is the app's live view, run in this process as the server runs it: as often as the app does
+(``figures.live_seconds``: every 0.5 s for up to 6 configurations, every 1 s above 12) it
 takes ``job.results_so_far()``, builds the live figures with ``figures.live_figures`` (the app's code) and
 serialises them as Streamlit does (``plotly.io.to_json``). ``--pages 3`` simulates three visitors watching
 their own comparison at once (three threads). The two ways alternate, repeat after repeat, and each training
@@ -26,7 +27,6 @@ from experiments.datasets import Catalog
 from experiments.pool import ResultCache, TrainingPool
 from experiments.settings import AppSettings
 
-POLL_SECONDS = 0.5  # as ui/training.py
 COMPARISONS = {
     "default (3 runs)": AppSettings(),
     "30 configurations": AppSettings(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]",
@@ -38,9 +38,10 @@ COMPARISONS = {
 class Page(threading.Thread):
     """One visitor's live view: redraws from the job until it is ready; counts redraws and CPU seconds."""
 
-    def __init__(self, job):
+    def __init__(self, job, configurations):
         super().__init__(daemon=True)
         self.job, self.redraws, self.cpu, self.bytes = job, 0, 0.0, 0
+        self.seconds = figures.live_seconds(configurations)  # the app's cadence for this many
 
     def run(self):
         while not self.job.ready():
@@ -50,7 +51,7 @@ class Page(threading.Thread):
                 self.bytes += len(plotly.io.to_json(fig, validate=False))
             self.cpu += time.thread_time() - start
             self.redraws += 1
-            time.sleep(POLL_SECONDS)
+            time.sleep(self.seconds)
 
 
 def train(pool, comparisons, catalog, watched):
@@ -58,7 +59,8 @@ def train(pool, comparisons, catalog, watched):
     pool.cache = ResultCache()  # nothing from an earlier repeat
     start = time.perf_counter()
     jobs = [pool.submit(specs, catalog) for specs in comparisons]
-    watchers = [Page(job) for job in jobs] if watched else []
+    watchers = [Page(job, len({replace(spec, seed=0) for spec in specs})) for job, specs in zip(jobs, comparisons)] \
+        if watched else []
     for watcher in watchers:
         watcher.start()
     for job in jobs:

@@ -1,6 +1,11 @@
 """Time nn against scikit-learn's MLPClassifier on the same work, alternating the two in one process.
 
-    python benchmarks/bench_nn.py [--repeats 5]
+    python benchmarks/bench_nn.py [--repeats 5] [--blas-threads 1,2] [--load 0]
+
+``--blas-threads 1,2`` times every workload with BLAS limited to one thread and to two (threadpoolctl),
+alternated within each repeat, so both counts see the same machine; ``--load 3`` keeps three busy Python
+processes running meanwhile: a loaded machine, reproducibly (on two cores, two-thread BLAS then waits for
+a core that is not free).
 
 MLPClassifier is set up to do the same work: plain SGD (momentum 0), no L2 (alpha 0), a constant learning
 rate, the same batch size, epochs and hidden layers, and no early stopping (tol 0, n_iter_no_change = epochs).
@@ -9,12 +14,15 @@ digits step against the matrix products it cannot avoid, and against the same st
 (one function, no classes, every array preallocated): the floor for any NumPy network on this machine.
 """
 import argparse
+import subprocess
+import sys
 import time
 import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
+from threadpoolctl import threadpool_limits
 
 import nn  # the project is installed (pip install -e .), so no path edits are needed
 from experiments.datasets import load_dataset
@@ -101,19 +109,38 @@ def full_batch_step_against_matmul(repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--blas-threads", default="1,2", help="BLAS thread counts to compare, e.g. 1,2")
+    parser.add_argument("--load", type=int, default=0, help="busy processes running meanwhile")
     args = parser.parse_args()
+    counts = [int(count) for count in args.blas_threads.split(",")]
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.load)]
+    try:
+        run(args.repeats, counts, args.load)
+    finally:
+        for process in busy:
+            process.kill()
+
+
+def run(repeats, counts, load):
     datasets = {name: load_dataset(name) for name in ("edge", "digits", "circles")}
-    print(f"{'workload':28s} {'nn (s)':>9s} {'sklearn (s)':>12s} {'speed-up':>9s}")
+    print(f"BLAS threads {counts}, alternated; {load} busy processes meanwhile")
+    header = " ".join(f"{f'{who} {n}t (s)':>13s}" for who in ("nn", "sklearn") for n in counts)
+    print(f"{'workload':26s} {header}  " + " ".join(f"{f'speed-up {n}t':>12s}" for n in counts))
     for label, name, sizes, epochs, batch_size, lr in WORKLOADS:
-        times = {"nn": [], "sklearn": []}
-        for _ in range(args.repeats):  # alternate, so both see the same machine load
-            times["nn"].append(time_nn(datasets[name], sizes, epochs, batch_size, lr))
-            times["sklearn"].append(time_sklearn(datasets[name], sizes, epochs, batch_size, lr))
-        ours, theirs = np.median(times["nn"]), np.median(times["sklearn"])
-        print(f"{label:28s} {ours:9.3f} {theirs:12.3f} {theirs / ours:8.1f}x", flush=True)
-    step = full_batch_step_against_matmul(args.repeats)
-    print(f"\nfull-batch digits step: nn {step['nn'] * 1e3:.2f} ms; its matrix products alone "
-          f"{step['products'] * 1e3:.2f} ms (ratio {step['nn'] / step['products']:.2f}); "
+        times = {(who, n): [] for who in ("nn", "sklearn") for n in counts}
+        for _ in range(repeats):  # alternate, so every column sees the same machine load
+            for n in counts:
+                with threadpool_limits(n):
+                    times["nn", n].append(time_nn(datasets[name], sizes, epochs, batch_size, lr))
+                    times["sklearn", n].append(time_sklearn(datasets[name], sizes, epochs, batch_size, lr))
+        median = {key: float(np.median(values)) for key, values in times.items()}
+        cells = " ".join(f"{median[who, n]:13.3f}" for who in ("nn", "sklearn") for n in counts)
+        ratios = " ".join(f"{median['sklearn', n] / median['nn', n]:11.1f}x" for n in counts)
+        print(f"{label:26s} {cells}  {ratios}", flush=True)
+    with threadpool_limits(counts[0]):
+        step = full_batch_step_against_matmul(repeats)
+    print(f"\nfull-batch digits step ({counts[0]} BLAS thread(s)): nn {step['nn'] * 1e3:.2f} ms; its matrix products "
+          f"alone {step['products'] * 1e3:.2f} ms (ratio {step['nn'] / step['products']:.2f}); "
           f"bare NumPy {step['bare'] * 1e3:.2f} ms (ratio {step['bare'] / step['products']:.2f})")
 
 

@@ -154,6 +154,20 @@ class _Training:
             self.finished.set()
 
 
+def _canonical(spec):
+    """``spec`` with its built-in dataset's default options written out: "lines" and "lines with its default
+    300 samples" are one comparison, so they share one training and one cache entry."""
+    from dataclasses import replace
+
+    from .datasets import DATASETS
+    info = DATASETS.get(spec.dataset)
+    if info is None:
+        return spec
+    return replace(spec, n_samples=info.n_samples if spec.n_samples is None else spec.n_samples,
+                   noise=info.noise if spec.noise is None else spec.noise,
+                   test_fraction=info.test_fraction if spec.test_fraction is None else spec.test_fraction)
+
+
 def _group_estimates(grid):
     from .limits import estimate_seconds
     return [estimate_seconds([spec for _, spec in members], grid.datasets) for _, members in grid.groups]
@@ -319,7 +333,7 @@ class TrainingPool:
         snapshots = check_int("snapshots", snapshots, minimum=0, maximum=1000)
         if not isinstance(specs, (list, tuple)) or not specs:
             GridTraining(specs, catalog, snapshots)  # raises its ValueError
-        checked = tuple(check_spec(spec, catalog) for spec in specs)
+        checked = tuple(_canonical(check_spec(spec, catalog)) for spec in specs)
         private = any(spec.dataset in catalog.own for spec in checked)  # a visitor's upload is never shared
         key = (checked, snapshots, ("private", next(self._ids)) if private else ())
         with self._lock:
@@ -370,11 +384,11 @@ class TrainingPool:
         from .runner import GridTraining, group_runs
         from .specs import check_spec
         catalog = as_catalog(catalog)
-        if datasets is None:
-            grid = GridTraining(specs, catalog, snapshots)
-            specs, datasets = grid.specs, grid.datasets
-        else:
-            specs = [check_spec(spec, catalog) for spec in specs]
+        if not isinstance(specs, (list, tuple)) or not specs:
+            GridTraining(specs, catalog, snapshots)  # raises its ValueError
+        specs = [_canonical(check_spec(spec, catalog)) for spec in specs]
+        if datasets is None or any(spec.data_key() not in datasets for spec in specs):
+            datasets = GridTraining(specs, catalog, snapshots).datasets
         private = any(spec.dataset in catalog.own for spec in specs)
         key = (tuple(specs), snapshots, ())
         with self._lock:

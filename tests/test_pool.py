@@ -80,6 +80,22 @@ def test_identical_comparisons_from_two_sessions_are_trained_once(pool):
     assert pool.estimate_wait_seconds(specs) == 0.0
 
 
+def test_default_data_options_written_out_or_not_are_one_comparison(pool):
+    """The app writes every data option out (300 samples, noise 0.1); the start-up training leaves them to
+    the dataset's defaults. Both are the same comparison: trained once."""
+    from experiments.datasets import DATASETS
+    info = DATASETS["lines"]
+    implicit = expand_grid(datasets=["lines"], epochs=5)
+    explicit = [replace(spec, n_samples=info.n_samples, noise=info.noise, test_fraction=info.test_fraction)
+                for spec in implicit]
+    assert implicit != explicit
+    first = pool.submit(implicit)
+    second = pool.submit(explicit)
+    assert pool.stats["trained"] == 1 and pool.stats["shared"] + pool.stats["cached"] == 1
+    assert second.result(timeout=60).runs["test_acc"].tolist() == first.result(timeout=60).runs["test_acc"].tolist()
+    assert pool.estimate_wait_seconds(explicit) == 0.0  # in the cache now, however it is written
+
+
 def test_a_second_submission_shows_its_queue_position_and_completes():
     pool = TrainingPool(workers=1, max_jobs=2).start()
     try:

@@ -9,16 +9,18 @@ reruns once to show the results.
 """
 import time
 import weakref
+from dataclasses import replace
 
 import streamlit as st
 
+from experiments import figures
 from experiments.pool import PoolBusy
 
 from . import state
 from .plan import make_plan
 from .text import plain
 
-POLL_SECONDS = 0.5  # the live view redraws twice a second
+POLL_SECONDS = 0.5  # the progress bar moves twice a second; the live charts as often, for a few configurations
 RECENT_ENTRIES = 3  # comparisons kept per visitor (their own data included), so asking again is instant
 
 
@@ -33,6 +35,7 @@ class Job:
         self.ended = None
         self.stop_requested = False
         self.from_cache = self.handle.ready()  # trained before, for this visitor or another
+        self.configurations = len({replace(spec, seed=0) for spec in specs})  # drawn live: one panel each
         self.error = None
 
     @property
@@ -169,12 +172,25 @@ def panel(live=False):
     (the Compare page) also the curves and boundaries of the runs in training."""
     if st.session_state.get("training_error"):
         st.error(plain(st.session_state.pop("training_error")))
-    if st.session_state.job is None:
+    job = st.session_state.job
+    if job is None:
         return
-    st.fragment(run_every=POLL_SECONDS)(_progress_panel)(live)
+    st.fragment(run_every=POLL_SECONDS)(_progress_panel)()
+    if live and not job.finished:
+        # its own fragment, redrawn less often the more configurations it draws: redrawing costs the
+        # server's CPU, which the training needs (see benchmarks/bench_live.py)
+        st.fragment(run_every=figures.live_seconds(job.configurations))(_live_panel)()
 
 
-def _progress_panel(live):
+def _live_panel():
+    job = st.session_state.job
+    if job is None or job.stop_requested or job.finished:
+        return
+    if job.progress().status != "queued":
+        live_view(job.live_results())
+
+
+def _progress_panel():
     job = st.session_state.job
     if job is None:
         return
@@ -187,9 +203,10 @@ def _progress_panel(live):
     left = f"about {max(1, round(eta))} s left" if eta else "finishing…"
     if progress.status == "queued":
         ahead = max(progress.queue_position - 1, 0)
-        cols[0].progress(0.0, text=plain(
-            f"Waiting for a free training worker: {ahead} comparison{'s' if ahead != 1 else ''} of other visitors "
-            f"ahead of yours · {job.elapsed():.0f} s · {left}"))
+        place = "yours is next" if ahead == 0 else \
+            f"{ahead} comparison{'s' if ahead != 1 else ''} of other visitors ahead of yours"
+        cols[0].progress(0.0, text=plain(f"Waiting for a free training worker: every worker is training another "
+                                         f"visitor's comparison; {place} · {job.elapsed():.0f} s · {left}"))
         cols[1].button("✕ Cancel", key="stop_main", on_click=stop, width="stretch",
                        help="Leave the queue; nothing of this comparison has trained yet.")
         return
@@ -198,14 +215,11 @@ def _progress_panel(live):
         f"{job.elapsed():.0f} s · {left}"))
     cols[1].button("■ Stop", key="stop_main", on_click=stop, width="stretch",
                    help="Stop training and keep what has trained so far, the runs part-way included.")
-    if live and not job.stop_requested:
-        live_view(job.live_results())
 
 
 def live_view(results):
     """The curves and boundary panels of a comparison in training, drawn from what has trained so far."""
-    from experiments.figures import live_figures
-    drawn = live_figures(results)
+    drawn = figures.live_figures(results)
     if not drawn:
         return
     curves_col, boundary_col = st.columns([1, 1], gap="medium")

@@ -6,14 +6,14 @@ from .common import (BINARY_SCALE, CLASS_COLORS, CONFIG_PALETTE, DoesNotApply, E
                      curve_encoding, facet_grid, factor_name, first_seed_runs, projection, run_title, smooth,
                      varying_factors)
 from .curves import learning_curves_figure
-from .live import LIVE_RESOLUTION, live_figures
+from .live import live_figures, live_seconds
 from .film import comparison_film_figure, film_epochs
 from .images import confusion_matrices_figure, dataset_preview_figure, gallery_figure, image_figure, image_heatmap
 from .inside import gradient_flow_figure, hidden_layers_figure, weights_figure
 from .summary import accuracy_table, predictions_table
 from .tuning import design_map_figure, lr_finder_figure, parallel_coordinates_figure, varying_design_factors
 
-__all__ = ["LIVE_RESOLUTION", "live_figures", "BINARY_SCALE", "CLASS_COLORS", "CONFIG_PALETTE", "MAX_PANELS", "DoesNotApply", "Encoding",
+__all__ = ["live_figures", "live_seconds", "BINARY_SCALE", "CLASS_COLORS", "CONFIG_PALETTE", "MAX_PANELS", "DoesNotApply", "Encoding",
            "accuracy_table", "boundary_animation_figure", "boundary_grid", "boundary_panels", "boundary_surface",
            "class_point_traces", "comparison_film_figure", "config_colors", "confusion_matrices_figure",
            "curve_encoding", "dataset_preview_figure", "decision_boundary_figure", "design_map_figure",

@@ -5,25 +5,39 @@ from .boundaries import boundary_panels, decision_boundary_figure
 from .common import curve_encoding
 from .curves import learning_curves_figure
 
-LIVE_RESOLUTION = 40  # grid points per side of a live boundary panel (70 once trained)
 LIVE_POINTS = 200  # data points per split in each live panel: the same points in every panel, every redraw
+LIVE_PANELS = 12  # boundary panels per dataset redrawn live
+RUNNING = "running"  # experiments.pool.RUNNING: figures do not import the pool
 
 
-def live_figures(results, resolution=LIVE_RESOLUTION, panel_height=None, max_points=LIVE_POINTS):
+def live_seconds(configurations):
+    """Seconds between redraws of the live charts: twice a second for a few configurations, once a second
+    for many; a redraw costs the server CPU that the training needs (benchmarks/bench_live.py)."""
+    return 0.5 if configurations <= 6 else 0.75 if configurations <= 12 else 1.0
+
+
+def live_figures(results, resolution=None, panel_height=None, max_points=LIVE_POINTS, max_panels=LIVE_PANELS):
     """{"curves": figure, "boundary.<dataset>": figure, ...} of a comparison in training. The curves' x axis
     runs to the epochs asked for, so they grow to the right; every run of the comparison is in ``results``
-    from the start, so the colour encoding (``curve_encoding``, without facets) does not change while it trains.
-    A dataset none of whose drawn runs has started yet has no boundary figure."""
+    from the start, so the colour encoding (``curve_encoding``, without facets) does not change while it
+    trains. At most ``max_panels`` boundary panels per dataset, the configurations in training first, then
+    the finished ones in order (a configuration not started has none); ``resolution`` None: 40 grid points
+    per side for up to 6 panels, 30 for more, so a redraw costs about the same."""
     encoding = curve_encoding(results.runs, facet_by=None)  # one chart: facets would be narrow, and redraw slower
     drawn = {}
     if not results.history.empty:
         curves = learning_curves_figure(results, color_by=encoding.color_by)
         curves.update_xaxes(range=[0, int(results.runs["epochs"].max()) + 1])
         drawn["curves"] = curves
+    labels = results.labels()
     for dataset in dict.fromkeys(results.runs["dataset"]):
         panels, _ = boundary_panels(results, dataset)
-        if not panels.empty:
-            drawn[f"boundary.{dataset}"] = decision_boundary_figure(results, dataset, resolution, panel_height,
-                                                                   color_by=encoding.color_by,
-                                                                   max_points=max_points)
+        if panels.empty:
+            continue
+        order = panels.assign(training=panels["status"] == RUNNING).sort_values("training", ascending=False,
+                                                                               kind="stable")
+        only = [labels[run_id] for run_id in order["run_id"].head(max_panels)]
+        drawn[f"boundary.{dataset}"] = decision_boundary_figure(
+            results, dataset, resolution or (40 if len(only) <= 6 else 30), panel_height,
+            color_by=encoding.color_by, max_points=max_points, only=only)
     return drawn
