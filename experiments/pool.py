@@ -154,6 +154,11 @@ class _Training:
             self.finished.set()
 
 
+def comparison_key(specs):
+    """What identifies a comparison in the pool, whatever way its specs write the default data options."""
+    return tuple(_canonical(spec) for spec in specs)
+
+
 def _canonical(spec):
     """``spec`` with its built-in dataset's default options written out: "lines" and "lines with its default
     300 samples" are one comparison, so they share one training and one cache entry."""
@@ -386,8 +391,11 @@ class TrainingPool:
         catalog = as_catalog(catalog)
         if not isinstance(specs, (list, tuple)) or not specs:
             GridTraining(specs, catalog, snapshots)  # raises its ValueError
-        specs = [_canonical(check_spec(spec, catalog)) for spec in specs]
-        if datasets is None or any(spec.data_key() not in datasets for spec in specs):
+        checked = [check_spec(spec, catalog) for spec in specs]
+        specs = [_canonical(spec) for spec in checked]
+        if datasets is not None and all(spec.data_key() in datasets for spec in checked):
+            datasets = {spec.data_key(): datasets[old.data_key()] for spec, old in zip(specs, checked)}
+        else:
             datasets = GridTraining(specs, catalog, snapshots).datasets
         private = any(spec.dataset in catalog.own for spec in specs)
         key = (tuple(specs), snapshots, ())
@@ -504,7 +512,11 @@ class TrainingPool:
             finished = []
             with self._lock:
                 for worker, message in messages:
-                    self._handle(worker, message, finished)
+                    try:
+                        self._handle(worker, message, finished)
+                    except Exception as error:  # noqa: BLE001 - the reader serves every visitor: it must go on
+                        self.stats["errors"] += 1
+                        self._recover(worker, message, f"{type(error).__name__}: {error}", finished)
                 while self._released:
                     self._unsubscribe(*self._released.popleft(), finished=finished)
                 if not self._closed:
@@ -531,7 +543,7 @@ class TrainingPool:
         training, number = worker.task
         if message[0] == "epochs":
             _, _, indices, epochs, metrics = message
-            if number in training.live:
+            if number in training.live and training.live[number][0] == indices:  # else a retry, run by run
                 old = training.live[number]
                 epochs = _concatenate(old[1], epochs)
                 metrics = {name: _concatenate(old[2][name], values) for name, values in metrics.items()}
@@ -555,6 +567,24 @@ class TrainingPool:
             if not training.pending and not training.running and not training.finishing:
                 training.finishing = True
                 finished.append(training)
+
+    def _recover(self, worker, message, error, finished):
+        """A message could not be handled. Live curves or weights: dropped (the results still come). A
+        finished group: its comparison fails with the error, and the worker is free again."""
+        if worker.task is None:
+            return
+        training, number = worker.task
+        if message is not None and message[0] in ("epochs", "weights"):
+            training.live.pop(number, None)
+            training.weights.pop(number, None)
+            return
+        worker.task = None
+        training.running.pop(number, None)
+        training.pending.clear()
+        training.error = training.error or f"the training pool lost track of this comparison ({error})"
+        if not training.running and not training.finishing:
+            training.finishing = True
+            finished.append(training)
 
     def _fail_all(self, error, finished):
         for training in self._queue.values():
@@ -582,6 +612,9 @@ class TrainingPool:
             self.stats["cancelled"] += 1
             training.status = "cancelled"
             training.pending.clear()
+            # out of the queue now: a Run of the same comparison while its groups stop trains it afresh
+            if self._queue.get(training.key) is training:
+                del self._queue[training.key]
             for worker in training.running.values():
                 worker.stop.set()
             if not training.running and not training.finishing:
@@ -600,7 +633,8 @@ class TrainingPool:
         except Exception as exc:  # noqa: BLE001 - reported to every subscriber by Job.result
             results, error = None, f"{type(exc).__name__}: {exc}"
         with self._lock:
-            self._queue.pop(training.key, None)
+            if self._queue.get(training.key) is training:
+                del self._queue[training.key]
             training.results, training.error, training.grid = results, error, None
             if error is not None:
                 training.status = "failed"

@@ -20,7 +20,8 @@ class Optimizer:
         self.state = None
 
     def step(self, params, grads):
-        """Update ``params`` in place from ``grads`` (arrays of the same shape)."""
+        """Update ``params`` in place from ``grads`` (arrays of the same shape). ``lr`` is read at every step
+        (a schedule may change it); ``weight_decay`` is read once, at the first step."""
         if self.state is None:
             self.state = {"scratch": (np.empty_like(params), np.empty_like(params)),
                           "decays": bool(np.any(self.weight_decay)), **self.init_state(params)}

@@ -233,3 +233,28 @@ def test_live_figures_keep_colours_and_grow_towards_the_epochs_asked_for():
     assert list(drawn["curves"].layout.xaxis.range) == [0, 41]
     assert len(drawn["boundary.circles"].layout.annotations) == 1  # one panel: the run in training
     assert figures.config_colors(live) == figures.config_colors(finished)
+
+
+def test_live_panels_show_the_configurations_in_training_first_whatever_their_place():
+    """30 configurations, the last ones still training: those are among the 12 live panels."""
+    finished = run_grid(expand_grid(datasets=["xor"], architectures=["[2, 4, 2]", "[2, 8, 2]", "[2, 4, 4, 2]",
+                                                                     "[2, 8, 8, 2]", "[2, 16, 2]"],
+                                    activations=["relu", "tanh"], lrs=[0.3, 0.1, 0.03], epochs=2))
+    live = type(finished)(finished.runs.copy(), finished.history, finished.networks, finished.datasets, {})
+    training = list(live.runs["run_id"])[-4:]
+    live.runs.loc[live.runs["run_id"].isin(training), "status"] = "running"
+    fig = figures.live_figures(live, max_panels=12)["boundary.xor"]
+    titles = [a.text for a in fig.layout.annotations]
+    labels = live.labels()
+    assert sum(1 for t in fig.data if t.type == "contour") == 12
+    for run_id in training:  # each has a panel of its own, whose title names its whole configuration
+        assert any(title.startswith(figures.boundaries.panel_title(labels[run_id]) + "<br>test") for title in titles)
+
+
+def test_a_grid_of_one_shape_keeps_each_figures_own_titles():
+    """The subplot grid is cached by shape: two figures of one shape still carry their own titles."""
+    from experiments.figures.canvas import Canvas
+    first = Canvas(1, 2, ["a 10%", "b 20%"]).figure()
+    second = Canvas(1, 2, ["a 11%", "b 21%"]).figure()
+    assert [a.text for a in first.layout.annotations] == ["a 10%", "b 20%"]
+    assert [a.text for a in second.layout.annotations] == ["a 11%", "b 21%"]

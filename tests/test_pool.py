@@ -227,3 +227,34 @@ def test_the_cache_is_bounded_by_entries_and_bytes():
         cache.put(key, result)
     assert len(cache) == 2 and "a" not in cache and cache.nbytes <= 2.5 * size
     assert not ResultCache(max_bytes=size / 2).put("big", results[0])
+
+
+def test_a_run_just_after_a_stop_trains_afresh(pool):
+    """Someone stops a comparison and, before its runs have stopped, someone presses Run on the same one:
+    they get a whole training, not the stopped one."""
+    job = pool.submit([LONG])
+    wait_until(lambda: job.progress().live)
+    job.cancel()
+    again = pool.submit([LONG])
+    assert again.status in ("queued", "running") and again._training is not job._training
+    assert job.result(timeout=60).runs["status"].tolist() == ["stopped"]
+    wait_until(lambda: again.progress().live)
+    again.cancel()
+
+
+def test_the_reader_survives_a_retried_group_and_a_message_it_cannot_handle():
+    """A group that failed is retried run by run: its live curves start again with fewer columns. And a
+    message that raises fails only its own comparison; the reader thread goes on."""
+    from experiments.pool import _Training, _Worker
+    from experiments.runner import GridTraining
+    pool = TrainingPool(workers=1)
+    grid = GridTraining(expand_grid(seeds=[0, 1, 2], architectures=["[25, 8, 2]"], epochs=3))
+    training = _Training(("key",), grid)
+    worker = _Worker(process=None, conn=None, stop=None, task=(training, 0))
+    training.running[0] = worker
+    pool._handle(worker, ("epochs", None, [0, 1, 2], np.array([1]), {"train_loss": np.zeros((1, 3))}), [])
+    pool._handle(worker, ("epochs", None, [0], np.array([1]), {"train_loss": np.ones((1, 1))}), [])
+    assert training.live[0][0] == [0] and training.live[0][2]["train_loss"].shape == (1, 1)
+    finished = []
+    pool._recover(worker, ("done", None, None, None), "TypeError: boom", finished)
+    assert worker.task is None and finished == [training] and "boom" in training.error

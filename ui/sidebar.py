@@ -9,6 +9,7 @@ from experiments.datasets import dataset_from_csv
 from experiments.results import csv_kind, results_from_csv
 from experiments.settings import (BATCH_CHOICES, MAX_L2, MAX_SEEDS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings,
                                   parse_custom_architectures, parse_custom_lrs, parse_epochs)
+from experiments.pool import comparison_key
 from experiments.specs import adapt_layers, has_hidden_layer, parse_architecture
 
 from . import state, training
@@ -119,7 +120,7 @@ def _plan_box(plan):
                        "not once per activation.")
     if job is not None and not job.finished:
         st.button("Training… (Stop is above the results)", key="run", disabled=True, width="stretch")
-        if not plan.error and tuple(plan.specs) != job.key:
+        if not plan.error and comparison_key(plan.specs) != job.key:
             st.button("Stop and run these settings", key="restart", width="stretch",
                       on_click=training.restart, args=(plan,))
     else:

@@ -8,13 +8,12 @@ a second, drawing the curves and boundaries of the runs in training; when the jo
 reruns once to show the results.
 """
 import time
-import weakref
 from dataclasses import replace
 
 import streamlit as st
 
 from experiments import figures
-from experiments.pool import PoolBusy
+from experiments.pool import PoolBusy, comparison_key
 
 from . import state
 from .plan import make_plan
@@ -28,7 +27,7 @@ class Job:
     """This visitor's comparison in the training pool: its progress, Stop, and its results."""
 
     def __init__(self, specs, catalog):
-        self.key = tuple(specs)
+        self.key = comparison_key(specs)  # the same however the specs write the default data options
         self.handle = state.pool().submit(specs, catalog, snapshots=state.SNAPSHOTS)
         self.total = self.handle.progress().total
         self.started = time.perf_counter()
@@ -94,7 +93,7 @@ class Job:
 def start(plan):
     """Run button: train ``plan``'s comparison, or show it at once if this visitor trained it recently."""
     s = st.session_state
-    key = tuple(plan.specs)
+    key = comparison_key(plan.specs)
     if key in s.recent:
         state.show_results(s.recent[key], plan.settings, "run", "The same comparison as before: shown from this "
                                                                 "session's results, without training again.")
@@ -104,14 +103,9 @@ def start(plan):
     except PoolBusy as error:
         s.training_error = str(error)
         return
-    s.job, s.job_settings = job, plan.settings
-    if job.finished:  # trained before, for another visitor or at start-up: no need to poll
+    s.job, s.job_settings = job, plan.settings  # a session that ends drops the job: the pool's Job then
+    if job.finished:  # frees its place (experiments.pool.Job); trained before: no need to poll
         _finish(job)
-        return
-    # Free the job's place in the pool if the visitor's session ends (the tab closed and Streamlit dropped
-    # the session); the pool's own Job does the same when it is garbage-collected.
-    s.job_guard = _Guard()
-    weakref.finalize(s.job_guard, job.handle.cancel)
 
 
 def start_lesson(lesson):
@@ -123,10 +117,6 @@ def start_lesson(lesson):
         return
     start(plan)
     st.session_state.goto = lesson.page
-
-
-class _Guard:
-    """Lives in the session; when Streamlit discards the session, its finalizer stops the session's job."""
 
 
 def stop():
@@ -153,7 +143,8 @@ def _finish(job):
         s.notice = "Stopped before any run had trained; the results below are the ones you had."
         return
     stopped = int((runs["status"] == "stopped").sum())
-    if not job.stop_requested and not stopped and len(runs) == job.total:
+    failed = bool((runs["status"] == "error").any())  # e.g. a worker ran out of memory: Run tries again
+    if not job.stop_requested and not stopped and not failed and len(runs) == job.total:
         recent = s.recent
         recent.pop(job.key, None)
         recent[job.key] = results

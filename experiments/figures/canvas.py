@@ -15,11 +15,23 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 
-@lru_cache(maxsize=64)
 def _grid(rows, cols, titles, horizontal_spacing, vertical_spacing, shared_yaxes):
+    """As _shape_grid, with ``titles`` written in: the grid is cached by its shape and which cells have a
+    title, not by the titles' text (a live panel's title carries its accuracy, which changes every redraw)."""
+    layout, names, grid = _shape_grid(rows, cols, tuple(bool(title) for title in titles), horizontal_spacing,
+                                      vertical_spacing, shared_yaxes)
+    layout = copy.deepcopy(layout)
+    for annotation, title in zip(layout.get("annotations", []), [title for title in titles if title]):
+        annotation["text"] = title
+    return layout, names, grid
+
+
+@lru_cache(maxsize=64)
+def _shape_grid(rows, cols, titled, horizontal_spacing, vertical_spacing, shared_yaxes):
     """(layout dict, {(row, col): ("xaxis2", "yaxis2")}, grid) of a make_subplots grid (rows and cols from
     1); ``grid`` is what a Figure needs for ``get_subplot`` and ``update_xaxes(row=...)`` to work."""
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles) or None, shared_yaxes=shared_yaxes,
+    titles = ["title" if has_title else "" for has_title in titled]  # placeholders, replaced in _grid
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or None, shared_yaxes=shared_yaxes,
                         horizontal_spacing=horizontal_spacing, vertical_spacing=vertical_spacing)
     names = {}
     for row in range(1, rows + 1):
@@ -34,9 +46,8 @@ class Canvas:
     ``layout``, then take the ``figure()``."""
 
     def __init__(self, rows=1, cols=1, titles=(), horizontal_spacing=0.06, vertical_spacing=0.0, shared_yaxes=False):
-        layout, self._names, self._grid = _grid(rows, cols, tuple(titles), horizontal_spacing, vertical_spacing,
-                                                shared_yaxes)
-        self.layout = copy.deepcopy(layout)
+        self.layout, self._names, self._grid = _grid(rows, cols, tuple(titles), horizontal_spacing,
+                                                     vertical_spacing, shared_yaxes)
         self.rows, self.cols = rows, cols
         self.data = []
 

@@ -1,8 +1,8 @@
 """What the Compare page draws while a comparison trains: the same curves and boundary panels as after
 training, from ``Job.results_so_far()`` (runs in training have status "running", runs not started
 "waiting"), at a lower resolution, redrawn twice a second."""
-from .boundaries import boundary_panels, decision_boundary_figure
-from .common import curve_encoding
+from .boundaries import decision_boundary_figure
+from .common import curve_encoding, first_seed_runs
 from .curves import learning_curves_figure
 
 LIVE_POINTS = 200  # data points per split in each live panel: the same points in every panel, every redraw
@@ -30,11 +30,12 @@ def live_figures(results, resolution=None, panel_height=None, max_points=LIVE_PO
         curves.update_xaxes(range=[0, int(results.runs["epochs"].max()) + 1])
         drawn["curves"] = curves
     labels = results.labels()
+    runs = results.runs[results.runs["run_id"].isin(results.networks)]
     for dataset in dict.fromkeys(results.runs["dataset"]):
-        panels, _ = boundary_panels(results, dataset)
-        if panels.empty:
+        firsts = first_seed_runs(runs[runs["dataset"] == dataset])  # before any cap: training ones first
+        if firsts.empty:
             continue
-        order = panels.assign(training=panels["status"] == RUNNING).sort_values("training", ascending=False,
+        order = firsts.assign(training=firsts["status"] == RUNNING).sort_values("training", ascending=False,
                                                                                kind="stable")
         only = [labels[run_id] for run_id in order["run_id"].head(max_panels)]
         drawn[f"boundary.{dataset}"] = decision_boundary_figure(
