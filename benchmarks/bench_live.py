@@ -9,8 +9,9 @@ takes ``job.results_so_far()``, builds the live figures with ``figures.live_figu
 serialises them as Streamlit does (``plotly.io.to_json``). ``--pages 3`` simulates three visitors watching
 their own comparison at once (three threads). The two ways alternate, repeat after repeat, and each training
 starts from an empty result cache, so neither is served from the other. Reported: the training's wall time
-without and with the page (median), the difference as a share of the training time, and the page's own CPU
-time per redraw.
+without and with the page (median; on a busy machine this difference is mostly noise), the page's own CPU
+time per redraw, and the page's CPU as a share of the training's (the steadier figure: CPU seconds the page
+took per second of training, over the workers' cores).
 """
 import argparse
 import os
@@ -86,13 +87,14 @@ def main():
         comparisons = [[replace(spec, seed=spec.seed + 100 * page) for spec in settings.specs(catalog)]
                        for page in range(args.pages)]
         times = {"without": [], "with": []}
-        redraw_cpu, redraws, sizes = [], 0, []
+        redraw_cpu, redraws, sizes, page_cpu = [], 0, [], 0.0
         for repeat in range(args.repeats):
             for way in (("without", "with") if repeat % 2 == 0 else ("with", "without")):
                 seconds, watchers = train(pool, comparisons, catalog, way == "with")
                 times[way].append(seconds)
                 for watcher in watchers:
                     redraws += watcher.redraws
+                    page_cpu += watcher.cpu
                     redraw_cpu.append(watcher.cpu / max(1, watcher.redraws))
                     sizes.append(watcher.bytes / max(1, watcher.redraws))
         without, with_page = np.median(times["without"]), np.median(times["with"])
@@ -100,6 +102,9 @@ def main():
               f"{with_page:.2f} s: {100 * (with_page - without) / without:+.0f}% of the training time; "
               f"{redraws} redraws, page CPU {1000 * np.median(redraw_cpu):.0f} ms per redraw, "
               f"{np.median(sizes) / 1000:.0f} kB of figures per redraw")
+        share = page_cpu / sum(times["with"])  # seconds of CPU per second of training, all pages together
+        print(f"   the page(s) used {100 * share:.0f}% of one core while the comparison trained: "
+              f"{100 * share / pool.workers:.0f}% of the CPU the {pool.workers} training workers use")
         print(f"   per repeat: without {', '.join(f'{t:.2f}' for t in times['without'])}; "
               f"with {', '.join(f'{t:.2f}' for t in times['with'])}")
     print(f"load after {os.getloadavg()[0]:.1f}")
