@@ -74,6 +74,7 @@ import base64
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -101,20 +102,21 @@ BLOCKED = {"image", "font", "media"}
 VIEWPORT = {"width": 1024, "height": 768}
 LOST = {"stopped", "waiting", "running", "error", "failed", "cancelled"}  # statuses of runs that did not train
 
+ERRORS_ON_PAGE = """() => [...document.querySelectorAll('[data-testid=stException], [data-testid=stAlertContentError]')]
+  .filter(el => !el.closest('[data-stale="true"]')).map(el => el.innerText.trim().slice(0, 300))"""
+# Installed when the visitor presses Run: every 100 ms, the progress text and whether the charts are there;
+# every 500 ms the errors. It stops once the charts are there (a page left checking costs CPU for nothing).
 PAGE_WATCH = """() => {
   const s = window.__lab = {clicked: null, charted: null, texts: [], errors: [], headline: ''};
   document.addEventListener('click', () => { if (s.clicked === null) s.clicked = performance.now(); }, true);
   const live = el => !el.closest('[data-stale="true"]');
-  let last = null;
-  setInterval(() => {
+  const errors = """ + ERRORS_ON_PAGE + """;
+  let last = null, tick = 0;
+  const timer = setInterval(() => {
     const main = document.querySelector('[data-testid=stMain]');
-    if (!main) return;
+    if (!main || s.clicked === null) return;
     const now = performance.now();
-    for (const el of document.querySelectorAll('[data-testid=stException], [data-testid=stAlertContentError]')) {
-      const text = el.innerText.trim().slice(0, 300);
-      if (live(el) && !s.errors.includes(text)) s.errors.push(text);
-    }
-    if (s.clicked === null || s.charted !== null) return;
+    if (tick++ % 5 === 0) for (const text of errors()) if (!s.errors.includes(text)) s.errors.push(text);
     const bar = main.querySelector('[data-testid=stProgress]');
     const text = bar ? (live(bar) ? bar.innerText.trim() : last) : '';  // a stale bar is being redrawn
     if (text !== last) {
@@ -123,15 +125,19 @@ PAGE_WATCH = """() => {
       if (s.texts.length > 400) s.texts.splice(50, 1);
     }
     const heading = [...main.querySelectorAll('h3')].some(h => live(h) && h.textContent.trim() === 'Accuracy');
+    if (!heading) return;
     const charts = [...main.querySelectorAll('.js-plotly-plot')].filter(p => live(p) && p.querySelector('.main-svg'));
-    if (heading && charts.length >= 2) {
+    if (charts.length >= 2) {
       s.charted = now;
       const best = [...main.querySelectorAll('[data-testid=stMarkdownContainer]')]
         .find(m => live(m) && /Best/.test(m.innerText));
       s.headline = best ? best.innerText : '';
+      for (const text of errors()) if (!s.errors.includes(text)) s.errors.push(text);
+      clearInterval(timer);
     }
-  }, 50);
+  }, 100);
 }"""
+
 
 
 def mid_query(i):
@@ -288,6 +294,7 @@ class Watch(threading.Thread):
 class Visitor:
     def __init__(self, index, kind, label, query, delay):
         self.index, self.kind, self.label, self.query, self.delay = index, kind, label, query, delay
+        self.context = self.page = None
         self.page_errors, self.errors, self.texts = [], [], []
         self.plan = self.headline = ""
         self.expected_runs = self.runs = None
@@ -405,6 +412,15 @@ class Visitor:
         """Open the app and press Run as soon as it is there."""
         if await self.open(browser, url, timeout):
             await self.press_run(timeout)
+
+    async def last_look(self):
+        """Errors that showed on the page after the charts (while other visitors' comparisons ran)."""
+        try:
+            for text in await self.page.evaluate(ERRORS_ON_PAGE):
+                if text not in self.errors:
+                    self.errors.append(f"later: {text}")
+        except Exception as error:  # noqa: BLE001
+            self.errors.append(f"last look: {type(error).__name__}")
 
     def _read_headline(self):
         match = re.search(r"(\d+) runs?((?: · \d+ [a-z]+)*)", self.headline)
@@ -550,6 +566,8 @@ async def scenario(playwright, args, name, visitors, start, one_by_one=False):
         wall = time.perf_counter() - started
         cpu_after = watch.totals()
         for person in people + ([first] if first else []):
+            if person.page is not None:
+                await person.last_look()
             await person.context.close()
     finally:
         await browser.close()
@@ -685,6 +703,8 @@ def to_json(result):
 
 async def main_async(args):
     os.makedirs(args.log_dir, exist_ok=True)
+    # kill(1) stops the benchmark cleanly: every server and browser it started ends with it
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     print(f"cores: {CORES}; training workers: one per core, one BLAS thread each (threadpoolctl, by design); "
           f"load before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     print(f"clients: one headless Chromium, a context per visitor, images/fonts/media blocked, "
