@@ -31,18 +31,19 @@ on one cached server, for the "x alone" ratio.
 
 A visitor is a browser context of its own (its own Streamlit session). It presses the sidebar's Run and
 waits for the charts: the results' "Accuracy" subheader and at least two drawn plotly charts on the Compare
-page, none of them stale. Times, per visitor:
+page, none of them stale. Times, per visitor, all on the wall clock (the page's performance.timeOrigin +
+performance.now(), the server's time.time()):
 
-- click -> charts: inside the page, performance.now() of the click event to the first check (every 50
-  ms) that finds the charts: what the visitor sees here, the browser's own work included;
-- server part: from the click's message leaving the browser to the arrival of the websocket frame with
-  the results' "Accuracy" subheader (Chrome DevTools Protocol Network.webSocketFrame* timestamps);
-- its phases, on the same monotonic clock, from the pool's log (the app runs as benchmarks/timed_app.py,
-  which only logs the pool's submits and finished trainings): "to pool" (the click's message until the
-  comparison reached the pool), "pool" (waiting in the queue and training; 0 from the cache),
-  "delivery" (trained until the results' frame arrived: the page's next poll, which the browser sends
-  twice a second, and the full script run that draws the results) and "page" (click -> charts minus the
-  server part: the browser sending the click and drawing the results).
+- click -> charts: the click event to the first check (every 100 ms) that finds the charts: what the
+  visitor sees here, the browser's own work included;
+- server part: the click until the server drew the results' "Accuracy" subheader (after the curves and
+  boundaries): everything but the page's own drawing;
+- its phases, from a log the server writes (the app runs as benchmarks/timed_app.py, which wraps a few
+  functions to log, changing nothing else): "to pool" (the click until the comparison reached the
+  training pool: the page sending it, the server starting the script run), "pool" (waiting in the queue
+  and training; 0 from the cache), "poll" (trained until the page's next poll, which the page asks for
+  twice a second, started on the server), "drawing" (until the server drew the "Accuracy" subheader: the
+  full script run that draws the results) and "page" (until the page showed them).
 
 Lighter clients, and their CPU kept apart: one headless Chromium for all visitors (a context each),
 images, fonts and media blocked, a 1024x768 viewport; the pages' renderer, zygote and GPU processes are
@@ -51,7 +52,9 @@ anyone presses Run (except "cold"), so their loading (several CPU seconds each: 
 out of the timed window. The CPU of every process this script started is sampled with psutil and
 reported apart: the server (the Streamlit process and its training workers) and the clients (Chromium,
 the Playwright driver, this script), in seconds and as a share of the cores. What is left: a reniced page
-is slow to send its next poll on a busy machine, which lengthens "delivery" and "page".
+is slow to send its next poll and to draw on a busy machine, which lengthens "poll" and "page". The CPU
+of other people's processes on the machine is reported too ("others": all busy CPU time of the machine
+minus ours).
 
 Errors: a "[data-testid=stException]" or an error alert ("stAlertContentError") on the page at any
 moment, a page error (uncaught JavaScript), or a Traceback in the server's log. Lost runs: the results'
@@ -70,7 +73,6 @@ Needs Debian's chromium (/usr/bin/chromium) and the playwright and psutil Python
 """
 import argparse
 import asyncio
-import base64
 import json
 import os
 import re
@@ -86,8 +88,6 @@ import urllib.request
 
 import psutil
 from playwright.async_api import async_playwright
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 CHROMIUM = "/usr/bin/chromium"
@@ -108,14 +108,15 @@ ERRORS_ON_PAGE = """() => [...document.querySelectorAll('[data-testid=stExceptio
 # every 500 ms the errors. It stops once the charts are there (a page left checking costs CPU for nothing).
 PAGE_WATCH = """() => {
   const s = window.__lab = {clicked: null, charted: null, texts: [], errors: [], headline: ''};
-  document.addEventListener('click', () => { if (s.clicked === null) s.clicked = performance.now(); }, true);
+  const wall = () => performance.timeOrigin + performance.now();  // the server's clock: time.time()
+  document.addEventListener('click', () => { if (s.clicked === null) s.clicked = wall(); }, true);
   const live = el => !el.closest('[data-stale="true"]');
   const errors = """ + ERRORS_ON_PAGE + """;
   let last = null, tick = 0;
   const timer = setInterval(() => {
     const main = document.querySelector('[data-testid=stMain]');
     if (!main || s.clicked === null) return;
-    const now = performance.now();
+    const now = wall();
     if (tick++ % 5 === 0) for (const text of errors()) if (!s.errors.includes(text)) s.errors.push(text);
     const bar = main.querySelector('[data-testid=stProgress]');
     const text = bar ? (live(bar) ? bar.innerText.trim() : last) : '';  // a stale bar is being redrawn
@@ -166,12 +167,12 @@ class Server:
         self.port, self.url = port, f"http://127.0.0.1:{port}"
         stamp = time.time_ns()
         self.log_path = os.path.join(log_dir, f"server-{stamp}.log")
-        self.pool_log = os.path.join(log_dir, f"pool-{stamp}.jsonl")
+        self.event_log = os.path.join(log_dir, f"events-{stamp}.jsonl")
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "benchmarks/timed_app.py",
                                          "--server.port", str(port), "--server.address", "127.0.0.1",
                                          "--server.headless", "true"], cwd=ROOT, stdout=self.log,
-                                        stderr=subprocess.STDOUT, env={**os.environ, "NN_LAB_POOL_LOG": self.pool_log})
+                                        stderr=subprocess.STDOUT, env={**os.environ, "NN_LAB_EVENT_LOG": self.event_log})
         for _ in range(600):
             try:
                 if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1).read() == b"ok":
@@ -185,16 +186,16 @@ class Server:
     def pid(self):
         return self.process.pid
 
-    def pool_events(self):
-        """The training pool's log (benchmarks/timed_app.py): submits and finished trainings."""
-        if not os.path.exists(self.pool_log):
+    def events(self):
+        """The server's event log (benchmarks/timed_app.py): submits, finished trainings, polls, results."""
+        if not os.path.exists(self.event_log):
             return []
-        with open(self.pool_log) as log:
+        with open(self.event_log) as log:
             return [json.loads(line) for line in log if line.strip()]
 
     def trainings_done(self):
         """True once every comparison submitted for training so far has finished (None before any)."""
-        events = self.pool_events()
+        events = self.events()
         started = {e["training"] for e in events if e["event"] == "submit" and e["how"] == "trained"}
         finished = {e["training"] for e in events if e["event"] == "finished"}
         return (started <= finished) if started else None
@@ -277,6 +278,8 @@ class Watch(threading.Thread):
                 totals[kind] = totals.get(kind, 0.0) + seconds
         times = self.me.cpu_times()
         totals["harness"] = times.user + times.system
+        machine = psutil.cpu_times()
+        totals["machine"] = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
         return totals
 
     def run(self):
@@ -299,48 +302,13 @@ class Visitor:
         self.plan = self.headline = ""
         self.expected_runs = self.runs = None
         self.statuses = {}
-        self.ready_s = self.clicked_at = self.charts_s = self.server_s = None
-        self.sent_ts = self.results_ts = None
-        self.clicking = False
+        self.ready_s = self.charts_s = None
+        self.click_t = self.charts_t = None  # wall clock (the page's timeOrigin + now())
         self.expect_cached = False  # a default visitor on a warm server: never queued
         self.epochs = int(re.search(r"epochs=(\d+)", query).group(1)) if "epochs=" in query else 200
-        self.submit_t = self.trained_t = self.how = None  # from the pool's log
-
-    def on_sent(self, params):
-        if not self.clicking or self.sent_ts is not None:
-            return
-        payload = self._payload(params)
-        if payload is None:
-            return
-        try:
-            message = BackMsg.FromString(payload)
-        except Exception:  # noqa: BLE001 - not a BackMsg
-            return
-        if message.WhichOneof("type") == "rerun_script" and not message.rerun_script.fragment_id:
-            self.sent_ts = params["timestamp"]
-
-    def on_received(self, params):
-        if self.sent_ts is None or self.results_ts is not None:
-            return
-        payload = self._payload(params)
-        if payload is None or b"Accuracy" not in payload:
-            return
-        try:
-            message = ForwardMsg.FromString(payload)
-        except Exception:  # noqa: BLE001
-            return
-        if message.WhichOneof("type") == "delta" and message.delta.WhichOneof("type") == "new_element":
-            element = message.delta.new_element
-            if element.WhichOneof("type") == "heading" and element.heading.body == "Accuracy":
-                self.results_ts = params["timestamp"]
-                self.server_s = self.results_ts - self.sent_ts
-
-    @staticmethod
-    def _payload(params):
-        response = params.get("response", {})
-        if response.get("opcode") != 2:
-            return None
-        return base64.b64decode(response.get("payloadData", ""))
+        # from the server's event log: this visitor's session, how the pool answered, when
+        self.session = self.how = None
+        self.submit_t = self.trained_t = self.poll_t = self.accuracy_t = None
 
     async def open(self, browser, url, timeout):
         """Open the app (after ``delay``) in a context of its own and wait until its first script run ends."""
@@ -372,17 +340,11 @@ class Visitor:
         await asyncio.sleep(delay)
         page, state = self.page, None
         try:
-            # the websocket frames are watched from the click on only (each one crosses to this script)
-            cdp = await self.context.new_cdp_session(page)
-            cdp.on("Network.webSocketFrameSent", self.on_sent)
-            cdp.on("Network.webSocketFrameReceived", self.on_received)
-            await cdp.send("Network.enable")
             await page.evaluate(PAGE_WATCH)
-            self.clicking = True
-            self.clicked_at = time.perf_counter()
+            clicked_at = time.perf_counter()
             await page.locator("[data-testid=stSidebar]").get_by_role("button", name="▶ Run", exact=True).click(
                 timeout=timeout * 1000)
-            deadline = self.clicked_at + timeout
+            deadline = clicked_at + timeout
             await page.wait_for_function("window.__lab.charted !== null || window.__lab.errors.length > 0",
                                          polling=250, timeout=timeout * 1000)
             state = await page.evaluate("window.__lab")
@@ -393,7 +355,6 @@ class Visitor:
                 except Exception:  # noqa: BLE001 - reported below
                     pass
                 state = await page.evaluate("window.__lab")
-            await cdp.detach()
         except Exception as error:  # noqa: BLE001 - a visitor who never saw charts is a result
             self.errors.append(f"{type(error).__name__}: {str(error).splitlines()[0][:200]}")
             try:
@@ -404,8 +365,11 @@ class Visitor:
             self.errors += state["errors"]
             self.texts = state["texts"]
             self.headline = state["headline"]
+            if state["clicked"] is not None:
+                self.click_t = state["clicked"] / 1000
             if state["charted"] is not None and state["clicked"] is not None:
-                self.charts_s = (state["charted"] - state["clicked"]) / 1000
+                self.charts_t = state["charted"] / 1000
+                self.charts_s = self.charts_t - self.click_t
         self._read_headline()
 
     async def visit(self, browser, url, timeout):
@@ -442,21 +406,33 @@ class Visitor:
         return problems
 
     def phases(self):
-        """Where the click -> charts time went, in seconds: "click" (the click until Run's message left the
-        browser... plus the drawing after the results arrived: the page's share), "to pool" (that message
-        until the pool had the comparison: the script run starting), "pool" (waiting and training; 0 from
-        the cache), "delivery" (trained until the results' frame arrived: the page's next poll, the full
-        script run drawing the results, sending them)."""
+        """Where the click -> charts time went, in seconds, from the page's clock and the server's log (both
+        wall clock): "to pool" (the click until the comparison reached the pool: the page sending it, the
+        server starting the script run), "pool" (waiting in the queue and training; 0 from the cache),
+        "poll" (trained until the page's next poll started on the server; none from the cache, whose
+        results are drawn in the click's own script run), "drawing" (until the server drew the results'
+        "Accuracy" subheader, after the curves and boundaries) and "page" (until the page showed them)."""
         phases = {}
-        if self.charts_s is not None and self.server_s is not None:
-            phases["page"] = self.charts_s - self.server_s
-        if self.submit_t is not None and self.sent_ts is not None:
-            phases["to pool"] = self.submit_t - self.sent_ts
-            if self.trained_t is not None:
-                phases["pool"] = self.trained_t - self.submit_t
-                if self.results_ts is not None:
-                    phases["delivery"] = self.results_ts - self.trained_t
+        if None in (self.click_t, self.submit_t):
+            return phases
+        phases["to pool"] = self.submit_t - self.click_t
+        if self.trained_t is None:
+            return phases
+        phases["pool"] = self.trained_t - self.submit_t
+        start = self.trained_t
+        if self.poll_t is not None:
+            phases["poll"] = self.poll_t - self.trained_t
+            start = self.poll_t
+        if self.accuracy_t is not None:
+            phases["drawing"] = self.accuracy_t - start
+            if self.charts_t is not None:
+                phases["page"] = self.charts_t - self.accuracy_t
         return phases
+
+    @property
+    def server_s(self):
+        """Click until the server had drawn the results (all but the page's own drawing)."""
+        return None if None in (self.accuracy_t, self.click_t) else self.accuracy_t - self.click_t
 
     def queue_texts(self):
         """[(seconds after the click, comparisons ahead)] of the queue messages this visitor saw."""
@@ -508,20 +484,29 @@ async def settle(server, timeout=300):
     raise SystemExit("the training pool was still busy after the warm-up")
 
 
-def match_pool_events(people, events):
-    """Each visitor's submit in the pool's log (the first one of their comparison after their click) and
-    the end of that training."""
+def match_events(people, events):
+    """Find each visitor in the server's log: their submit (the first one of their comparison after their
+    click), its session, the end of that training, the session's first poll after it and the session's
+    first "Accuracy" subheader after the submit."""
     finished = {e["training"]: e["t"] for e in events if e["event"] == "finished"}
     submits = [e for e in events if e["event"] == "submit"]
     used = set()
-    for person in sorted((p for p in people if p.sent_ts is not None), key=lambda p: p.sent_ts):
-        label = (person.expected_runs, person.epochs)
+    for person in sorted((p for p in people if p.click_t is not None), key=lambda p: p.click_t):
         for index, event in enumerate(submits):
-            if index not in used and event["t"] >= person.sent_ts - 0.05 and (event["runs"], event["epochs"]) == label:
-                used.add(index)
-                person.submit_t, person.how = event["t"], event["how"]
-                person.trained_t = event["answered"] if event["how"] == "cached" else finished.get(event["training"])
-                break
+            if index in used or event["t"] < person.click_t - 0.5 or \
+                    (event["runs"], event["epochs"]) != (person.expected_runs, person.epochs):
+                continue
+            used.add(index)
+            person.session, person.how, person.submit_t = event["session"], event["how"], event["t"]
+            person.trained_t = event["answered"] if event["how"] == "cached" else finished.get(event["training"])
+            break
+        if person.session is None:
+            continue
+        mine = [e for e in events if e.get("session") == person.session]
+        if person.how != "cached" and person.trained_t is not None:
+            person.poll_t = next((e["t"] for e in mine if e["event"] == "poll" and e["t"] >= person.trained_t), None)
+        person.accuracy_t = next((e["t"] for e in mine if e["event"] == "accuracy" and e["t"] >= person.submit_t),
+                                 None)
 
 
 async def scenario(playwright, args, name, visitors, start, one_by_one=False):
@@ -573,7 +558,7 @@ async def scenario(playwright, args, name, visitors, start, one_by_one=False):
         await browser.close()
         watch.stop()
         server.stop()
-    match_pool_events(people + ([first] if first else []), server.pool_events())
+    match_events(people + ([first] if first else []), server.events())
     cpu = {group: cpu_after[group] - cpu_before.get(group, 0.0) for group in cpu_after}
     opening_cpu = pages_cpu and {group: pages_cpu[group] - opening_before.get(group, 0.0) for group in pages_cpu}
     return {"name": name, "start": start, "visitors": people, "first": first, "wall": wall, "cpu": cpu,
@@ -591,8 +576,8 @@ def seconds(values):
 
 
 def phase_medians(people):
-    """Median seconds of each phase over ``people``: "pool 0.0 + delivery 1.2 + page 0.8"."""
-    names = ["to pool", "pool", "delivery", "page"]
+    """Median seconds of each phase over ``people``: "to pool 0.1 + pool 0.0 + drawing 1.2 + page 0.8"."""
+    names = ["to pool", "pool", "poll", "drawing", "page"]
     values = {name: [p.phases()[name] for p in people if name in p.phases()] for name in names}
     return " + ".join(f"{name} {statistics.median(values[name]):.1f}" for name in names if values[name])
 
@@ -619,13 +604,14 @@ def summarize(result, alone):
     row["rss"] = f"{result['peak_rss'] / 2**20:.0f} MB"
     cpu = result["cpu"]
     client = cpu["client"] + cpu["harness"]
-    row["cpu"] = (f"server {cpu['server']:.0f} s, clients {client:.0f} s "
-                  f"({100 * client / (CORES * result['wall']):.0f}% of {CORES} cores over {result['wall']:.0f} s)")
+    others = max(0.0, cpu["machine"] - cpu["server"] - client)
+    row["cpu"] = (f"server {cpu['server']:.0f} s, clients {client:.0f} s, others {others:.0f} s "
+                  f"(of {CORES * result['wall']:.0f} core-s in {result['wall']:.0f} s)")
     problems = [f"{p.label} #{p.index}: {problem}" for p in people for problem in p.problems()]
     for p in people:  # "N comparisons ahead" can count only the distinct comparisons whose Run came first
         ahead = [n for _, n in p.queue_texts()]
-        earlier = {q.query for q in people if q.kind != "default" and q.query != p.query and q.clicked_at
-                   and p.clicked_at and q.clicked_at < p.clicked_at}
+        earlier = {q.query for q in people if q.query != p.query and q.how in ("trained", "shared")
+                   and q.click_t and p.click_t and q.click_t < p.click_t}
         if ahead and max(ahead) > len(earlier):
             problems.append(f"{p.label} #{p.index}: queue: {max(ahead)} comparisons ahead, but only "
                             f"{len(earlier)} other comparisons were asked for before")
@@ -674,7 +660,7 @@ def print_details(result, alone):
           f"{result['rss_before'] / 2**20:.0f} MB; the Streamlit process plus its training workers); "
           f"most threads in a worker process: {result['worker_threads']}", flush=True)
     kinds = ", ".join(f"{kind} {cpu:.0f} s" for kind, cpu in sorted(result["cpu"].items(), key=lambda x: -x[1])
-                      if kind not in ("server", "client") and cpu >= 0.5)
+                      if kind not in ("server", "client", "machine") and cpu >= 0.5)
     print(f"  CPU from the first Run to the last charts: {row['cpu']}; by process: {kinds}", flush=True)
     for problem in problems:
         print(f"  PROBLEM {problem}", flush=True)
@@ -696,7 +682,8 @@ def print_table(rows):
 
 def to_json(result):
     def visitor(p):
-        return None if p is None else {k: v for k, v in vars(p).items() if k not in ("context", "page")}
+        return None if p is None else {**{k: v for k, v in vars(p).items() if k not in ("context", "page")},
+                                        "server_s": p.server_s, "phases": p.phases(), "problems": p.problems()}
     return {**{k: v for k, v in result.items() if k not in ("visitors", "first")},
             "first": visitor(result["first"]), "visitors": [visitor(p) for p in result["visitors"]]}
 
