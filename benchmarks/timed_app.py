@@ -1,0 +1,75 @@
+"""The app exactly as ``streamlit run streamlit_app.py`` runs it, plus a log of when things happened on the
+server, for bench_app.py. One JSON line per event, wall-clock seconds (``time.time()``, the clock a page's
+``performance.timeOrigin + performance.now()`` follows), each with the Streamlit session it happened in:
+
+- "submit": a comparison reached the training pool (``how``: from the cache, shared with one in training,
+  or trained anew; its number of runs and epochs say which comparison it is);
+- "finished": a training ended;
+- "poll": the progress panel's fragment started a run (the page asks for one twice a second);
+- "accuracy": the Compare page drew its "Accuracy" subheader, after the curves and the boundaries: the
+  server has built the results' charts.
+
+    NN_LAB_EVENT_LOG=/tmp/events.jsonl streamlit run benchmarks/timed_app.py
+
+Nothing of the app changes: a few functions are wrapped to write the log, then streamlit_app.py runs as
+the main script.
+"""
+import functools
+import json
+import os
+import runpy
+import sys
+import time
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from experiments import pool  # noqa: E402
+from ui import training  # noqa: E402
+
+
+def _write(**event):
+    context = get_script_run_ctx()
+    event.setdefault("session", context.session_id if context else None)
+    _LOG.write(json.dumps(event) + "\n")
+
+
+if not getattr(pool.TrainingPool, "_timed", False):  # once per server, not once per script run
+    _LOG = open(os.environ["NN_LAB_EVENT_LOG"], "a", buffering=1)
+    _submit, _finish, _panel, _subheader = (pool.TrainingPool.submit, pool.TrainingPool._finish,
+                                            training._progress_panel, st.subheader)
+
+    def submit(self, specs, catalog=None, snapshots=20):
+        start = time.time()
+        before = dict(self.stats)
+        job = _submit(self, specs, catalog, snapshots)
+        how = next((name for name in ("cached", "shared", "trained") if self.stats[name] > before.get(name, 0)),
+                   "?")
+        _write(t=start, event="submit", training=id(job._training), how=how, runs=len(specs),
+               epochs=specs[0].epochs, answered=time.time())
+        return job
+
+    def finish(self, training_):
+        _finish(self, training_)
+        _write(t=time.time(), event="finished", training=id(training_), status=training_.status, session=None)
+
+    @functools.wraps(_panel)
+    def progress_panel(live):
+        _write(t=time.time(), event="poll")
+        return _panel(live)
+
+    @functools.wraps(_subheader)
+    def subheader(body, *args, **kwargs):
+        if body == "Accuracy":
+            _write(t=time.time(), event="accuracy")
+        return _subheader(body, *args, **kwargs)
+
+    pool.TrainingPool.submit, pool.TrainingPool._finish = submit, finish
+    training._progress_panel, st.subheader = progress_panel, subheader
+    pool.TrainingPool._timed = True  # the wrappers keep this first run's globals (_LOG, _write) alive
+
+runpy.run_path(os.path.join(ROOT, "streamlit_app.py"), run_name="__main__")
