@@ -23,8 +23,7 @@ Start:
   comparison the app preloads has finished training; then every visitor opens the app (over ``spread``
   seconds), and once all pages are there they press Run (over ``spread`` seconds);
 - cached: warm, and one visitor pressed Run on the defaults before: the defaults' results are in the
-  cache. (The app means "warm" to be this, but its preload is not found by the sidebar's Run: see the
-  README.)
+  cache (with the app's preload found by Run, this is the same as warm).
 
 Before the scenarios, each mid-size comparison (and the defaults) is timed alone: one visitor at a time
 on one cached server, for the "x alone" ratio.

@@ -167,12 +167,15 @@ def test_watch_a_comparison_learn_live_then_stop(server, page):
 
     page.wait_for_function("document.querySelectorAll('[data-testid=stMain] .js-plotly-plot').length >= 2",
                            timeout=60_000)
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
+        .some(p => p.data.some(t => t.type === 'contour'))""", timeout=60_000)
     first = live_state()
     screenshot(page, "compare-live")
-    time.sleep(2.0)
-    later = live_state()
     assert first["range"] == [0, 2001] and first["panels"] >= 1
-    assert later["epochs"] > first["epochs"]  # the curves grew while the visitor watched
+    deadline = time.time() + 30
+    while live_state()["epochs"] <= first["epochs"]:  # the curves grow while the visitor watches
+        assert time.time() < deadline, f"the live curves did not grow past epoch {first['epochs']}"
+        time.sleep(0.5)
     page.get_by_role("button", name="■ Stop").click()
     page.get_by_text(re.compile("^Stopped: ")).wait_for(timeout=30_000)
     page.get_by_text("Accuracy", exact=True).wait_for(timeout=30_000)

@@ -247,7 +247,7 @@ SETTING_COLUMNS = ["dataset", "architecture", "runs as", "activation", "optimize
 
 
 def accuracy(results):
-    st.markdown("##### Accuracy")
+    st.subheader("Accuracy", anchor=False)
     table = state.figure("accuracy_table", results)
     if table.empty:
         st.info("No run finished, so there is nothing to compare yet.")
