@@ -43,9 +43,9 @@ from dataclasses import dataclass, field
 
 PROGRESS_SECONDS = 0.1  # live metrics reach the page about 10 times a second; charts redraw 2-5 times
 WEIGHTS_SECONDS = 0.25  # live weights, for boundaries that redraw 2-4 times a second
-RUNNING, WAITING = "running", "waiting"  # statuses of runs in training and not started, in results_so_far()
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 STATUSES = ("queued", "running", "done", "cancelled", "failed")
+RUNNING, WAITING = "running", "waiting"  # statuses of runs in training and not started, in results_so_far()
 
 
 class PoolBusy(ValueError):
@@ -145,7 +145,7 @@ class _Training:
         self.live = {}  # group number -> (run indices, epochs array, {metric: array (epochs, runs, ...)})
         self.weights = {}  # group number -> (run indices, epoch, newest flat parameters (runs, parameters))
         self.subscribers, self.last_spec, self.blas_threads, self.error = set(), None, None, None
-        self.estimates = [] if grid is None else _group_estimates(grid)
+        self.estimates = [] if grid is None else _group_estimates(grid.groups, grid.datasets)
         self.finished = threading.Event()
         self.finishing = results is not None
         self.total = len(results.runs) if grid is None else grid.total
@@ -173,9 +173,21 @@ def _canonical(spec):
                    test_fraction=info.test_fraction if spec.test_fraction is None else spec.test_fraction)
 
 
-def _group_estimates(grid):
+def _group_estimates(groups, datasets):
+    """Seconds each lockstep group is expected to train, on a quiet machine."""
     from .limits import estimate_seconds
-    return [estimate_seconds([spec for _, spec in members], grid.datasets) for _, members in grid.groups]
+    return [estimate_seconds([spec for _, spec in members], datasets) for _, members in groups]
+
+
+def _checked(specs, catalog):
+    """(checked specs, their canonical form): each spec through check_spec, then _canonical; a ``specs``
+    that is not a non-empty list gets GridTraining's ValueError."""
+    from .runner import GridTraining
+    from .specs import check_spec
+    if not isinstance(specs, (list, tuple)) or not specs:
+        GridTraining(specs, catalog)  # raises its ValueError
+    checked = [check_spec(spec, catalog) for spec in specs]
+    return checked, tuple(_canonical(spec) for spec in checked)
 
 
 class Job:
@@ -333,12 +345,9 @@ class TrainingPool:
         from nn.validation import check_int
         from .datasets import as_catalog
         from .runner import GridTraining
-        from .specs import check_spec
         catalog = as_catalog(catalog)
         snapshots = check_int("snapshots", snapshots, minimum=0, maximum=1000)
-        if not isinstance(specs, (list, tuple)) or not specs:
-            GridTraining(specs, catalog, snapshots)  # raises its ValueError
-        checked = tuple(_canonical(check_spec(spec, catalog)) for spec in specs)
+        _, checked = _checked(specs, catalog)
         private = any(spec.dataset in catalog.own for spec in checked)  # a visitor's upload is never shared
         key = (checked, snapshots, ("private", next(self._ids)) if private else ())
         with self._lock:
@@ -385,28 +394,21 @@ class TrainingPool:
         """Seconds from a Run pressed now until the results, counting the queue ahead (0 if cached).
         ``datasets`` (from ``specs.load_grid_data``), if the caller has them, saves loading them again."""
         from .datasets import as_catalog
-        from .limits import estimate_seconds
         from .runner import GridTraining, group_runs
-        from .specs import check_spec
         catalog = as_catalog(catalog)
-        if not isinstance(specs, (list, tuple)) or not specs:
-            GridTraining(specs, catalog, snapshots)  # raises its ValueError
-        checked = [check_spec(spec, catalog) for spec in specs]
-        specs = [_canonical(spec) for spec in checked]
+        checked, specs = _checked(specs, catalog)
         if datasets is not None and all(spec.data_key() in datasets for spec in checked):
             datasets = {spec.data_key(): datasets[old.data_key()] for spec, old in zip(specs, checked)}
         else:
             datasets = GridTraining(specs, catalog, snapshots).datasets
         private = any(spec.dataset in catalog.own for spec in specs)
-        key = (tuple(specs), snapshots, ())
+        key = (specs, snapshots, ())
         with self._lock:
             if not private and key in self.cache:
                 return 0.0
             if not private and key in self._queue:
                 return self._finish_times()[self._queue[key]]
-            estimates = [estimate_seconds([spec for _, spec in members], datasets)
-                         for _, members in group_runs(specs, datasets)]
-            return self._finish_times(estimates)[None]
+            return self._finish_times(_group_estimates(group_runs(specs, datasets), datasets))[None]
 
     def start(self, timeout=60.0):
         """Start every worker now rather than on first use, and wait until they can train."""

@@ -46,10 +46,6 @@ class Job:
     def progress(self):
         return self.handle.progress()
 
-    @property
-    def done(self):
-        return self.progress().done
-
     def fraction(self, progress):
         """How far the training is, counting the epochs of the runs in training: the bar moves every poll."""
         epochs = [spec.epochs for spec in self.key]
@@ -218,5 +214,6 @@ def live_view(results):
         curves_col.plotly_chart(drawn.pop("curves"), key="live_curves")
     for key, fig in drawn.items():
         boundary_col.plotly_chart(fig, key=f"live_{key}")
-    st.caption("Live: the curves grow and the boundaries redraw twice a second as the networks learn (panels "
-               "show each configuration's first seed; a configuration appears when its training starts).")
+    st.caption("Live: the curves grow and the boundaries redraw as the networks learn, twice a second for a few "
+               "configurations, once a second for many (panels show each configuration's first seed; a "
+               "configuration appears when its training starts).")

@@ -1,13 +1,13 @@
 """What the Compare page draws while a comparison trains: the same curves and boundary panels as after
 training, from ``Job.results_so_far()`` (runs in training have status "running", runs not started
 "waiting"), at a lower resolution, redrawn twice a second."""
+from ..pool import RUNNING  # the pool module imports only the standard library at load
 from .boundaries import decision_boundary_figure
 from .common import curve_encoding, first_seed_runs
 from .curves import learning_curves_figure
 
 LIVE_POINTS = 200  # data points per split in each live panel: the same points in every panel, every redraw
 LIVE_PANELS = 12  # boundary panels per dataset redrawn live
-RUNNING = "running"  # experiments.pool.RUNNING: figures do not import the pool
 
 
 def live_seconds(configurations):
