@@ -22,9 +22,8 @@ Start:
 - warm: the server as its first visitor leaves it: one page was opened, which started the pool, and the
   comparison the app preloads has finished training; then every visitor opens the app (over ``spread``
   seconds), and once all pages are there they press Run (over ``spread`` seconds);
-- cached: warm, and one visitor pressed Run on the defaults before: the defaults' results are in the
-  cache. (The app means "warm" to be this, but its preload is not found by the sidebar's Run: see the
-  README.)
+- cached: warm, and one visitor pressed Run on the defaults before (since the pool finds the preload
+  whatever way the specs write the data's default options, this is the same as warm).
 
 Before the scenarios, each mid-size comparison (and the defaults) is timed alone: one visitor at a time
 on one cached server, for the "x alone" ratio.
@@ -439,8 +438,8 @@ class Visitor:
         ahead = []
         for t, text in self.texts:
             match = re.search(r"(\d+) comparisons? of other visitors ahead", text)
-            if match:
-                ahead.append((t / 1000, int(match.group(1))))
+            if match or "yours is next" in text:
+                ahead.append((t / 1000, int(match.group(1)) if match else 0))
         return ahead
 
     def queue_problems(self):
@@ -635,10 +634,6 @@ def print_details(result, alone):
         print(f"  opening the app: every page ready {opening:.0f} s after the first opened (each page "
               f"{min(ready):.1f}-{max(ready):.1f} s); CPU meanwhile: server {opening_cpu['server']:.0f} s, clients "
               f"{opening_cpu['client'] + opening_cpu['harness']:.0f} s; the Run presses came after", flush=True)
-    zero = [p for p in result["visitors"] if any(n == 0 for _, n in p.queue_texts())]
-    if zero:
-        print(f"  {len(zero)} visitors waited for a worker while told '0 comparisons of other visitors ahead of "
-              "yours' (those ahead were all training already)", flush=True)
     trained = [p for p in result["visitors"] if p.kind == "default" and any(text for _, text in p.texts)]
     if trained:
         print(f"  {len(trained)} of {sum(p.kind == 'default' for p in result['visitors'])} default visitors saw "

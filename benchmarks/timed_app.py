@@ -58,9 +58,9 @@ if not getattr(pool.TrainingPool, "_timed", False):  # once per server, not once
         _write(t=time.time(), event="finished", training=id(training_), status=training_.status, session=None)
 
     @functools.wraps(_panel)
-    def progress_panel(live):
+    def progress_panel(*args, **kwargs):
         _write(t=time.time(), event="poll")
-        return _panel(live)
+        return _panel(*args, **kwargs)
 
     @functools.wraps(_subheader)
     def subheader(body, *args, **kwargs):
