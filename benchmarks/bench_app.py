@@ -29,19 +29,19 @@ Before the scenarios, each mid-size comparison (and the defaults) is timed alone
 on one cached server, for the "x alone" ratio.
 
 A visitor is a browser context of its own (its own Streamlit session). It presses the sidebar's Run and
-waits for the charts: the results' "Accuracy" subheader and at least two drawn plotly charts on the Compare
+waits for the charts: the results' "Accuracy" heading and at least two drawn plotly charts on the Compare
 page, none of them stale. Times, per visitor, all on the wall clock (the page's performance.timeOrigin +
 performance.now(), the server's time.time()):
 
 - click -> charts: the click event to the first check (every 100 ms) that finds the charts: what the
   visitor sees here, the browser's own work included;
-- server part: the click until the server drew the results' "Accuracy" subheader (after the curves and
+- server part: the click until the server drew the results' "Accuracy" heading (after the curves and
   boundaries): everything but the page's own drawing;
 - its phases, from a log the server writes (the app runs as benchmarks/timed_app.py, which wraps a few
   functions to log, changing nothing else): "to pool" (the click until the comparison reached the
   training pool: the page sending it, the server starting the script run), "pool" (waiting in the queue
   and training; 0 from the cache), "poll" (trained until the page's next poll, which the page asks for
-  twice a second, started on the server), "drawing" (until the server drew the "Accuracy" subheader: the
+  twice a second, started on the server), "drawing" (until the server drew the "Accuracy" heading: the
   full script run that draws the results) and "page" (until the page showed them).
 
 Lighter clients, and their CPU kept apart: one headless Chromium for all visitors (a context each),
@@ -124,7 +124,8 @@ PAGE_WATCH = """() => {
       last = text;
       if (s.texts.length > 400) s.texts.splice(50, 1);
     }
-    const heading = [...main.querySelectorAll('h3')].some(h => live(h) && h.textContent.trim() === 'Accuracy');
+    const heading = [...main.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+      .some(h => live(h) && h.textContent.trim() === 'Accuracy');
     if (!heading) return;
     const charts = [...main.querySelectorAll('.js-plotly-plot')].filter(p => live(p) && p.querySelector('.main-svg'));
     if (charts.length >= 2) {
@@ -410,7 +411,7 @@ class Visitor:
         server starting the script run), "pool" (waiting in the queue and training; 0 from the cache),
         "poll" (trained until the page's next poll started on the server; none from the cache, whose
         results are drawn in the click's own script run), "drawing" (until the server drew the results'
-        "Accuracy" subheader, after the curves and boundaries) and "page" (until the page showed them)."""
+        "Accuracy" heading, after the curves and boundaries) and "page" (until the page showed them)."""
         phases = {}
         if None in (self.click_t, self.submit_t):
             return phases
@@ -486,7 +487,7 @@ async def settle(server, timeout=300):
 def match_events(people, events):
     """Find each visitor in the server's log: their submit (the first one of their comparison after their
     click), its session, the end of that training, the session's first poll after it and the session's
-    first "Accuracy" subheader after the submit."""
+    first "Accuracy" heading after the submit."""
     finished = {e["training"]: e["t"] for e in events if e["event"] == "finished"}
     submits = [e for e in events if e["event"] == "submit"]
     used = set()
