@@ -308,7 +308,7 @@ class Visitor:
         self.epochs = int(re.search(r"epochs=(\d+)", query).group(1)) if "epochs=" in query else 200
         # from the server's event log: this visitor's session, how the pool answered, when
         self.session = self.how = None
-        self.submit_t = self.trained_t = self.poll_t = self.accuracy_t = None
+        self.submit_t = self.queued_t = self.trained_t = self.poll_t = self.accuracy_t = None
 
     async def open(self, browser, url, timeout):
         """Open the app (after ``delay``) in a context of its own and wait until its first script run ends."""
@@ -498,6 +498,8 @@ def match_events(people, events):
                 continue
             used.add(index)
             person.session, person.how, person.submit_t = event["session"], event["how"], event["t"]
+            person.queued_t = event["answered"]  # in the pool's queue: its order is this, not the clicks'
+
             person.trained_t = event["answered"] if event["how"] == "cached" else finished.get(event["training"])
             break
         if person.session is None:
@@ -608,10 +610,10 @@ def summarize(result, alone):
     row["cpu"] = (f"server {cpu['server']:.0f} s, clients {client:.0f} s, others {others:.0f} s "
                   f"(of {CORES * result['wall']:.0f} core-s in {result['wall']:.0f} s)")
     problems = [f"{p.label} #{p.index}: {problem}" for p in people for problem in p.problems()]
-    for p in people:  # "N comparisons ahead" can count only the distinct comparisons whose Run came first
+    for p in people:  # "N comparisons ahead" counts only distinct comparisons that reached the pool first
         ahead = [n for _, n in p.queue_texts()]
         earlier = {q.query for q in people if q.query != p.query and q.how in ("trained", "shared")
-                   and q.click_t and p.click_t and q.click_t < p.click_t}
+                   and q.queued_t and p.queued_t and q.queued_t < p.queued_t}  # the pool's order
         if ahead and max(ahead) > len(earlier):
             problems.append(f"{p.label} #{p.index}: queue: {max(ahead)} comparisons ahead, but only "
                             f"{len(earlier)} other comparisons were asked for before")

@@ -34,8 +34,9 @@ from ui import training  # noqa: E402
 
 
 def _write(**event):
-    context = get_script_run_ctx()
-    event.setdefault("session", context.session_id if context else None)
+    if "session" not in event:
+        context = get_script_run_ctx(suppress_warning=True)
+        event["session"] = context.session_id if context else None
     _LOG.write(json.dumps(event) + "\n")
 
 
