@@ -3,7 +3,7 @@ visitor the time from their click to their charts (median and worst), where that
 peak memory, the CPU the clients took, and whether any page showed an error or lost runs.
 
     python benchmarks/bench_app.py [--visitors 5 10 20] [--scenarios default mixed]
-                                   [--start cold warm cached] [--spread 3] [--port 8650] [--json out.json]
+                                   [--start warm] [--spread 3] [--port 8650] [--json out.json]
     python benchmarks/bench_app.py --sessions 5 --query caps     # every visitor asks for one URL query
 
 Scenarios, each on a fresh server (so the result cache holds nothing but what start-up put there):
@@ -728,8 +728,7 @@ def main():
     parser.add_argument("--visitors", type=int, nargs="+", default=[5, 10, 20])
     parser.add_argument("--sessions", type=int, help="the old form of --visitors: one number")
     parser.add_argument("--scenarios", nargs="+", choices=["default", "mixed"], default=["default", "mixed"])
-    parser.add_argument("--start", nargs="+", choices=["cold", "warm", "cached"],
-                        default=["cold", "warm", "cached"])
+    parser.add_argument("--start", nargs="+", choices=["cold", "warm", "cached"], default=["warm"])
     parser.add_argument("--query", default=None, help='every visitor opens this URL query ("caps": 192 runs)')
     parser.add_argument("--spread", type=float, default=3.0, help="seconds over which the visitors open the app")
     parser.add_argument("--client-nice", type=int, default=10, help="niceness of the browser's renderers (0: off)")
