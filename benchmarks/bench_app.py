@@ -3,7 +3,7 @@ visitor the time from their click to their charts (median and worst), where that
 peak memory, the CPU the clients took, and whether any page showed an error or lost runs.
 
     python benchmarks/bench_app.py [--visitors 5 10 20] [--scenarios default mixed]
-                                   [--start cold warm cached] [--spread 3] [--port 8650] [--json out.json]
+                                   [--start warm] [--spread 3] [--port 8650] [--json out.json]
     python benchmarks/bench_app.py --sessions 5 --query caps     # every visitor asks for one URL query
 
 Scenarios, each on a fresh server (so the result cache holds nothing but what start-up put there):
@@ -22,26 +22,26 @@ Start:
 - warm: the server as its first visitor leaves it: one page was opened, which started the pool, and the
   comparison the app preloads has finished training; then every visitor opens the app (over ``spread``
   seconds), and once all pages are there they press Run (over ``spread`` seconds);
-- cached: warm, and one visitor pressed Run on the defaults before: the defaults' results are in the
-  cache (with the app's preload found by Run, this is the same as warm).
+- cached: warm, and one visitor pressed Run on the defaults before (since the pool finds the preload
+  whatever way the specs write the data's default options, this is the same as warm).
 
 Before the scenarios, each mid-size comparison (and the defaults) is timed alone: one visitor at a time
 on one cached server, for the "x alone" ratio.
 
 A visitor is a browser context of its own (its own Streamlit session). It presses the sidebar's Run and
-waits for the charts: the results' "Accuracy" subheader and at least two drawn plotly charts on the Compare
+waits for the charts: the results' "Accuracy" heading and at least two drawn plotly charts on the Compare
 page, none of them stale. Times, per visitor, all on the wall clock (the page's performance.timeOrigin +
 performance.now(), the server's time.time()):
 
 - click -> charts: the click event to the first check (every 100 ms) that finds the charts: what the
   visitor sees here, the browser's own work included;
-- server part: the click until the server drew the results' "Accuracy" subheader (after the curves and
+- server part: the click until the server drew the results' "Accuracy" heading (after the curves and
   boundaries): everything but the page's own drawing;
 - its phases, from a log the server writes (the app runs as benchmarks/timed_app.py, which wraps a few
   functions to log, changing nothing else): "to pool" (the click until the comparison reached the
   training pool: the page sending it, the server starting the script run), "pool" (waiting in the queue
   and training; 0 from the cache), "poll" (trained until the page's next poll, which the page asks for
-  twice a second, started on the server), "drawing" (until the server drew the "Accuracy" subheader: the
+  twice a second, started on the server), "drawing" (until the server drew the "Accuracy" heading: the
   full script run that draws the results) and "page" (until the page showed them).
 
 Lighter clients, and their CPU kept apart: one headless Chromium for all visitors (a context each),
@@ -124,7 +124,8 @@ PAGE_WATCH = """() => {
       last = text;
       if (s.texts.length > 400) s.texts.splice(50, 1);
     }
-    const heading = [...main.querySelectorAll('h3')].some(h => live(h) && h.textContent.trim() === 'Accuracy');
+    const heading = [...main.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+      .some(h => live(h) && h.textContent.trim() === 'Accuracy');
     if (!heading) return;
     const charts = [...main.querySelectorAll('.js-plotly-plot')].filter(p => live(p) && p.querySelector('.main-svg'));
     if (charts.length >= 2) {
@@ -307,7 +308,7 @@ class Visitor:
         self.epochs = int(re.search(r"epochs=(\d+)", query).group(1)) if "epochs=" in query else 200
         # from the server's event log: this visitor's session, how the pool answered, when
         self.session = self.how = None
-        self.submit_t = self.trained_t = self.poll_t = self.accuracy_t = None
+        self.submit_t = self.queued_t = self.trained_t = self.poll_t = self.accuracy_t = None
 
     async def open(self, browser, url, timeout):
         """Open the app (after ``delay``) in a context of its own and wait until its first script run ends."""
@@ -410,7 +411,7 @@ class Visitor:
         server starting the script run), "pool" (waiting in the queue and training; 0 from the cache),
         "poll" (trained until the page's next poll started on the server; none from the cache, whose
         results are drawn in the click's own script run), "drawing" (until the server drew the results'
-        "Accuracy" subheader, after the curves and boundaries) and "page" (until the page showed them)."""
+        "Accuracy" heading, after the curves and boundaries) and "page" (until the page showed them)."""
         phases = {}
         if None in (self.click_t, self.submit_t):
             return phases
@@ -438,8 +439,8 @@ class Visitor:
         ahead = []
         for t, text in self.texts:
             match = re.search(r"(\d+) comparisons? of other visitors ahead", text)
-            if match:
-                ahead.append((t / 1000, int(match.group(1))))
+            if match or "yours is next" in text:
+                ahead.append((t / 1000, int(match.group(1)) if match else 0))
         return ahead
 
     def queue_problems(self):
@@ -486,7 +487,7 @@ async def settle(server, timeout=300):
 def match_events(people, events):
     """Find each visitor in the server's log: their submit (the first one of their comparison after their
     click), its session, the end of that training, the session's first poll after it and the session's
-    first "Accuracy" subheader after the submit."""
+    first "Accuracy" heading after the submit."""
     finished = {e["training"]: e["t"] for e in events if e["event"] == "finished"}
     submits = [e for e in events if e["event"] == "submit"]
     used = set()
@@ -497,6 +498,8 @@ def match_events(people, events):
                 continue
             used.add(index)
             person.session, person.how, person.submit_t = event["session"], event["how"], event["t"]
+            person.queued_t = event["answered"]  # in the pool's queue: its order is this, not the clicks'
+
             person.trained_t = event["answered"] if event["how"] == "cached" else finished.get(event["training"])
             break
         if person.session is None:
@@ -607,10 +610,10 @@ def summarize(result, alone):
     row["cpu"] = (f"server {cpu['server']:.0f} s, clients {client:.0f} s, others {others:.0f} s "
                   f"(of {CORES * result['wall']:.0f} core-s in {result['wall']:.0f} s)")
     problems = [f"{p.label} #{p.index}: {problem}" for p in people for problem in p.problems()]
-    for p in people:  # "N comparisons ahead" can count only the distinct comparisons whose Run came first
+    for p in people:  # "N comparisons ahead" counts only distinct comparisons that reached the pool first
         ahead = [n for _, n in p.queue_texts()]
         earlier = {q.query for q in people if q.query != p.query and q.how in ("trained", "shared")
-                   and q.click_t and p.click_t and q.click_t < p.click_t}
+                   and q.queued_t and p.queued_t and q.queued_t < p.queued_t}  # the pool's order
         if ahead and max(ahead) > len(earlier):
             problems.append(f"{p.label} #{p.index}: queue: {max(ahead)} comparisons ahead, but only "
                             f"{len(earlier)} other comparisons were asked for before")
@@ -634,10 +637,6 @@ def print_details(result, alone):
         print(f"  opening the app: every page ready {opening:.0f} s after the first opened (each page "
               f"{min(ready):.1f}-{max(ready):.1f} s); CPU meanwhile: server {opening_cpu['server']:.0f} s, clients "
               f"{opening_cpu['client'] + opening_cpu['harness']:.0f} s; the Run presses came after", flush=True)
-    zero = [p for p in result["visitors"] if any(n == 0 for _, n in p.queue_texts())]
-    if zero:
-        print(f"  {len(zero)} visitors waited for a worker while told '0 comparisons of other visitors ahead of "
-              "yours' (those ahead were all training already)", flush=True)
     trained = [p for p in result["visitors"] if p.kind == "default" and any(text for _, text in p.texts)]
     if trained:
         print(f"  {len(trained)} of {sum(p.kind == 'default' for p in result['visitors'])} default visitors saw "
@@ -729,8 +728,7 @@ def main():
     parser.add_argument("--visitors", type=int, nargs="+", default=[5, 10, 20])
     parser.add_argument("--sessions", type=int, help="the old form of --visitors: one number")
     parser.add_argument("--scenarios", nargs="+", choices=["default", "mixed"], default=["default", "mixed"])
-    parser.add_argument("--start", nargs="+", choices=["cold", "warm", "cached"],
-                        default=["cold", "warm", "cached"])
+    parser.add_argument("--start", nargs="+", choices=["cold", "warm", "cached"], default=["warm"])
     parser.add_argument("--query", default=None, help='every visitor opens this URL query ("caps": 192 runs)')
     parser.add_argument("--spread", type=float, default=3.0, help="seconds over which the visitors open the app")
     parser.add_argument("--client-nice", type=int, default=10, help="niceness of the browser's renderers (0: off)")

@@ -6,8 +6,8 @@ server, for bench_app.py. One JSON line per event, wall-clock seconds (``time.ti
   or trained anew; its number of runs and epochs say which comparison it is);
 - "finished": a training ended;
 - "poll": the progress panel's fragment started a run (the page asks for one twice a second);
-- "accuracy": the Compare page drew its "Accuracy" subheader, after the curves and the boundaries: the
-  server has built the results' charts.
+- "accuracy": the Compare page wrote its "Accuracy" heading (st.subheader or a markdown heading), after
+  the curves and the boundaries: the server has built the results' charts.
 
     NN_LAB_EVENT_LOG=/tmp/events.jsonl streamlit run benchmarks/timed_app.py
 
@@ -20,6 +20,7 @@ import os
 import runpy
 import sys
 import time
+import weakref
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -33,23 +34,27 @@ from ui import training  # noqa: E402
 
 
 def _write(**event):
-    context = get_script_run_ctx()
-    event.setdefault("session", context.session_id if context else None)
+    if "session" not in event:
+        context = get_script_run_ctx(suppress_warning=True)
+        event["session"] = context.session_id if context else None
     _LOG.write(json.dumps(event) + "\n")
 
 
 if not getattr(pool.TrainingPool, "_timed", False):  # once per server, not once per script run
     _LOG = open(os.environ["NN_LAB_EVENT_LOG"], "a", buffering=1)
-    _submit, _finish, _panel, _subheader = (pool.TrainingPool.submit, pool.TrainingPool._finish,
-                                            training._progress_panel, st.subheader)
+    _submit, _finish, _panel = pool.TrainingPool.submit, pool.TrainingPool._finish, training._progress_panel
+    _subheader, _markdown = st.subheader, st.markdown
+
+    _SEEN = weakref.WeakSet()  # the pool's trainings handed out so far
 
     def submit(self, specs, catalog=None, snapshots=20):
         start = time.time()
-        before = dict(self.stats)
         job = _submit(self, specs, catalog, snapshots)
-        how = next((name for name in ("cached", "shared", "trained") if self.stats[name] > before.get(name, 0)),
-                   "?")
-        _write(t=start, event="submit", training=id(job._training), how=how, runs=len(specs),
+        training_ = job._training
+        # a training handed out before is shared; a new one without data to train is the cache's answer
+        how = "shared" if training_ in _SEEN else "cached" if training_.grid is None else "trained"
+        _SEEN.add(training_)
+        _write(t=start, event="submit", training=id(training_), how=how, runs=len(specs),
                epochs=specs[0].epochs, answered=time.time())
         return job
 
@@ -62,14 +67,17 @@ if not getattr(pool.TrainingPool, "_timed", False):  # once per server, not once
         _write(t=time.time(), event="poll")
         return _panel(*args, **kwargs)
 
-    @functools.wraps(_subheader)
-    def subheader(body, *args, **kwargs):
-        if body == "Accuracy":
-            _write(t=time.time(), event="accuracy")
-        return _subheader(body, *args, **kwargs)
+    def _heading(write):
+        """``write`` (st.subheader or st.markdown), logging when it writes the "Accuracy" heading."""
+        @functools.wraps(write)
+        def wrapper(body, *args, **kwargs):
+            if isinstance(body, str) and body.lstrip("#").strip() == "Accuracy":
+                _write(t=time.time(), event="accuracy")
+            return write(body, *args, **kwargs)
+        return wrapper
 
     pool.TrainingPool.submit, pool.TrainingPool._finish = submit, finish
-    training._progress_panel, st.subheader = progress_panel, subheader
+    training._progress_panel, st.subheader, st.markdown = progress_panel, _heading(_subheader), _heading(_markdown)
     pool.TrainingPool._timed = True  # the wrappers keep this first run's globals (_LOG, _write) alive
 
 runpy.run_path(os.path.join(ROOT, "streamlit_app.py"), run_name="__main__")
