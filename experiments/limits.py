@@ -108,12 +108,15 @@ def check_limits(specs, limits, datasets, work=None):
 
 
 def estimate_seconds(specs, datasets):
-    """A rough training time on one core of this project's CI machine.
+    """A rough training time on one core of this project's CI machine, as the app's pool trains (test data
+    scored every epoch, snapshots and live weights kept).
 
-    Runs that share a lockstep key (``specs.lockstep_key``) train as one stack of K networks. Per step a
-    stack costs about 12 us per layer, times (1 + K/10); the arithmetic adds about 0.15 ns per unit of
-    work (parameters x samples x epochs). Fitted on grids from 1 to 108 runs on edge, circles, xor and
-    digits; measured times were 0.87x to 1.6x the estimate.
+    Runs that share a lockstep key (``specs.lockstep_key``) train as one stack of K networks. A step costs
+    about 35 us, plus 40 us per weight layer, plus 2.5 us per layer and network; an epoch adds about 30 us
+    per network and one more (scoring the test data, shuffling, the metrics); the arithmetic adds about
+    0.5 ns per unit of work (parameters x samples x epochs), and a group about 80 ms (making the networks,
+    sending the results). Fitted with ``benchmarks/bench_estimate.py --fit`` on 17
+    groups from 1 to 24 networks on edge, lines, xor, circles, moons and digits, one BLAS thread.
     """
     groups = {}
     for spec in specs:
@@ -124,5 +127,7 @@ def estimate_seconds(specs, datasets):
     for (data_key, layers, _, _, epochs, batch_size), works in groups.items():
         n_train = len(datasets[data_key].y_train)
         steps = epochs * -(-n_train // (batch_size or n_train))
-        seconds += steps * 12e-6 * (len(layers) + 1) * (1 + len(works) / 10) + 1.5e-10 * sum(works)
+        k, weight_layers = len(works), len(layers) - 1
+        seconds += (steps * (35e-6 + weight_layers * (40e-6 + 2.5e-6 * k)) + epochs * 30e-6 * (1 + k)
+                    + 0.5e-9 * sum(works) + 0.08)
     return seconds

@@ -302,11 +302,12 @@ def _waiting_outcome(grid, index):
 
 def _own_copy(results):
     """Results whose networks belong to this visitor alone: a network's forward pass writes into kept
-    buffers, so two sessions must not share one. Tables, data and snapshots are shared, read-only."""
+    buffers, so two sessions must not share one. Tables, data and snapshots are shared, read-only, and so is
+    the token: the copies hold the same numbers, so a figure drawn for one visitor serves the next."""
     from .results import Results
     return Results(results.runs.copy(deep=False), results.history.copy(deep=False),
                    {run_id: net.copy() for run_id, net in results.networks.items()}, results.datasets,
-                   results.snapshots)
+                   results.snapshots, token=results.token)
 
 
 @dataclass

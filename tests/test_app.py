@@ -303,15 +303,21 @@ def test_the_default_comparison_is_ready_before_the_first_click():
     assert at.session_state["job"] is None and len(table(at)) == 3  # no waiting, no polling
 
 
-def test_identical_comparisons_from_two_visitors_are_trained_once():
+def test_identical_comparisons_from_two_visitors_are_trained_once_and_drawn_once():
     settings = {"arch": "[2,5,2]", "act": "tanh", "epochs": "60", "seeds": "2", "dataset": "moons"}
     first, second = open_app(settings), open_app(settings)
     trained = ui.state.pool().stats["trained"]
-    first.button(key="run").click().run()
-    second.button(key="run").click().run()
-    wait_for_training(first), wait_for_training(second)
+    drawn = []
+    boundary_figure = ui.state.figures.decision_boundary_figure
+    with mock.patch.object(ui.state.figures, "decision_boundary_figure",
+                           lambda *args: drawn.append(args[1:]) or boundary_figure(*args)):
+        first.button(key="run").click().run()
+        second.button(key="run").click().run()
+        wait_for_training(first), wait_for_training(second)
     assert ui.state.pool().stats["trained"] == trained + 1
     assert table(first).equals(table(second)) and len(table(first)) == 1
+    assert len(first.get("plotly_chart")) == len(second.get("plotly_chart")) >= 2  # both see the charts...
+    assert len(drawn) == 1  # ... and the second visitor's boundary panels came from the figure cache
 
 
 def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():

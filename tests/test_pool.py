@@ -73,9 +73,11 @@ def test_identical_comparisons_from_two_sessions_are_trained_once(pool):
     assert pool.stats["trained"] == 1 and pool.stats["shared"] == 1
     assert_same_results(a, b)
     assert a.networks[0] is not b.networks[0]  # each session draws with its own networks (kept buffers)
+    assert a.token == b.token  # ... and the same numbers: a figure drawn for one serves the other
     third = pool.submit(expand_grid(epochs=20))  # a later visitor: from the cache, done at once
     assert third.status == "done" and third.ready() and third.eta_seconds() == 0.0
     assert_same_results(a, third.result(timeout=0))
+    assert third.result(timeout=0).token == a.token
     assert pool.stats["trained"] == 1 and pool.stats["cached"] == 1
     assert pool.estimate_wait_seconds(specs) == 0.0
 

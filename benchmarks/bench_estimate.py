@@ -1,0 +1,98 @@
+"""How good is the time model? ``experiments.limits.estimate_seconds`` against lockstep groups trained as
+the app's pool trains them (``runner.train_group`` with an epoch hook, snapshots and a weights hook).
+
+    python benchmarks/bench_estimate.py            # measured / estimated, per group and overall
+    python benchmarks/bench_estimate.py --fit      # also the least-squares constants for the model
+
+The model: a group of K networks with L weight layers, trained for S steps (epochs x batches) on
+parameters x samples x epochs = W units of work, takes S * (a + b L + c L K) + d W seconds. BLAS is held
+to one thread, as in the pool's workers; the thread count is printed.
+"""
+import argparse
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from experiments.limits import estimate_seconds, run_work
+from experiments.runner import train_group
+from experiments.specs import expand_grid, layers_as_run, load_grid_data
+
+GROUPS = [  # (dataset, architecture, networks in the group, epochs, batch size)
+    ("edge", "[25, 2]", 1, 200, 16), ("edge", "[25, 2]", 12, 200, 16),
+    ("edge", "[25, 8, 2]", 1, 200, 16), ("edge", "[25, 8, 2]", 5, 200, 16), ("edge", "[25, 8, 2]", 12, 200, 16),
+    ("edge", "[25, 16, 8, 2]", 3, 200, 16), ("edge", "[25, 16, 8, 2]", 12, 200, 16),
+    ("edge", "[25, 32, 16, 2]", 5, 200, 16), ("edge", "[25, 32, 16, 8, 2]", 12, 100, 16),
+    ("lines", "[25, 8, 2]", 3, 200, 16), ("circles", "[2, 16, 16, 2]", 6, 200, 16),
+    ("xor", "[2, 8, 2]", 24, 300, 16), ("moons", "[2, 32, 32, 2]", 4, 100, 32),
+    ("digits", "[64, 32, 10]", 1, 30, 32), ("digits", "[64, 128, 10]", 3, 20, 32),
+    ("digits", "[64, 128, 10]", 2, 100, None), ("circles", "[2, 64, 64, 2]", 8, 300, None),
+]
+
+
+def group_specs(dataset, architecture, k, epochs, batch_size):
+    return expand_grid(datasets=[dataset], architectures=[architecture], lrs=[0.1 / (i + 1) for i in range(k)],
+                       epochs=epochs, batch_size=batch_size)
+
+
+def features(specs, datasets):
+    """(steps, steps x L, steps x L x K, epochs, epochs x K, work, 1) of one lockstep group: the model's terms."""
+    spec = specs[0]
+    data = datasets[spec.data_key()]
+    n_train = len(data.y_train)
+    steps = spec.epochs * -(-n_train // min(spec.batch_size or n_train, n_train))
+    layers = len(layers_as_run(spec, data.n_features, data.n_classes)) - 1
+    work = sum(run_work(s, n_train, layers_as_run(s, data.n_features, data.n_classes)) for s in specs)
+    return np.array([steps, steps * layers, steps * layers * len(specs), spec.epochs, spec.epochs * len(specs),
+                     work, 1.0], dtype=float)
+
+
+def time_group(specs, datasets, repeats):
+    data = datasets[specs[0].data_key()]
+    seen = []
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        train_group(data, list(enumerate(specs)), should_stop=lambda: False, snapshots=20, snapshot_seeds=(0,),
+                    on_epoch=lambda *args: seen.append(args[1]),
+                    on_weights=lambda indices, epoch, params: params[0].copy() if epoch % 10 == 0 else None)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3, help="times each group is trained; the fastest counts")
+    parser.add_argument("--fit", action="store_true", help="print the least-squares constants of the model")
+    args = parser.parse_args()
+    rows = []
+    with threadpool_limits(1, user_api="blas"):
+        threads = {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+        print(f"BLAS threads: {sorted(threads)}; fastest of {args.repeats} per group\n")
+        print(f"{'group':46s} {'measured':>9s} {'estimate':>9s} {'ratio':>6s}")
+        for dataset, architecture, k, epochs, batch_size in GROUPS:
+            specs = group_specs(dataset, architecture, k, epochs, batch_size)
+            datasets = load_grid_data(specs)
+            measured = time_group(specs, datasets, args.repeats)
+            estimate = estimate_seconds(specs, datasets)
+            rows.append((features(specs, datasets), measured, estimate))
+            name = f"{dataset} {architecture} x{k}, {epochs} epochs, batch {batch_size or 'full'}"
+            print(f"{name:46s} {measured:8.2f}s {estimate:8.2f}s {measured / estimate:6.2f}")
+    ratios = np.array([measured / estimate for _, measured, estimate in rows])
+    print(f"\nmeasured / estimate: median {np.median(ratios):.2f}, {ratios.min():.2f} to {ratios.max():.2f}")
+    if args.fit:
+        from scipy.optimize import nnls
+        X = np.array([row[0] for row in rows])
+        y = np.array([row[1] for row in rows])
+        weights = 1 / y  # relative errors: a small group matters as much as a large one
+        coefficients, _ = nnls(X * weights[:, None], y * weights)
+        a, b, c, e, f, d, g = coefficients
+        print(f"fit: per step {a * 1e6:.1f} us + {b * 1e6:.1f} us per layer + {c * 1e6:.2f} us per layer and "
+              f"network; per epoch {e * 1e6:.0f} us + {f * 1e6:.1f} us per network; {d * 1e9:.3f} ns per unit "
+              f"of work; {g * 1e3:.0f} ms per group")
+        fitted = X @ coefficients / y
+        print(f"fitted / measured: {fitted.min():.2f} to {fitted.max():.2f}")
+
+
+if __name__ == "__main__":
+    main()
