@@ -36,7 +36,7 @@ TIME_MOVES = """async () => {
         await new Promise(resolve => requestAnimationFrame(() => resolve()));  // until it is on screen
         times.push(performance.now() - start);
     }
-    return {panels: gd.data.filter(t => t.type === 'contour').length, times: times};
+    return {panels: gd.data.filter(t => t.type === 'heatmap').length, times: times};
 }"""
 
 

@@ -159,16 +159,16 @@ def test_watch_a_comparison_learn_live_then_stop(server, page):
         return page.evaluate("""() => {
             const plots = [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')];
             const curves = plots.find(p => p.layout.xaxis && p.layout.xaxis.title && p.layout.xaxis.title.text === 'epoch');
-            const panels = plots.find(p => p.data.some(t => t.type === 'contour'));
+            const panels = plots.find(p => p.data.some(t => t.type === 'heatmap'));
             const epochs = curves ? Math.max(...curves._fullData.filter(t => t.x && t.x.length).map(t => t.x[t.x.length - 1] || 0)) : 0;
             return {range: curves ? curves.layout.xaxis.range : null, epochs: epochs,
-                    panels: panels ? panels.data.filter(t => t.type === 'contour').length : 0};
+                    panels: panels ? panels.data.filter(t => t.type === 'heatmap').length : 0};
         }""")
 
     page.wait_for_function("document.querySelectorAll('[data-testid=stMain] .js-plotly-plot').length >= 2",
                            timeout=60_000)
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
-        .some(p => p.data.some(t => t.type === 'contour'))""", timeout=60_000)
+        .some(p => p.data.some(t => t.type === 'heatmap'))""", timeout=60_000)
     first = live_state()
     screenshot(page, "compare-live")
     assert first["range"] == [0, 2001] and first["panels"] >= 1

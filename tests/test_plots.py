@@ -58,7 +58,7 @@ def test_bad_metric():
 
 def test_decision_boundaries_one_panel_per_configuration_with_test_accuracy(results):
     fig = figures.decision_boundary_figure(results, "circles")
-    contours = [t for t in fig.data if isinstance(t, go.Contour)]
+    contours = [t for t in fig.data if isinstance(t, go.Heatmap)]
     assert len(contours) == 4  # 2 architectures x 2 activations, first seed of each
     titles = [a.text for a in fig.layout.annotations if a.text]
     assert len(titles) == 4 and all("test " in title and "%" in title for title in titles)
@@ -74,7 +74,7 @@ def test_decision_boundaries_one_panel_per_configuration_with_test_accuracy(resu
 def test_panels_follow_what_varies(results):
     fig = figures.decision_boundary_figure(results, "circles")
     # rows follow the architecture, columns the activation
-    assert {t.xaxis for t in fig.data if isinstance(t, go.Contour)} == {"x", "x2", "x3", "x4"}
+    assert {t.xaxis for t in fig.data if isinstance(t, go.Heatmap)} == {"x", "x2", "x3", "x4"}
     titles = [a.text for a in fig.layout.annotations if a.text]
     assert titles[0].startswith("[25, 8, 2]<br>relu") and titles[1].startswith("[25, 8, 2]<br>tanh")
     assert titles[2].startswith("[25, 16, 8, 2]<br>relu")
@@ -233,6 +233,10 @@ def test_live_figures_keep_colours_and_grow_towards_the_epochs_asked_for():
     assert list(drawn["curves"].layout.xaxis.range) == [0, 41]
     assert len(drawn["boundary.circles"].layout.annotations) == 1  # one panel: the run in training
     assert figures.config_colors(live) == figures.config_colors(finished)
+    before_first_epoch = type(live)(live.runs, live.history.iloc[:0], live.networks, live.datasets, {})
+    drawn = figures.live_figures(before_first_epoch)  # the curves' place is kept, saying what comes
+    assert set(drawn) == {"curves", "boundary.circles"}
+    assert "first epoch" in drawn["curves"].layout.annotations[0].text
 
 
 def test_live_panels_show_the_configurations_in_training_first_whatever_their_place():
@@ -246,7 +250,7 @@ def test_live_panels_show_the_configurations_in_training_first_whatever_their_pl
     fig = figures.live_figures(live, max_panels=12)["boundary.xor"]
     titles = [a.text for a in fig.layout.annotations]
     labels = live.labels()
-    assert sum(1 for t in fig.data if t.type == "contour") == 12
+    assert sum(1 for t in fig.data if t.type == "heatmap") == 12
     for run_id in training:  # each has a panel of its own, whose title names its whole configuration
         assert any(title.startswith(figures.boundaries.panel_title(labels[run_id]) + "<br>test") for title in titles)
 

@@ -51,13 +51,15 @@ def boundary_grid(data, resolution):
 
 
 def boundary_surface(data, proba, gx, gy, showscale=True):
-    """P(class 1) as a filled contour for two classes; the predicted class as a heatmap for more (a trace
-    dict: see canvas.py for why not a go.Contour)."""
+    """The network's answer over the grid, as a heatmap (a trace dict: see canvas.py for why not a
+    go.Heatmap): P(class 1) on a blue-white-orange scale, smoothed between grid points, for two classes;
+    the predicted class for more. A heatmap, not a filled contour: the browser draws it as one image,
+    where a contour's bands are traced anew for every panel and every frame of the film (bench_film.py)."""
     shape = (len(gy), len(gx))
     if data.n_classes == 2:
-        return dict(type="contour", x=gx, y=gy, z=proba[:, 1].reshape(shape), zmin=0, zmax=1,
-                    colorscale=BINARY_SCALE, opacity=0.75, contours={"coloring": "fill"}, ncontours=11,
-                    line={"width": 0}, showscale=showscale, hovertemplate="P=%{z:.2f}<extra></extra>",
+        return dict(type="heatmap", x=gx, y=gy, z=proba[:, 1].reshape(shape), zmin=0, zmax=1, zsmooth="best",
+                    colorscale=BINARY_SCALE, opacity=0.75, showscale=showscale,
+                    hovertemplate="P=%{z:.2f}<extra></extra>",
                     colorbar={"title": {"text": f"P({text(data.class_names[1])})", "side": "right"},
                               "len": 0.6, "thickness": 12})
     scale = [[i / (data.n_classes - 1), CLASS_COLORS[i % 10]] for i in range(data.n_classes)]
