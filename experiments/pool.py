@@ -276,19 +276,26 @@ class Job:
 
 def _running_outcome(grid, number, column, index, epochs, metrics, weights):
     """A RunOutcome for run ``index`` (column ``column`` of its group's live arrays) in training."""
+    import numpy as np
+
     import nn
     from .runner import RunOutcome
     from .specs import layers_as_run
     spec = grid.specs[index]
     data = grid.datasets[grid.groups[number][0]]
     layers = layers_as_run(spec, data.n_features, data.n_classes)
-    history = nn.History(**{name: values[:, column].tolist() for name, values in metrics.items()},
-                         status=RUNNING, message=f"training: epoch {int(epochs[-1])} of {spec.epochs}")
+    # a network that diverged is carried along by its group with NaN metrics (nn's on_epoch): it ended there
+    ended = np.flatnonzero(np.isnan(metrics["train_loss"][:, column]))
+    trained = int(ended[0]) if len(ended) else len(epochs)
+    status, message = (RUNNING, f"training: epoch {int(epochs[-1])} of {spec.epochs}") if trained == len(epochs) \
+        else ("diverged", f"diverged after epoch {int(epochs[trained - 1]) if trained else 0}")
+    history = nn.History(**{name: values[:trained, column].tolist() for name, values in metrics.items()},
+                         status=status, message=message)
     network = None
     if weights is not None and index in weights[0]:
         network = nn.Network(layers, activation=spec.activation, seed=spec.seed)
         network.flat_params[...] = weights[2][weights[0].index(index)]
-    return RunOutcome(index, spec, layers, RUNNING, history.message, 0.0, history, network)
+    return RunOutcome(index, spec, layers, status, history.message, 0.0, history, network)
 
 
 def _waiting_outcome(grid, index):

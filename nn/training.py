@@ -69,8 +69,8 @@ def fit_lockstep(nets, X, y, epochs, batch_size=None, optimizers=None, seeds=Non
 
     ``optimizers`` is one optimizer per network, all of one class and differing at most in ``lr`` and
     ``weight_decay``; ``seeds`` gives each network's shuffling seed. Networks are updated in place.
-    ``on_epoch`` receives the metrics as arrays with one value per network, ``watch`` the parameters as
-    one row per network, shape (networks, parameters).
+    ``on_epoch`` receives the metrics as arrays with one value per network (NaN for a network that ended
+    in an earlier epoch), ``watch`` the parameters as one row per network, shape (networks, parameters).
     """
     nets = list(nets)
     if not nets or not all(isinstance(net, Network) and net.n_models is None for net in nets):
@@ -208,7 +208,7 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
                                          & np.isfinite(metrics["grad_norm"]).all(axis=-1))
             diverged |= newly_diverged
             ended = newly_diverged
-            if on_epoch is not None and on_epoch(epoch, metrics) is False:
+            if on_epoch is not None and on_epoch(epoch, _of_running(metrics, running)) is False:
                 ended = running.copy()
             if watch is not None:
                 watch(epoch, params_view)
@@ -229,6 +229,15 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
     for history, index in zip(histories, indices):
         history.snapshots = [(epoch, saved[index].copy()) for epoch, saved in snapshots if epoch <= history.epochs]
     return histories
+
+
+def _of_running(metrics, running):
+    """The epoch's metrics, NaN for the networks of a stack that ended before this epoch (diverged): they
+    are carried along with the others but no longer train, so nobody watching should see them go on."""
+    if running.all():
+        return metrics
+    return {key: np.where(running.reshape(running.shape + (1,) * (value.ndim - 1)), value, np.nan)
+            for key, value in metrics.items()}
 
 
 def _history(records, index, epochs_run, initial_loss, status):

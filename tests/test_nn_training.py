@@ -125,6 +125,28 @@ def test_lockstep_matches_training_each_network_alone():
     assert [h.status for h in histories] == ["ok", "ok", "diverged"]
 
 
+def test_a_network_that_diverged_in_a_stack_is_shown_as_nan_to_on_epoch_after_it_ended():
+    """Its group trains on; whoever watches the epochs (the app's live curves) must not see it go on."""
+    X, y = separable(120)
+    seen = []
+    histories = nn.fit_lockstep([nn.Network([2, 6, 2], seed=s) for s in (0, 1)], X, y, epochs=15, batch_size=16,
+                                optimizers=[nn.SGD(0.1), nn.SGD(3e5)], seeds=[0, 1],
+                                on_epoch=lambda epoch, metrics: seen.append((epoch, metrics["train_loss"].copy(),
+                                                                             metrics["grad_norm"].copy())))
+    ok, diverged = histories
+    assert ok.status == "ok" and diverged.status == "diverged" and diverged.epochs < 15
+    assert [epoch for epoch, _, _ in seen] == list(range(1, 16))
+    for epoch, loss, norms in seen:
+        assert loss[0] == ok.train_loss[epoch - 1]  # the one training is shown as it is
+        if epoch > diverged.epochs:  # after the epoch it diverged in: nothing
+            assert np.isnan(loss[1]) and np.isnan(norms[1]).all()
+        else:
+            assert loss[1] == diverged.train_loss[epoch - 1] or np.isnan(diverged.train_loss[epoch - 1])
+    alone = nn.fit_lockstep([nn.Network([2, 6, 2], seed=s) for s in (0, 1)], X, y, epochs=15, batch_size=16,
+                            optimizers=[nn.SGD(0.1), nn.SGD(3e5)], seeds=[0, 1])
+    assert alone == histories  # watching changes nothing
+
+
 def test_lockstep_refuses_mixed_optimizers():
     X, y = separable(20)
     with pytest.raises(ValueError, match="optimizers of one class"):

@@ -163,6 +163,22 @@ def test_results_so_far_include_the_runs_in_training_with_their_curves_and_newes
     assert (final.runs["epochs_run"] >= live.runs["epochs_run"][:2]).all()
 
 
+def test_a_run_that_diverged_stops_growing_while_its_group_trains_on(pool):
+    """Lockstep carries a diverged network along with its group; the live view shows it ended, with its
+    curve cut where it diverged, while the other run goes on."""
+    job = pool.submit([LONG, replace(LONG, lr=1e6)])
+    wait_until(lambda: (job.results_so_far().runs["status"] == "diverged").any())
+    wait_until(lambda: job.results_so_far().runs.loc[0, "epochs_run"] > 5)
+    live = job.results_so_far()
+    assert list(live.runs["status"]) == ["running", "diverged"]
+    assert "diverged after epoch" in live.runs.loc[1, "message"]
+    diverged = live.history[live.history["run_id"] == 1]
+    assert len(diverged) < live.runs.loc[0, "epochs_run"] and np.isfinite(diverged["train_loss"]).all()
+    job.cancel()
+    final = job.result(timeout=60)
+    assert list(final.runs["status"]) == ["stopped", "diverged"]
+
+
 def test_a_shared_training_goes_on_when_one_visitor_stops(pool):
     specs = expand_grid(architectures=["[25, 8, 2]", "[25, 16, 8, 2]"], epochs=300)
     leaving, staying = pool.submit(specs), pool.submit(specs)

@@ -98,6 +98,11 @@ def _settings(custom_arch, custom_lrs, epochs):
         n_seeds=int(s.n_seeds), dataset_options=options)
 
 
+# Seconds from the end of a training to the visitor's charts: the next poll of the progress fragment, then
+# the script run that draws the results, longer the more runs (measured with benchmarks/bench_class.py).
+SHOW_SECONDS = (0.5, 0.03)
+
+
 def _plan_box(plan):
     for message in st.session_state.link_problems:
         st.warning(plain(message))
@@ -110,10 +115,12 @@ def _plan_box(plan):
         if likely == 0:
             timing = "ready at once (trained before)"
         else:
+            likely += SHOW_SECONDS[0] + SHOW_SECONDS[1] * n  # the page sees the end, then draws the results
             timing = f"about {'<1' if likely < 1 else round(likely)} s, at most about {round(2 * likely + 1)} s"
         st.markdown(f"**{n} run{'s' if n != 1 else ''}** · {timing}",
                     help="From a time model of the training, scaled by how fast this server trained recent "
-                         "comparisons, and counting the comparisons of other visitors ahead in the queue.")
+                         "comparisons, counting the comparisons of other visitors ahead in the queue and the "
+                         "time to draw the results.")
         collapsed = [a for a in plan.settings.architectures if not has_hidden_layer(a)]
         if collapsed and len(plan.settings.activations) > 1:
             st.caption(f"{', '.join(collapsed)} has no hidden layer, so it has no activation: it is trained once, "
