@@ -59,6 +59,17 @@ def test_a_network_without_a_hidden_layer_has_no_activation_level():
     assert list(figures.varying_factors(one_activation)) == ["architecture"]  # "none" alone is no variation
 
 
+def test_varying_factors_are_kept_per_table_and_each_table_is_looked_at_anew():
+    runs = runs_table(architectures=ARCHS, lrs=(0.1, 0.3))
+    first = figures.varying_factors(runs)
+    first["lr"].append("changed by a caller")  # a copy: what the next caller gets is untouched
+    assert figures.varying_factors(runs) == {"architecture": first["architecture"], "lr": ["0.1", "0.3"]}
+    fewer = runs[runs["lr"] == 0.1]  # a new table (a new result) with fewer factors
+    assert list(figures.varying_factors(fewer)) == ["architecture"]
+    longer = pd.concat([runs, runs_table(architectures=ARCHS, activations=("tanh",), lrs=(0.1, 0.3))])
+    assert list(figures.varying_factors(longer)) == ["architecture", "activation", "lr"]
+
+
 @pytest.mark.parametrize("arguments, message", [
     ({"color_by": "colour"}, r"'color_by' must be None or one of \['architecture', 'activation', 'lr'.*got 'colour'"),
     ({"color_by": "optimizer"}, r"'color_by' must be a setting that varies in these runs \(\['architecture', "

@@ -87,14 +87,23 @@ def catalog():
 
 
 # ----- figures, cached by the results' token and the view's options -----
-@st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
+@st.cache_resource(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
 def _figure(name, token, options, _results):
     return getattr(figures, name)(_results, *options)
 
 
+@st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
+def _table(name, token, options, _results):
+    return getattr(figures, name)(_results, *options)
+
+
 def figure(name, results, *options):
-    """``experiments.figures.<name>(results, *options)``, built once per results and options."""
-    return _figure(name, results.token, options, results)
+    """``experiments.figures.<name>(results, *options)``, built once per results and options. A Plotly
+    figure is one object shared by every session (only read: st.plotly_chart copies it to send it), since
+    a copy per session costs more than drawing it (unpickling a figure re-validates every property); a
+    table is copied to each session, which may sort or slice it."""
+    cached = _table if name.endswith("_table") else _figure
+    return cached(name, results.token, options, results)
 
 
 # ----- the sidebar's widgets <-> AppSettings -----

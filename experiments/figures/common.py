@@ -4,6 +4,7 @@ many features onto a plane, and the message of a view that does not apply."""
 import colorsys
 import html
 import math
+import weakref
 from typing import NamedTuple
 
 import numpy as np
@@ -111,8 +112,22 @@ def factor_levels(runs, factor):
     return levels
 
 
+_VARYING = {}  # id(runs) -> (a weak reference to that runs table, its length, its varying factors)
+
+
 def varying_factors(runs):
-    """{design factor: its levels in order of appearance} for those of VARYING_FIELDS with more than one."""
+    """{design factor: its levels in order of appearance} for those of VARYING_FIELDS with more than one.
+    Kept per runs table while it lives (a results page asks a dozen times); a new table is looked at anew."""
+    memo = _VARYING.get(id(runs))
+    if memo is not None and memo[0]() is runs and memo[1] == len(runs):
+        return {factor: list(levels) for factor, levels in memo[2].items()}
+    found = _varying_factors(runs)
+    key = id(runs)
+    _VARYING[key] = (weakref.ref(runs, lambda _: _VARYING.pop(key, None)), len(runs), found)
+    return {factor: list(levels) for factor, levels in found.items()}
+
+
+def _varying_factors(runs):
     found = {}
     for factor in VARYING_FIELDS:
         if factor in runs and runs[factor].astype(str).nunique() > 1:
