@@ -320,6 +320,37 @@ def test_identical_comparisons_from_two_visitors_are_trained_once_and_drawn_once
     assert len(drawn) == 1  # ... and the second visitor's boundary panels came from the figure cache
 
 
+def test_watchers_count_the_sessions_redrawing_live_charts_until_they_miss_two_redraws():
+    watchers = ui.state.Watchers()
+    assert watchers.count() == 0 and watchers.count(besides="me") == 1
+    watchers.seen("a", 0.5)
+    watchers.seen("b", 0.05)
+    assert watchers.count() == 2 and watchers.count(besides="a") == 2 and watchers.count(besides="me") == 3
+    with mock.patch("time.monotonic", return_value=time.monotonic() + 1.5):
+        assert watchers.count() == 1  # b (every 0.05 s) has stopped redrawing; a (every 0.5 s) has not yet
+    with mock.patch("time.monotonic", return_value=time.monotonic() + 2.5):
+        assert watchers.count() == 0
+
+
+def test_a_visitor_watching_while_others_watch_redraws_less_often():
+    """Live redraws share the server's one Python process: with others watching, this visitor's live
+    fragment starts at a slower pace."""
+    pool = ui.state.pool()
+    busy = pool.submit([RunSpec("edge", "[25, 8, 2]", epochs=20000, seed=21)])
+    watchers = ui.state.watchers()
+    try:
+        at = open_app({"epochs": "1500", "seeds": "1"})
+        at.button(key="run").click().run()
+        alone = at.session_state["live_seconds"]
+        for other in range(9):
+            watchers.seen(f"another visitor {other}", 2.0)
+        at.run()
+        assert alone == 0.5 and at.session_state["live_seconds"] == pytest.approx(10 * 0.15 / 0.5)
+    finally:
+        busy.cancel()
+        at.session_state["job"].stop()
+
+
 def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():
     """Other visitors' long comparisons fill every worker: this visitor's Run waits in line, says where,
     can leave, and trains once a worker is free."""

@@ -219,6 +219,14 @@ def test_boundary_panels_pass_plotlys_checks(results):
     go.Figure(figures.decision_boundary_figure(digits, "digits", 20).to_dict())  # many classes: a heatmap
 
 
+def test_live_redraws_slow_down_as_more_visitors_watch_so_together_they_keep_to_the_budget():
+    assert figures.live_seconds(3) == 0.5 and figures.live_seconds(30) == 1.0  # one visitor: the usual pace
+    for watchers in (1, 2, 5, 10, 40):
+        interval = figures.live_seconds(3, watchers)
+        assert watchers * figures.live.LIVE_REDRAW_SECONDS / interval <= figures.live.LIVE_BUDGET + 1e-9
+    assert figures.live_seconds(3, 10) > figures.live_seconds(3, 5) > figures.live_seconds(3, 1)
+
+
 def test_live_figures_keep_colours_and_grow_towards_the_epochs_asked_for():
     """While training: the runs not started are in the results with no numbers; the curves' axis already
     spans every epoch; colours are those of the finished comparison."""

@@ -4,6 +4,9 @@ sidebar's widgets and AppSettings, the visitor's results, and the caches.
 Everything here that is shared by all visitors goes through ``st.cache_resource`` or ``st.cache_data``,
 each bounded by ``max_entries``; everything else lives in ``st.session_state``.
 """
+import threading
+import time
+import uuid
 from dataclasses import dataclass
 
 import streamlit as st
@@ -64,6 +67,35 @@ def pool():
     except ValueError:  # the operator's caps exclude the default comparison: no head start, nothing broken
         pass
     return training_pool
+
+
+class Watchers:
+    """The sessions watching a comparison learn (the live charts), server-wide: each says so at every
+    redraw, and counts as watching until it has missed two of its redraws."""
+
+    def __init__(self):
+        self.seen_at, self.lock = {}, threading.Lock()  # session -> (when it last redrew, its interval)
+
+    def seen(self, session, interval):
+        with self.lock:
+            self.seen_at[session] = (time.monotonic(), interval)
+
+    def count(self, besides=None):
+        """How many watch now, ``besides`` (a session) counted as one of them."""
+        with self.lock:
+            now = time.monotonic()
+            self.seen_at = {s: (t, i) for s, (t, i) in self.seen_at.items() if now - t < 2 * i + 1}
+            return len(self.seen_at.keys() | ({besides} if besides is not None else set()))
+
+
+@st.cache_resource(show_spinner=False)
+def watchers():
+    return Watchers()
+
+
+def session_token():
+    """A name for this session, for server-wide counts."""
+    return st.session_state.setdefault("session_token", uuid.uuid4().hex)
 
 
 # ----- data, cached for every visitor -----

@@ -162,11 +162,17 @@ def panel(live=False):
     job = st.session_state.job
     if job is None:
         return
+    # the live charts have their own fragment, redrawn less often the more configurations they draw and the
+    # more visitors watch: redrawing costs the server's CPU, which the training and other visitors need
+    st.session_state.live_seconds = live_seconds(job) if live and not job.finished else None
     st.fragment(run_every=POLL_SECONDS)(_progress_panel)()
-    if live and not job.finished:
-        # its own fragment, redrawn less often the more configurations it draws: redrawing costs the
-        # server's CPU, which the training needs (see benchmarks/bench_live.py)
-        st.fragment(run_every=figures.live_seconds(job.configurations))(_live_panel)()
+    if st.session_state.live_seconds is not None:
+        st.fragment(run_every=st.session_state.live_seconds)(_live_panel)()
+
+
+def live_seconds(job):
+    """Seconds between this visitor's live redraws, counting everyone watching now (state.watchers)."""
+    return figures.live_seconds(job.configurations, state.watchers().count(besides=state.session_token()))
 
 
 def _live_panel():
@@ -174,6 +180,7 @@ def _live_panel():
     if job is None or job.stop_requested or job.finished:
         return
     if job.progress().status != "queued":
+        state.watchers().seen(state.session_token(), st.session_state.live_seconds or POLL_SECONDS)
         live_view(job.live_results())
 
 
@@ -184,6 +191,9 @@ def _progress_panel():
     if job.finished:
         _finish(job)
         st.rerun()
+    current = st.session_state.get("live_seconds")
+    if current is not None and not 1 / 2 < live_seconds(job) / current < 2:
+        st.rerun()  # visitors came or left: the live fragment starts again at the rate that shares the CPU
     progress = job.progress()
     cols = st.columns([5, 1], vertical_alignment="center")
     eta = job.eta_seconds()

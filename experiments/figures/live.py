@@ -10,10 +10,18 @@ LIVE_POINTS = 200  # data points per split in each live panel: the same points i
 LIVE_PANELS = 12  # boundary panels per dataset redrawn live
 
 
-def live_seconds(configurations):
+LIVE_REDRAW_SECONDS = 0.15  # the server's CPU for one redraw of the live charts (bench_live.py: 0.09-0.19 s)
+LIVE_BUDGET = 0.5  # of one core, for the live charts of all visitors together: the rest draws results
+
+
+def live_seconds(configurations, watchers=1):
     """Seconds between redraws of the live charts: twice a second for a few configurations, once a second
-    for many; a redraw costs the server CPU that the training needs (benchmarks/bench_live.py)."""
-    return 0.5 if configurations <= 6 else 0.75 if configurations <= 12 else 1.0
+    for many; a redraw costs the server CPU that the training needs (benchmarks/bench_live.py). With
+    ``watchers`` visitors watching at once, each redraws less often, so that together they keep to
+    LIVE_BUDGET of one core and a visitor's Run is not queued behind other visitors' live charts in the
+    server's one Python process."""
+    alone = 0.5 if configurations <= 6 else 0.75 if configurations <= 12 else 1.0
+    return max(alone, watchers * LIVE_REDRAW_SECONDS / LIVE_BUDGET)
 
 
 def live_figures(results, resolution=None, panel_height=None, max_points=LIVE_POINTS, max_panels=LIVE_PANELS):
