@@ -17,7 +17,9 @@ Python process drawing every visitor's figures.
 Scenarios, each on a fresh server that has trained the comparison it preloads (as after its first
 visitor): "default", every visitor presses Run on the defaults; "mixed", half on the defaults and half on
 a 30-run comparison of their own (bench_app.py's ``mid_query``: edge, 3 architectures x relu and tanh x 5
-learning rates, 200 + i epochs). Every 30-run comparison is also timed alone first. The visitors open the
+learning rates, 200 + i epochs). Every 30-run comparison is also timed alone first. With
+``--queue-estimates 1 2 4``, instead: a visitor opens the app while that many 30-run comparisons of others
+are queued or training, and the estimate their sidebar shows is set against what they then wait. The visitors open the
 app over ``--spread`` seconds, then press Run over ``--spread`` seconds. Reported per scenario: click ->
 charts (median, worst) for each kind of visitor, the estimate the sidebar showed before Run, peak memory
 of the server with its training workers (psutil, summed), errors (an exception element, an error alert, a
@@ -268,6 +270,34 @@ def run_scenario(port, queries, spread, timeout):
         server.stop()
 
 
+def estimate_in_a_queue(port, ahead, timeout):
+    """A visitor who opens the app while ``ahead`` 30-run comparisons of others are queued or training:
+    (the estimate their sidebar showed, in seconds, and their click -> charts)."""
+    server = Server(port)
+    try:
+        async def scene():
+            others = [Visitor(port, mid_query(i)) for i in range(ahead)]
+            for other in others:
+                await other.open()
+            for other in others:
+                await other.press_run()
+            await asyncio.sleep(0.5)
+            late = Visitor(port, mid_query(ahead))
+            await late.open()
+            while late.run_button is None or late.sidebar_estimate is None:
+                await asyncio.sleep(0.05)
+            await late.press_run()
+            wait = await late.wait_charted(timeout)
+            for visitor in [*others, late]:
+                await visitor.close()
+            said = re.search(r"about (<?\d+) s", late.sidebar_estimate)
+            return said.group(1) if said else late.sidebar_estimate, wait
+
+        return asyncio.run(scene())
+    finally:
+        server.stop()
+
+
 def describe(waits):
     done = [w for w in waits if w is not None]
     if not done:
@@ -284,10 +314,13 @@ def main():
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--port", type=int, default=8670)
     parser.add_argument("--no-alone", action="store_true", help="skip timing each 30-run comparison alone")
+    parser.add_argument("--queue-estimates", type=int, nargs="*", metavar="AHEAD",
+                        help="instead: a visitor opens the app with this many 30-run comparisons of others "
+                             "ahead; compare the sidebar's estimate with their wait")
     args = parser.parse_args()
     print(f"cores: {psutil.cpu_count()}; load before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
           "training workers: one per core, one BLAS thread each; clients: websockets, no browser")
-    n_mid = max(n - n // 2 for n in args.visitors) if "mixed" in args.scenarios else 0
+    n_mid = max(n - n // 2 for n in args.visitors) if "mixed" in args.scenarios and not args.queue_estimates else 0
     alone = {}
     if n_mid and not args.no_alone:
         for i in range(n_mid):
@@ -295,6 +328,12 @@ def main():
             alone[i] = result["waits"][0]
         print("alone, each 30-run comparison on its own server: " + ", ".join(
             f"{wait:.2f} s" if wait else "never" for wait in alone.values()))
+    if args.queue_estimates:
+        for ahead in args.queue_estimates:
+            said, wait = estimate_in_a_queue(args.port, ahead, args.timeout)
+            print(f"opened with {ahead} comparison(s) of others ahead: the sidebar said about {said} s; "
+                  f"click -> charts {wait:.1f} s" if wait else "never charted", flush=True)
+        return
     rows = []
     for n in args.visitors:
         for scenario in args.scenarios:
