@@ -559,7 +559,7 @@ def test_colouring_the_curves_by_activation(trained):
     legend = [t["name"] for t in charts["curves"]["data"] if t.get("showlegend", True)]
     assert legend == ["relu", "sigmoid", "train", "test"]
     curve_colors = {t["line"]["color"] for t in charts["curves"]["data"]
-                    if t.get("mode") == "lines" and t.get("showlegend") is False}
+                    if t.get("mode", "").startswith("lines") and t.get("showlegend") is False}
     bar_colors = {s["line"]["color"] for s in charts["boundary.circles"]["layout"]["shapes"] if s["type"] == "line"}
     assert len(curve_colors) == 4 and bar_colors == curve_colors
     trained.selectbox(key="curve_color").set_value("auto").run()

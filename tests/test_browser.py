@@ -118,6 +118,39 @@ def test_run_a_lesson_and_visit_every_page(server, page):
     assert page.errors == []
 
 
+def test_clicking_a_curve_picks_its_configuration_everywhere(server, page):
+    """The visitor clicks the worst configuration's test curve: its row is ticked in the table, its curves
+    stand out, the others fade, and its boundary panel is framed."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(server)
+    page.locator("[data-testid=stSidebar]").get_by_role("button", name=re.compile("Run")).first.click()
+    page.get_by_text("Accuracy", exact=True).wait_for(timeout=120_000)
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2", timeout=60_000)
+    time.sleep(1.5)
+    point = page.evaluate("""() => {
+        const curves = [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
+            .find(p => p.layout.xaxis && p.layout.xaxis.title && p.layout.xaxis.title.text === 'epoch');
+        const index = curves.data.findIndex(t => t.meta === '[36, 3]' && t.line && t.line.dash === 'dash');
+        const trace = curves._fullData[index], k = Math.floor(trace.x.length / 2);
+        const area = curves.querySelector('.nsewdrag').getBoundingClientRect();
+        return [area.left + curves._fullLayout.xaxis.l2p(trace.x[k]), area.top + curves._fullLayout.yaxis.l2p(trace.y[k])];
+    }""")
+    page.mouse.move(*point)
+    time.sleep(0.3)
+    page.mouse.click(*point)
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
+        .some(plot => (plot.layout.shapes || []).some(shape => shape.type === 'rect'))""", timeout=30_000)
+    picked = page.evaluate("""() => {
+        const curves = [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
+            .find(p => p.layout.xaxis && p.layout.xaxis.title && p.layout.xaxis.title.text === 'epoch');
+        return {wide: [...new Set(curves.data.filter(t => t.line && t.line.width === 3).map(t => t.meta))],
+                faded: [...new Set(curves.data.filter(t => t.opacity === 0.2).map(t => t.meta))]};
+    }""")
+    assert picked["wide"] == ["[36, 3]"] and sorted(picked["faded"]) == ["[36, 16, 8, 3]", "[36, 8, 3]"]
+    screenshot(page, "compare-picked")
+    assert page.locator("[data-testid=stException]").count() == 0 and page.errors == []
+
+
 def test_click_anywhere_to_try_a_point(server, page):
     """On circles, the visitor opens Try it and clicks empty space: that point is predicted and marked."""
     page.goto(f"{server}/?dataset=circles&arch=%5B25%2C%208%2C%202%5D&epochs=30")

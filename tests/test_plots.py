@@ -219,6 +219,19 @@ def test_boundary_panels_pass_plotlys_checks(results):
     go.Figure(figures.decision_boundary_figure(digits, "digits", 20).to_dict())  # many classes: a heatmap
 
 
+def test_pickable_curves_and_panels_name_their_configuration():
+    """A click on a chart picks a configuration by the trace's meta: every curve and panel point has one."""
+    results = run_grid(expand_grid(datasets=["circles"], architectures=["[2, 8, 2]", "[2, 8, 8, 2]"], epochs=5))
+    labels = set(results.labels().values())
+    curves = figures.learning_curves_figure(results, pick=True)
+    lines = [t for t in curves.data if t.meta]
+    assert {t.meta for t in lines} == labels and all(t.mode == "lines+markers" for t in lines)
+    assert all(t.marker.opacity == 0 for t in lines)  # the points are there to be clicked, not seen
+    assert all(t.mode == "lines" for t in figures.learning_curves_figure(results).data if t.meta)
+    panels = figures.decision_boundary_figure(results, "circles")
+    assert {t.meta for t in panels.data if t.type == "scatter"} == labels
+
+
 def test_live_redraws_slow_down_as_more_visitors_watch_so_together_they_keep_to_the_budget():
     assert figures.live_seconds(3) == 0.5 and figures.live_seconds(30) == 1.0  # one visitor: the usual pace
     for watchers in (1, 2, 5, 10, 40):

@@ -11,13 +11,20 @@ NO_NETWORKS = ("These results have no trained networks (saved CSV files hold onl
 
 
 def chart(name, results, *options, key=None, **chart_options):
-    """Draw ``experiments.figures.<name>(results, *options)`` (cached), or say plainly why it does not apply."""
+    """Draw ``experiments.figures.<name>(results, *options)`` (cached), or say plainly why it does not apply.
+    Returns False if it does not; with ``on_select``, the configurations (trace ``meta``) of the points the
+    visitor clicked; else True."""
     try:
-        st.plotly_chart(state.figure(name, results, *options), key=key or name, **chart_options)
+        figure = state.figure(name, results, *options)
+        event = st.plotly_chart(figure, key=key or name, **chart_options)
     except DoesNotApply as error:
         st.info(f"This view does not apply here: {plain(error)}")
         return False
-    return True
+    if "on_select" not in chart_options:
+        return True
+    points = event.selection.points if event is not None else []
+    return tuple(dict.fromkeys(figure.data[point["curve_number"]].meta for point in points
+                               if point["curve_number"] < len(figure.data) and figure.data[point["curve_number"]].meta))
 
 
 def needs_results(view):

@@ -121,8 +121,8 @@ def decision_boundary_figure(results, dataset, resolution=70, panel_height=None,
         proba = results.networks[run.run_id].predict_proba(grid_inputs)
         canvas.add(boundary_surface(data, proba, gx, gy, showscale=first), row + 1, col + 1)
         points = points or class_point_traces(data, to_plane, showlegend=True, max_points=max_points)
-        for trace in points:
-            canvas.add({**trace, "showlegend": first}, row + 1, col + 1)
+        for trace in points:  # meta: the configuration a click on a point picks (the Compare page)
+            canvas.add({**trace, "showlegend": first, "meta": labels[run.run_id]}, row + 1, col + 1)
         canvas.equal_scale(row + 1, col + 1)
         shapes.append(_bar(*canvas.refs(row + 1, col + 1), colors[labels[run.run_id]]))
         if labels[run.run_id] in highlight:

@@ -32,7 +32,7 @@ def _band(mean, std, log_y):
 
 
 def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, highlight=(), height_per_row=340,
-                           max_points=150, color_by=None, facet_by=None, only=None):
+                           max_points=150, color_by=None, facet_by=None, only=None, pick=False):
     """Train (solid) and test (dashed) curves, mean over seeds with a +-1 std band, one facet per dataset.
     Long curves are thinned to about ``max_points`` points (after smoothing), keeping the last epoch.
 
@@ -40,7 +40,8 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
     the configurations within a level (``config_colors``), and a legend of one entry per level instead of
     one per configuration; a curve's hover still names its whole configuration. ``facet_by`` (one dataset
     only): one facet per level of that factor, sharing the y axis. None (the default): neither. ``only``:
-    the configurations (labels) to draw, None for all; colours stay those of the whole comparison.
+    the configurations (labels) to draw, None for all; colours stay those of the whole comparison. ``pick``:
+    every point of a curve can be clicked (invisible markers), and names its configuration in ``meta``.
 
     The loss axis covers the runs that trained normally: a diverged run (loss in the thousands) or an
     unstable one (ending above twice the loss of guessing) would flatten every other curve, so it runs off
@@ -96,8 +97,13 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
                         fill="toself", fillcolor=fade(color, 0.04 if faded else 0.15), line={"width": 0},
                         hoverinfo="skip",
                         showlegend=False, legendgroup=group), row, col)
+                # meta: the configuration a click on the curve picks (the Compare page); a click selects
+                # points, so the curve carries invisible ones
+                pickable = {"mode": "lines+markers", "marker": {"size": 8, "opacity": 0},
+                            "selected": {"marker": {"opacity": 0}}, "unselected": {"marker": {"opacity": 0}}} \
+                    if pick else {"mode": "lines"}
                 add(dict(
-                    type="scatter", x=epochs, y=mean, mode="lines", name=name + mark, legendgroup=group,
+                    type="scatter", x=epochs, y=mean, **pickable, meta=label, name=name + mark, legendgroup=group,
                     showlegend=not color_by and label not in shown and split == "train",
                     line={"color": color, "dash": dash, "width": 3 if highlight and not faded else
                           1.5 if off_scale else 2}, opacity=0.2 if faded else 1.0,

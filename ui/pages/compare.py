@@ -128,11 +128,34 @@ def status(view):
             for row in problems.head(3).itertuples()) + (" …" if len(problems) > 3 else "")))
 
 
+def table_key():
+    """The accuracy table's key: a new one each time a click on a chart picks configurations, so the table
+    starts again with their rows ticked (Streamlit ticks rows from code only on a table's first showing)."""
+    return f"accuracy_table.{st.session_state.get('table_version', 0)}"
+
+
+def pick(labels, source):
+    """A click on a chart (``source``) picked the configurations ``labels``: tick their rows in the table,
+    which highlights them everywhere. A chart keeps its selection until its figure changes, so a pick is
+    taken once, when it changes."""
+    last = st.session_state.setdefault("last_picks", {})
+    if labels is False or last.get(source) == labels:
+        return
+    last[source] = labels
+    if labels:
+        st.session_state.picked = labels
+        st.session_state.table_version = st.session_state.get("table_version", 0) + 1
+        st.rerun()  # the whole page: the table, the curves and the panels
+
+
 def selected_configurations(results):
-    """Labels of the configurations picked in the accuracy table (its row selection), to highlight."""
-    picked = st.session_state.get("accuracy_table")
-    rows = picked.selection.rows if picked is not None and "selection" in picked else []
+    """Labels of the configurations picked in the accuracy table (its row selection), to highlight; before
+    a new table is first shown, those a click on a chart picked (the table will show them ticked)."""
     table = state.figure("accuracy_table", results)
+    picked = st.session_state.get(table_key())
+    if picked is None:
+        return tuple(label for label in dict.fromkeys(table["label"]) if label in st.session_state.get("picked", ()))
+    rows = picked.selection.rows if "selection" in picked else []
     return tuple(table["label"].iloc[row] for row in rows if row < len(table))
 
 
@@ -153,8 +176,9 @@ def curves(results, highlight=(), only=None):
     if results.history.empty:
         st.info("No per-epoch history: open history.csv together with runs.csv to see the curves.")
         return
-    chart("learning_curves_figure", results, "acc" if metric == "accuracy" else "loss", smoothing,
-          bool(log_y) and metric != "accuracy", highlight, 300, 150, *encoding, only, key="curves")
+    pick(chart("learning_curves_figure", results, "acc" if metric == "accuracy" else "loss", smoothing,
+               bool(log_y) and metric != "accuracy", highlight, 300, 150, *encoding, only, True, key="curves",
+               on_select="rerun", selection_mode="points"), "curves")
     st.caption("Solid: training data · dashed: held-out test data · band: ±1 std over seeds."
                + (f" Colour: {factor_name(encoding.color_by)}, in shades for the other settings; hover a curve to "
                   "name it." if encoding.color_by else ""))
@@ -225,8 +249,8 @@ def boundaries(results, datasets, highlight=(), only=None):
             st.info(f"{plain(dataset)}: no run finished with a network to draw.")
             continue
         if when == "final":
-            chart("decision_boundary_figure", results, dataset, 70, None, highlight, color_by, None, only,
-                  key=f"boundary.{dataset}")
+            pick(chart("decision_boundary_figure", results, dataset, 70, None, highlight, color_by, None, only,
+                       key=f"boundary.{dataset}", on_select="rerun", selection_mode="points"), f"boundary.{dataset}")
         else:
             chart("comparison_film_figure", results, dataset, 45, None, 230, color_by, only, key=f"film.{dataset}")
             left_out = max(0, len(panels) + left_out - 12)
@@ -274,8 +298,10 @@ def accuracy(results):
                                        if row["best"] == "★" else "" for _ in row], axis=1)
         .apply(lambda column: [f"color: {colors[label]}" for label in table.loc[column.index, "label"]],
                subset=["colour"]),
-        hide_index=True, width="stretch", key="accuracy_table", height=min(TABLE_HEIGHT, 38 + 35 * len(shown)),
+        hide_index=True, width="stretch", key=table_key(), height=min(TABLE_HEIGHT, 38 + 35 * len(shown)),
         on_select="rerun", selection_mode="multi-row",
+        selection_default={"selection": {"rows": [row for row, label in enumerate(table["label"])
+                                                  if label in st.session_state.get("picked", ())]}},
         column_config={
             "colour": st.column_config.TextColumn("", width=24, help="its colour in the charts"),
             "best": st.column_config.TextColumn("", width=28),
@@ -289,7 +315,8 @@ def accuracy(results):
             "loss curve": st.column_config.LineChartColumn("loss", width="small", help="test loss over the epochs"),
             "seeds": st.column_config.NumberColumn("seeds", width="small"),
         })
-    st.caption("Mean over seeds; ★ marks the best per dataset. Click a header to sort; tick rows to highlight "
+    st.caption("Mean over seeds; ★ marks the best per dataset. Click a header to sort; tick rows (or click a curve "
+               "or a data point in a panel) to highlight "
                "their curves and frame their boundary panels.")
 
 
