@@ -224,6 +224,8 @@ def live_view(results):
         curves_col.plotly_chart(drawn.pop("curves"), key="live_curves")
     for key, fig in drawn.items():
         boundary_col.plotly_chart(fig, key=f"live_{key}")
-    st.caption("Live: the curves grow and the boundaries redraw as the networks learn, twice a second for a few "
-               "configurations, once a second for many (panels show each configuration's first seed; a "
-               "configuration appears when its training starts).")
+    seconds = st.session_state.get("live_seconds") or POLL_SECONDS
+    st.caption("Live: the curves grow and the boundaries redraw as the networks learn, "
+               + ("twice a second" if seconds <= 0.5 else f"every {seconds:.2g} s")
+               + (" while many visitors watch" if seconds > 1.0 else "")
+               + " (panels show each configuration's first seed; a configuration appears when its training starts).")
