@@ -339,6 +339,7 @@ def test_a_visitor_watching_while_others_watch_redraws_less_often():
     busy = pool.submit([RunSpec("edge", "[25, 8, 2]", epochs=20000, seed=21)])
     watchers = ui.state.watchers()
     watchers.seen_at.clear()  # the sessions of earlier tests in this process no longer watch
+    at = None
     try:
         at = open_app({"epochs": "1500", "seeds": "1"})
         at.button(key="run").click().run()
@@ -349,7 +350,8 @@ def test_a_visitor_watching_while_others_watch_redraws_less_often():
         assert alone == 0.5 and at.session_state["live_seconds"] == pytest.approx(10 * 0.15 / 0.5)
     finally:
         busy.cancel()
-        at.session_state["job"].stop()
+        if at is not None and at.session_state["job"] is not None:
+            at.session_state["job"].stop()
 
 
 def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():
@@ -563,6 +565,29 @@ def test_colouring_the_curves_by_activation(trained):
     bar_colors = {s["line"]["color"] for s in charts["boundary.circles"]["layout"]["shapes"] if s["type"] == "line"}
     assert len(curve_colors) == 4 and bar_colors == curve_colors
     trained.selectbox(key="curve_color").set_value("auto").run()
+
+
+def test_a_configuration_picked_on_a_chart_is_highlighted_once_and_not_brought_back(trained):
+    """A click on a curve picks a configuration (as compare.pick leaves it): its curves stand out and its row
+    is ticked in a new table. After a visit to another page, the table starts empty again: the old pick
+    does not come back."""
+    page(trained, "compare")
+    curves = next(json.loads(c.proto.spec) for c in trained.get("plotly_chart") if c.key == "curves")
+    label = (next(t["meta"] for t in curves["data"] if t.get("meta")),)
+    trained.session_state["picked"] = label
+    trained.session_state["table_version"] = trained.session_state["table_version"] + 1 \
+        if "table_version" in trained.session_state else 1
+    trained.run()
+
+    def wide():
+        curves = next(json.loads(c.proto.spec) for c in trained.get("plotly_chart") if c.key == "curves")
+        return {t["meta"] for t in curves["data"] if t.get("line", {}).get("width") == 3}
+
+    assert wide() == set(label)
+    assert "picked" not in trained.session_state  # it seeded this table once
+    page(trained, "inside")
+    page(trained, "compare")
+    assert wide() == set()
 
 
 def test_the_design_map_appears_when_two_numeric_settings_vary():

@@ -315,6 +315,7 @@ def accuracy(results):
             "loss curve": st.column_config.LineChartColumn("loss", width="small", help="test loss over the epochs"),
             "seeds": st.column_config.NumberColumn("seeds", width="small"),
         })
+    st.session_state.pop("picked", None)  # a click seeds the new table once; the table keeps it from here
     st.caption("Mean over seeds; ★ marks the best per dataset. Click a header to sort; tick rows (or click a curve "
                "or a data point in a panel) to highlight "
                "their curves and frame their boundary panels.")
