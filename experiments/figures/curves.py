@@ -51,7 +51,7 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
     log_y = bool(log_y) and metric == "loss"
     runs = results.runs
     if runs.empty:  # e.g. live, before the first run finishes
-        return _note_figure("No runs yet: nothing to draw.")
+        return note_figure("No runs yet: nothing to draw.")
     labels, colors = results.labels(), config_colors(results, color_by)
     facets = _facets(runs, facet_by)
     levels = label_levels(results, color_by) if color_by else {}
@@ -190,7 +190,7 @@ def _loss_axis(healthy, log_y, clip):
     return axis
 
 
-def _note_figure(message, height=260):
+def note_figure(message, height=260):
     """An empty chart that says why it is empty."""
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)

@@ -4,7 +4,7 @@ training, from ``Job.results_so_far()`` (runs in training have status "running",
 from ..pool import RUNNING  # the pool module imports only the standard library at load
 from .boundaries import decision_boundary_figure
 from .common import curve_encoding, first_seed_runs
-from .curves import _note_figure, learning_curves_figure
+from .curves import learning_curves_figure, note_figure
 
 LIVE_POINTS = 200  # data points per split in each live panel: the same points in every panel, every redraw
 LIVE_PANELS = 12  # boundary panels per dataset redrawn live
@@ -34,7 +34,7 @@ def live_figures(results, resolution=None, panel_height=None, max_points=LIVE_PO
     encoding = curve_encoding(results.runs, facet_by=None)  # one chart: facets would be narrow, and redraw slower
     drawn = {}
     if results.history.empty:  # the chart is there from the start: no column that is blank, then filled
-        drawn["curves"] = _note_figure("The curves start with the first epoch.", height=340)
+        drawn["curves"] = note_figure("The curves start with the first epoch.", height=340)
     else:
         curves = learning_curves_figure(results, color_by=encoding.color_by)
         curves.update_xaxes(range=[0, int(results.runs["epochs"].max()) + 1])
