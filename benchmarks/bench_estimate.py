@@ -5,7 +5,8 @@ the app's pool trains them (``runner.train_group`` with an epoch hook, snapshots
     python benchmarks/bench_estimate.py --fit      # also the least-squares constants for the model
 
 The model: a group of K networks with L weight layers, trained for S steps (epochs x batches) on
-parameters x samples x epochs = W units of work, takes S * (a + b L + c L K) + d W seconds. BLAS is held
+parameters x samples x epochs = W units of work, mixing A activations, takes
+S * (a + b L + c L K + h (L - 1) (A - 1)) + e E + f E K + d W + g seconds. BLAS is held
 to one thread, as in the pool's workers; the thread count is printed.
 """
 import argparse
@@ -27,24 +28,31 @@ GROUPS = [  # (dataset, architecture, networks in the group, epochs, batch size)
     ("xor", "[2, 8, 2]", 24, 300, 16), ("moons", "[2, 32, 32, 2]", 4, 100, 32),
     ("digits", "[64, 32, 10]", 1, 30, 32), ("digits", "[64, 128, 10]", 3, 20, 32),
     ("digits", "[64, 128, 10]", 2, 100, None), ("circles", "[2, 64, 64, 2]", 8, 300, None),
+    # stacks that mix activations: (..., the activations, each for k / len(activations) networks)
+    ("edge", "[25, 8, 2]", 12, 200, 16, ("relu", "tanh", "sigmoid")),
+    ("edge", "[25, 16, 8, 2]", 36, 200, 16, ("relu", "tanh", "sigmoid")),
+    ("circles", "[2, 16, 16, 2]", 8, 200, 16, ("relu", "tanh", "sigmoid", "leaky_relu")),
 ]
 
 
-def group_specs(dataset, architecture, k, epochs, batch_size):
-    return expand_grid(datasets=[dataset], architectures=[architecture], lrs=[0.1 / (i + 1) for i in range(k)],
-                       epochs=epochs, batch_size=batch_size)
+def group_specs(dataset, architecture, k, epochs, batch_size, activations=("relu",)):
+    per_activation = k // len(activations)
+    return expand_grid(datasets=[dataset], architectures=[architecture], activations=list(activations),
+                       lrs=[0.1 / (i + 1) for i in range(per_activation)], epochs=epochs, batch_size=batch_size)
 
 
 def features(specs, datasets):
-    """(steps, steps x L, steps x L x K, epochs, epochs x K, work, 1) of one lockstep group: the model's terms."""
+    """(steps, steps x L, steps x L x K, steps x (L - 1) x (activations - 1), epochs, epochs x K, work, 1) of
+    one lockstep group: the model's terms."""
     spec = specs[0]
     data = datasets[spec.data_key()]
     n_train = len(data.y_train)
     steps = spec.epochs * -(-n_train // min(spec.batch_size or n_train, n_train))
     layers = len(layers_as_run(spec, data.n_features, data.n_classes)) - 1
     work = sum(run_work(s, n_train, layers_as_run(s, data.n_features, data.n_classes)) for s in specs)
-    return np.array([steps, steps * layers, steps * layers * len(specs), spec.epochs, spec.epochs * len(specs),
-                     work, 1.0], dtype=float)
+    extra_activations = len({s.activation for s in specs}) - 1
+    return np.array([steps, steps * layers, steps * layers * len(specs), steps * (layers - 1) * extra_activations,
+                     spec.epochs, spec.epochs * len(specs), work, 1.0], dtype=float)
 
 
 def time_group(specs, datasets, repeats):
@@ -70,13 +78,14 @@ def main():
         threads = {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
         print(f"BLAS threads: {sorted(threads)}; fastest of {args.repeats} per group\n")
         print(f"{'group':46s} {'measured':>9s} {'estimate':>9s} {'ratio':>6s}")
-        for dataset, architecture, k, epochs, batch_size in GROUPS:
-            specs = group_specs(dataset, architecture, k, epochs, batch_size)
+        for dataset, architecture, k, epochs, batch_size, *activations in GROUPS:
+            specs = group_specs(dataset, architecture, k, epochs, batch_size, *activations)
             datasets = load_grid_data(specs)
             measured = time_group(specs, datasets, args.repeats)
             estimate = estimate_seconds(specs, datasets)
             rows.append((features(specs, datasets), measured, estimate))
-            name = f"{dataset} {architecture} x{k}, {epochs} epochs, batch {batch_size or 'full'}"
+            mixed = f" ({len(activations[0])} act.)" if activations else ""
+            name = f"{dataset} {architecture} x{k}{mixed}, {epochs} epochs, batch {batch_size or 'full'}"
             print(f"{name:46s} {measured:8.2f}s {estimate:8.2f}s {measured / estimate:6.2f}")
     ratios = np.array([measured / estimate for _, measured, estimate in rows])
     print(f"\nmeasured / estimate: median {np.median(ratios):.2f}, {ratios.min():.2f} to {ratios.max():.2f}")
@@ -86,9 +95,9 @@ def main():
         y = np.array([row[1] for row in rows])
         weights = 1 / y  # relative errors: a small group matters as much as a large one
         coefficients, _ = nnls(X * weights[:, None], y * weights)
-        a, b, c, e, f, d, g = coefficients
+        a, b, c, h, e, f, d, g = coefficients
         print(f"fit: per step {a * 1e6:.1f} us + {b * 1e6:.1f} us per layer + {c * 1e6:.2f} us per layer and "
-              f"network; per epoch {e * 1e6:.0f} us + {f * 1e6:.1f} us per network; {d * 1e9:.3f} ns per unit "
+              f"network + {h * 1e6:.1f} us per hidden layer and extra activation; per epoch {e * 1e6:.0f} us + {f * 1e6:.1f} us per network; {d * 1e9:.3f} ns per unit "
               f"of work; {g * 1e3:.0f} ms per group")
         fitted = X @ coefficients / y
         print(f"fitted / measured: {fitted.min():.2f} to {fitted.max():.2f}")

@@ -107,6 +107,9 @@ def check_limits(specs, limits, datasets, work=None):
     return total
 
 
+EXTRA_ACTIVATION_SECONDS = 10e-6  # per step and hidden layer, for each activation a stack mixes in
+
+
 def estimate_seconds(specs, datasets):
     """A rough training time on one core of this project's CI machine, as the app's pool trains (test data
     scored every epoch, snapshots and live weights kept).
@@ -122,12 +125,13 @@ def estimate_seconds(specs, datasets):
     for spec in specs:
         data = datasets[spec.data_key()]
         key = lockstep_key(spec, data)
-        groups.setdefault(key, []).append(run_work(spec, len(data.y_train), list(key[1])))
+        groups.setdefault(key, []).append((run_work(spec, len(data.y_train), list(key[1])), spec.activation))
     seconds = 0.0
-    for (data_key, layers, _, _, epochs, batch_size), works in groups.items():
+    for (data_key, layers, _, epochs, batch_size), members in groups.items():
         n_train = len(datasets[data_key].y_train)
         steps = epochs * -(-n_train // (batch_size or n_train))
-        k, weight_layers = len(works), len(layers) - 1
-        seconds += (steps * (35e-6 + weight_layers * (40e-6 + 2.5e-6 * k)) + epochs * 30e-6 * (1 + k)
-                    + 0.5e-9 * sum(works) + 0.08)
+        k, weight_layers = len(members), len(layers) - 1
+        extra_activations = (len({activation for _, activation in members}) - 1) * (weight_layers - 1)
+        seconds += (steps * (35e-6 + weight_layers * (40e-6 + 2.5e-6 * k) + EXTRA_ACTIVATION_SECONDS * extra_activations)
+                    + epochs * 30e-6 * (1 + k) + 0.5e-9 * sum(work for work, _ in members) + 0.08)
     return seconds

@@ -146,10 +146,10 @@ def count_params(layers):
 
 def lockstep_key(spec, data):
     """Runs with equal keys train together as one stack of networks (``nn.fit_lockstep``): they share data,
-    layers as run, activation, optimizer, epochs and batch size, and differ in lr, L2 and seed. The
+    layers as run, optimizer, epochs and batch size, and differ in activation, lr, L2 and seed. The
     runner groups by it and the time estimate counts by it."""
     layers = tuple(layers_as_run(spec, data.n_features, data.n_classes))
-    return (spec.data_key(), layers, spec.activation, spec.optimizer, spec.epochs, spec.batch_size)
+    return (spec.data_key(), layers, spec.optimizer, spec.epochs, spec.batch_size)
 
 
 def load_grid_data(specs, catalog=None):

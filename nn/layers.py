@@ -28,6 +28,11 @@ class Layer:
             array = self.buffers[key] = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
         return array
 
+    def clear_caches(self):
+        """Forget what forward keeps for backward, and the buffers (a large input leaves large ones)."""
+        self.__dict__.update({key: None for key in ("x", "h", "dh_dz") if key in self.__dict__})
+        self.buffers = {}
+
 
 class Linear(Layer):
     """z = x @ W + b, with W of shape (n_in, n_out) and b of shape (1, n_out)."""
@@ -128,6 +133,31 @@ class Sigmoid(Layer):
         dh_dz *= self.h
         grad_h *= dh_dz
         return grad_h
+
+
+class PerNetwork(Layer):
+    """The activations of a stack whose networks differ in activation: each activation works on its own
+    networks' rows of z (a view, so in place, as always), and a stack still makes one matrix product per
+    Linear layer for all its networks. ``parts`` is [(slice of networks, activation layer), ...]."""
+
+    def __init__(self, parts):
+        super().__init__()
+        self.parts = parts
+
+    def forward(self, z):
+        for networks, activation in self.parts:
+            activation.forward(z[networks])
+        return z
+
+    def backward(self, grad_h):
+        for networks, activation in self.parts:
+            activation.backward(grad_h[networks])
+        return grad_h
+
+    def clear_caches(self):
+        super().clear_caches()
+        for _, activation in self.parts:
+            activation.clear_caches()
 
 
 ACTIVATIONS = {"relu": ReLU, "leaky_relu": LeakyReLU, "tanh": Tanh, "sigmoid": Sigmoid}

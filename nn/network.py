@@ -2,7 +2,7 @@
 import numpy as np
 
 from .validation import check_choice, check_dtype, check_int, check_labels, check_layer_sizes, check_X
-from .layers import ACTIVATIONS, INITIALIZERS, Linear
+from .layers import ACTIVATIONS, INITIALIZERS, Linear, PerNetwork
 from .losses import SoftmaxCrossEntropy, one_hot, softmax
 
 
@@ -49,8 +49,20 @@ class Network:
             W_view, b_view, dW_view, db_view = views
             self.layers.append(Linear(W_view, b_view, dW_view, db_view, propagate_grad=index > 0))
             if index < len(weights) - 1:
-                self.layers.append(ACTIVATIONS[self.activation]())
+                self.layers.append(self._activation_layer())
         self.loss_fn = SoftmaxCrossEntropy()
+
+    def _activation_layer(self):
+        """One activation layer; for a stack (``activation`` then names one per network) that mixes
+        activations, a PerNetwork layer with one part per run of networks that share one."""
+        if self.n_models is None:
+            return ACTIVATIONS[self.activation]()
+        parts, start = [], 0
+        for stop in range(1, self.n_models + 1):
+            if stop == self.n_models or self.activation[stop] != self.activation[start]:
+                parts.append((slice(start, stop), ACTIVATIONS[self.activation[start]]()))
+                start = stop
+        return parts[0][1] if len(parts) == 1 else PerNetwork(parts)
 
     # ----- the two loops -----
     def forward(self, X):
@@ -75,8 +87,7 @@ class Network:
     def clear_caches(self):
         """Drop what forward and backward keep between calls (a large input leaves large buffers)."""
         for layer in self.layers:
-            layer.__dict__.update({key: None for key in ("x", "h", "dh_dz") if key in layer.__dict__})
-            layer.buffers = {}
+            layer.clear_caches()
         self.loss_fn = SoftmaxCrossEntropy()
 
     def logits(self, X):
@@ -167,12 +178,14 @@ class Network:
     # ----- stacks of networks trained in lockstep -----
     @classmethod
     def stack(cls, networks):
-        """One network whose parameters have a leading axis of length K: the K given networks side by side."""
+        """One network whose parameters have a leading axis of length K: the K given networks side by side.
+        Its ``seed`` and ``activation`` are lists, one entry per network: activations may differ."""
         first = networks[0]
         for net in networks[1:]:
-            if net.layer_sizes != first.layer_sizes or net.activation != first.activation or net.dtype != first.dtype:
-                raise ValueError("only networks with the same layer sizes, activation and dtype can be stacked.")
+            if net.layer_sizes != first.layer_sizes or net.dtype != first.dtype:
+                raise ValueError("only networks with the same layer sizes and dtype can be stacked.")
         stacked = first._blank([net.seed for net in networks])
+        stacked.activation = [net.activation for net in networks]
         per_layer = zip(*(net.get_weights() for net in networks))
         stacked._build([(np.stack([W for W, _ in pairs]), np.stack([b for _, b in pairs])) for pairs in per_layer],
                        n_models=len(networks))
@@ -183,6 +196,7 @@ class Network:
         nets = []
         for k in range(self.n_models):
             net = self._blank(self.seed[k])
+            net.activation = self.activation[k]
             net._build([(W[k], b[k]) for W, b in self.get_weights()])
             nets.append(net)
         return nets

@@ -1,8 +1,8 @@
 """The training loop: ``fit`` trains one network, ``fit_lockstep`` trains K networks as one stack.
 
-Both run the same loop. A stack of K networks that share data, architecture and activation has
-parameters with a leading axis of length K; every array operation then updates all K at once, which is
-what makes a comparison grid of small networks fast. Each network keeps its own initialisation,
+Both run the same loop. A stack of K networks that share data and architecture has parameters with a
+leading axis of length K; every array operation then updates all K at once, which is what makes a
+comparison grid of small networks fast (networks of different activations share the stack too). Each network keeps its own initialisation,
 shuffling order, learning rate and divergence status, so its history and weights are bit-identical to
 training it alone with ``fit``.
 """
@@ -66,6 +66,7 @@ def fit(net, X, y, epochs, batch_size=None, optimizer=None, seed=0, shuffle=True
 def fit_lockstep(nets, X, y, epochs, batch_size=None, optimizers=None, seeds=None, shuffle=True,
                  X_val=None, y_val=None, on_epoch=None, snapshot_epochs=(), watch=None):
     """Train several networks of one architecture on the same data at once; returns their Histories.
+    Their activations may differ: each is applied to its own networks' rows of the stack.
 
     ``optimizers`` is one optimizer per network, all of one class and differing at most in ``lr`` and
     ``weight_decay``; ``seeds`` gives each network's shuffling seed. Networks are updated in place.

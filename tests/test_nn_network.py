@@ -108,6 +108,20 @@ def test_stack_and_unstack_round_trip():
         nn.Network.stack([nn.Network([4, 3, 2]), nn.Network([4, 5, 2])])
 
 
+def test_a_stack_of_mixed_activations_unstacks_to_its_networks_and_drops_its_caches():
+    nets = [nn.Network([4, 3, 2], activation=name, seed=k) for k, name in enumerate(["relu", "tanh", "tanh"])]
+    stacked = nn.Network.stack(nets)
+    assert stacked.activation == ["relu", "tanh", "tanh"]
+    stacked.forward(np.ones((5, 4)))
+    activations = stacked.layers[1]
+    assert [part.h.shape for _, part in activations.parts] == [(1, 5, 3), (2, 5, 3)]  # its networks' rows
+    stacked.clear_caches()
+    assert all(not part.buffers and part.__dict__.get("h") is None for _, part in activations.parts)
+    for original, back in zip(nets, stacked.unstack()):
+        assert back.activation == original.activation
+        np.testing.assert_array_equal(original.predict_proba(np.ones((2, 4))), back.predict_proba(np.ones((2, 4))))
+
+
 def test_pickled_network_keeps_its_weights_and_parameter_views():
     import pickle
 

@@ -125,6 +125,29 @@ def test_lockstep_matches_training_each_network_alone():
     assert [h.status for h in histories] == ["ok", "ok", "diverged"]
 
 
+def test_lockstep_of_mixed_activations_matches_training_each_network_alone():
+    """A stack may mix activations (each works on its own networks' rows), in any order, and still gives
+    every network the bits it gets alone; leaky_relu, relu, tanh and sigmoid in one stack, one of them twice
+    and apart, so the stack has runs of one network and of two."""
+    X, y = separable(120)
+    activations = ["tanh", "relu", "relu", "sigmoid", "leaky_relu", "tanh"]
+    lrs = [0.1, 0.3, 0.05, 0.5, 0.1, 3e5]
+    nets = [nn.Network([2, 6, 5, 2], activation=name, seed=k) for k, name in enumerate(activations)]
+    stacked_layers = nn.Network.stack(nets).layers
+    assert [type(part).__name__ for _, part in stacked_layers[1].parts] == \
+        ["Tanh", "ReLU", "Sigmoid", "LeakyReLU", "Tanh"]
+    histories = nn.fit_lockstep(nets, X[:100], y[:100], epochs=12, batch_size=16,
+                                optimizers=[nn.SGD(lr) for lr in lrs], seeds=range(6), X_val=X[100:], y_val=y[100:])
+    for k, (net, history, name, lr) in enumerate(zip(nets, histories, activations, lrs)):
+        alone = nn.Network([2, 6, 5, 2], activation=name, seed=k)
+        expected = nn.fit(alone, X[:100], y[:100], epochs=12, batch_size=16, optimizer=nn.SGD(lr), seed=k,
+                          X_val=X[100:], y_val=y[100:])
+        assert history == expected, name
+        np.testing.assert_array_equal(net.flat_params, alone.flat_params)
+        assert net.activation == name
+    assert histories[-1].status == "diverged" and histories[0].status == "ok"
+
+
 def test_a_network_that_diverged_in_a_stack_is_shown_as_nan_to_on_epoch_after_it_ended():
     """Its group trains on; whoever watches the epochs (the app's live curves) must not see it go on."""
     X, y = separable(120)

@@ -66,6 +66,23 @@ def test_results_match_training_one_network_by_hand():
     np.testing.assert_array_equal(results.networks[0].flat_params, net.flat_params)
 
 
+def test_runs_that_differ_in_activation_train_as_one_stack_and_match_training_alone():
+    specs = expand_grid(architectures=["[25, 8, 2]"], activations=["relu", "tanh", "sigmoid"], lrs=[0.1, 0.5],
+                        epochs=8)
+    training = runner.GridTraining(specs)
+    assert [len(members) for _, members in training.groups] == [6]  # one stack, not one per activation
+    results = training.run()
+    from experiments.datasets import load_dataset
+    data = load_dataset("edge")
+    for run_id, spec in enumerate(specs):
+        net = nn.Network([25, 8, 2], spec.activation, seed=spec.seed)
+        history = nn.fit(net, data.X_train, data.y_train, 8, 16, nn.SGD(spec.lr), seed=spec.seed,
+                         X_val=data.X_test, y_val=data.y_test)
+        assert results.history[results.history["run_id"] == run_id]["test_loss"].tolist() == history.val_loss
+        np.testing.assert_array_equal(results.networks[run_id].flat_params, net.flat_params)
+        assert results.networks[run_id].activation == spec.activation
+
+
 @pytest.mark.parametrize("datasets, jobs", [(["edge", "xor"], 2), (["edge"], 3)], ids=["groups", "chunks"])
 def test_same_results_whatever_the_number_of_jobs(monkeypatch, datasets, jobs):
     # this grid is small enough to be trained in one process; the workers are made to train it anyway
