@@ -11,7 +11,8 @@ MLPClassifier is set up to do the same work: plain SGD (momentum 0), no L2 (alph
 rate, the same batch size, epochs and hidden layers, and no early stopping (tol 0, n_iter_no_change = epochs).
 Prints the median seconds of each and the ratio (>1 means nn is faster), then the cost of one full-batch
 digits step against the matrix products it cannot avoid, and against the same step written as bare NumPy
-(one function, no classes, every array preallocated): the floor for any NumPy network on this machine.
+(one function, no classes, every array preallocated): the floor for any NumPy network on this machine;
+and, last, np.tanh against nn's own tanh (exp-based: np.tanh is not vectorised for float64 without AVX-512).
 """
 import argparse
 import subprocess
@@ -106,6 +107,29 @@ def full_batch_step_against_matmul(repeats):
     return {key: float(np.median(values)) / epochs for key, values in times.items()}
 
 
+def tanh_against_numpys(repeats, calls=5000):
+    """Nanoseconds per number of np.tanh and of nn's exp-based tanh (nn.layers.tanh), alternated, on the
+    hidden layer of 12 stacked [25, 16, 8, 2] networks at batch 16 (12 x 16 x 16 numbers)."""
+    from nn.layers import tanh
+    z = np.random.default_rng(0).normal(size=(12, 16, 16)) * 3
+    out, t, ratio = np.empty_like(z), np.empty_like(z), np.empty_like(z)
+
+    def per_number(function):
+        start = time.perf_counter()
+        for _ in range(calls):
+            out[...] = z
+            function(out)
+        return (time.perf_counter() - start) / calls / z.size * 1e9
+
+    times = {"numpy": [], "nn": [], "copy": []}
+    for _ in range(repeats):
+        times["numpy"].append(per_number(lambda a: np.tanh(a, out=a)))
+        times["nn"].append(per_number(lambda a: tanh(a, t, ratio)))
+        times["copy"].append(per_number(lambda a: None))
+    copy = float(np.median(times["copy"]))
+    return {key: float(np.median(values)) - copy for key, values in times.items() if key != "copy"}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -142,6 +166,9 @@ def run(repeats, counts, load):
     print(f"\nfull-batch digits step ({counts[0]} BLAS thread(s)): nn {step['nn'] * 1e3:.2f} ms; its matrix products "
           f"alone {step['products'] * 1e3:.2f} ms (ratio {step['nn'] / step['products']:.2f}); "
           f"bare NumPy {step['bare'] * 1e3:.2f} ms (ratio {step['bare'] / step['products']:.2f})")
+    cost = tanh_against_numpys(repeats)
+    print(f"tanh of 12 x 16 x 16 float64 numbers: np.tanh {cost['numpy']:.1f} ns per number, nn.layers.tanh "
+          f"{cost['nn']:.1f} ns ({cost['numpy'] / cost['nn']:.1f}x faster)")
 
 
 if __name__ == "__main__":

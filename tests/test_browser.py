@@ -183,7 +183,9 @@ def test_watch_a_comparison_learn_live_then_stop(server, page):
     """The visitor runs a comparison that takes a while: the Compare page shows the curves growing towards
     the last epoch and the boundary panels redrawing; Stop keeps what trained."""
     page.set_viewport_size({"width": 1440, "height": 900})
-    query = "dataset=circles&arch=%5B2%2C16%2C2%5D&arch=%5B2%2C16%2C8%2C2%5D&act=relu&act=tanh&epochs=2000"
+    # 1500 samples: about 30 s of training for each of the two workers, so Stop comes well before the end
+    query = ("dataset=circles&circles.n=1500&arch=%5B2%2C16%2C2%5D&arch=%5B2%2C16%2C8%2C2%5D&act=relu&act=tanh"
+             "&epochs=2000")
     page.goto(f"{server}/?{query}")
     page.get_by_role("button", name=re.compile(r"Run the comparison from your link")).click()
     page.get_by_text(re.compile("^Live: the curves grow")).wait_for(timeout=60_000)

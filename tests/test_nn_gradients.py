@@ -84,3 +84,21 @@ def test_loss_of_a_stack_and_of_a_view_equal_each_rows_own():
     transposed = np.ascontiguousarray(logits[0].T).T  # same values, column-major
     assert nn.SoftmaxCrossEntropy().forward(transposed, Y[0]) == nn.SoftmaxCrossEntropy().forward(logits[0], Y[0])
     np.testing.assert_array_equal(loss_fn.predicted, logits.argmax(axis=-1))
+
+
+def test_tanh_and_sigmoid_match_numpy_and_never_overflow():
+    """nn computes tanh from one exp of -|z| (np.tanh is slow on float64); it must agree with np.tanh to
+    the last bits of 1 (absolutely: below about 1e-17 it rounds to 0), keep its sign and oddness, and give
+    exactly +-1, 0 and 1 at the extremes."""
+    z = np.concatenate([np.linspace(-40, 40, 100_001), [-1e-300, 1e-300, -800.0, 800.0, -1e308, 1e308]])
+    layer_input = z.copy().reshape(1, -1)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # none of these, on any finite input
+        h = nn.Tanh().forward(layer_input.copy())[0]
+        p = nn.Sigmoid().forward(layer_input.copy())[0]
+    np.testing.assert_allclose(h, np.tanh(z), rtol=0, atol=4e-16)
+    np.testing.assert_allclose(p, 1 / (1 + np.exp(-np.clip(z, -700, 700))), rtol=0, atol=4e-16)
+    np.testing.assert_array_equal(np.sign(h)[h != 0], np.sign(z)[h != 0])
+    assert (h[np.abs(z) > 1e-15] != 0).all()
+    np.testing.assert_array_equal(h, -nn.Tanh().forward(-layer_input)[0])
+    assert list(h[-4:]) == [-1.0, 1.0, -1.0, 1.0] and list(p[-4:]) == [0.0, 1.0, 0.0, 1.0]
+    assert np.isnan(nn.Tanh().forward(np.array([[np.nan]]))).all()
