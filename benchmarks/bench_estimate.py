@@ -5,8 +5,9 @@ the app's pool trains them (``runner.train_group`` with an epoch hook, snapshots
     python benchmarks/bench_estimate.py --fit      # also the least-squares constants for the model
 
 The model: a group of K networks with L weight layers, trained for S steps (epochs x batches) on
-parameters x samples x epochs = W units of work, mixing A activations, takes
-S * (a + b L + c L K + h (L - 1) (A - 1)) + e E + f E K + d W + g seconds. BLAS is held
+parameters x samples x epochs = W units of work, mixing A activations, with X hidden units x samples x
+epochs in its tanh and sigmoid networks (an exponential each), takes
+S * (a + b L + c L K + h (L - 1) (A - 1)) + e E + f E K + d W + x X + g seconds. BLAS is held
 to one thread, as in the pool's workers; the thread count is printed.
 """
 import argparse
@@ -15,7 +16,7 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from experiments.limits import estimate_seconds, run_work
+from experiments.limits import EXP_ACTIVATIONS, estimate_seconds, run_work
 from experiments.runner import train_group
 from experiments.specs import expand_grid, layers_as_run, load_grid_data
 
@@ -29,6 +30,7 @@ GROUPS = [  # (dataset, architecture, networks in the group, epochs, batch size)
     ("digits", "[64, 32, 10]", 1, 30, 32), ("digits", "[64, 128, 10]", 3, 20, 32),
     ("digits", "[64, 128, 10]", 2, 100, None), ("circles", "[2, 64, 64, 2]", 8, 300, None),
     # stacks that mix activations: (..., the activations, each for k / len(activations) networks)
+    ("edge", "[25, 16, 8, 2]", 12, 200, 16, ("tanh",)), ("digits", "[64, 128, 10]", 3, 20, 32, ("sigmoid",)),
     ("edge", "[25, 8, 2]", 12, 200, 16, ("relu", "tanh", "sigmoid")),
     ("edge", "[25, 16, 8, 2]", 36, 200, 16, ("relu", "tanh", "sigmoid")),
     ("circles", "[2, 16, 16, 2]", 8, 200, 16, ("relu", "tanh", "sigmoid", "leaky_relu")),
@@ -51,8 +53,10 @@ def features(specs, datasets):
     layers = len(layers_as_run(spec, data.n_features, data.n_classes)) - 1
     work = sum(run_work(s, n_train, layers_as_run(s, data.n_features, data.n_classes)) for s in specs)
     extra_activations = len({s.activation for s in specs}) - 1
+    hidden_units = sum(layers_as_run(spec, data.n_features, data.n_classes)[1:-1])
+    exp_numbers = spec.epochs * n_train * hidden_units * sum(s.activation in EXP_ACTIVATIONS for s in specs)
     return np.array([steps, steps * layers, steps * layers * len(specs), steps * (layers - 1) * extra_activations,
-                     spec.epochs, spec.epochs * len(specs), work, 1.0], dtype=float)
+                     spec.epochs, spec.epochs * len(specs), work, exp_numbers, 1.0], dtype=float)
 
 
 def time_group(specs, datasets, repeats):
@@ -84,7 +88,7 @@ def main():
             measured = time_group(specs, datasets, args.repeats)
             estimate = estimate_seconds(specs, datasets)
             rows.append((features(specs, datasets), measured, estimate))
-            mixed = f" ({len(activations[0])} act.)" if activations else ""
+            mixed = f" {'/'.join(activations[0])}" if activations else ""
             name = f"{dataset} {architecture} x{k}{mixed}, {epochs} epochs, batch {batch_size or 'full'}"
             print(f"{name:46s} {measured:8.2f}s {estimate:8.2f}s {measured / estimate:6.2f}")
     ratios = np.array([measured / estimate for _, measured, estimate in rows])
@@ -95,10 +99,11 @@ def main():
         y = np.array([row[1] for row in rows])
         weights = 1 / y  # relative errors: a small group matters as much as a large one
         coefficients, _ = nnls(X * weights[:, None], y * weights)
-        a, b, c, h, e, f, d, g = coefficients
+        a, b, c, h, e, f, d, x, g = coefficients
         print(f"fit: per step {a * 1e6:.1f} us + {b * 1e6:.1f} us per layer + {c * 1e6:.2f} us per layer and "
-              f"network + {h * 1e6:.1f} us per hidden layer and extra activation; per epoch {e * 1e6:.0f} us + {f * 1e6:.1f} us per network; {d * 1e9:.3f} ns per unit "
-              f"of work; {g * 1e3:.0f} ms per group")
+              f"network + {h * 1e6:.1f} us per hidden layer and extra activation; per epoch {e * 1e6:.0f} us + "
+              f"{f * 1e6:.1f} us per network; {d * 1e9:.3f} ns per unit of work; {x * 1e9:.1f} ns per hidden "
+              f"unit and sample of a tanh or sigmoid network; {g * 1e3:.0f} ms per group")
         fitted = X @ coefficients / y
         print(f"fitted / measured: {fitted.min():.2f} to {fitted.max():.2f}")
 

@@ -107,7 +107,7 @@ def check_limits(specs, limits, datasets, work=None):
     return total
 
 
-EXTRA_ACTIVATION_SECONDS = 10e-6  # per step and hidden layer, for each activation a stack mixes in
+EXP_ACTIVATIONS = ("tanh", "sigmoid")  # an exponential per hidden unit and sample (nn.layers.tanh)
 
 
 def estimate_seconds(specs, datasets):
@@ -115,11 +115,13 @@ def estimate_seconds(specs, datasets):
     scored every epoch, snapshots and live weights kept).
 
     Runs that share a lockstep key (``specs.lockstep_key``) train as one stack of K networks. A step costs
-    about 35 us, plus 40 us per weight layer, plus 2.5 us per layer and network; an epoch adds about 30 us
-    per network and one more (scoring the test data, shuffling, the metrics); the arithmetic adds about
-    0.5 ns per unit of work (parameters x samples x epochs), and a group about 80 ms (making the networks,
-    sending the results). Fitted with ``benchmarks/bench_estimate.py --fit`` on 17
-    groups from 1 to 24 networks on edge, lines, xor, circles, moons and digits, one BLAS thread.
+    about 25 us, plus 40 us per weight layer, plus 2.2 us per layer and network, plus 17 us per hidden layer
+    for each activation the stack mixes in beyond its first; an epoch adds about 150 us and 30 us per
+    network (scoring the test data, shuffling, the metrics); the arithmetic adds about 0.45 ns per unit of
+    work (parameters x samples x epochs) and 12 ns per hidden unit, sample and epoch of a tanh or sigmoid
+    network (an exponential); a group adds about 50 ms (making the networks, sending the results). Fitted
+    with ``benchmarks/bench_estimate.py --fit`` on 22 groups from 1 to 36 networks on edge, lines, xor,
+    circles, moons and digits, one BLAS thread.
     """
     groups = {}
     for spec in specs:
@@ -130,8 +132,13 @@ def estimate_seconds(specs, datasets):
     for (data_key, layers, _, epochs, batch_size), members in groups.items():
         n_train = len(datasets[data_key].y_train)
         steps = epochs * -(-n_train // (batch_size or n_train))
-        k, weight_layers = len(members), len(layers) - 1
-        extra_activations = (len({activation for _, activation in members}) - 1) * (weight_layers - 1)
-        seconds += (steps * (35e-6 + weight_layers * (40e-6 + 2.5e-6 * k) + EXTRA_ACTIVATION_SECONDS * extra_activations)
-                    + epochs * 30e-6 * (1 + k) + 0.5e-9 * sum(work for work, _ in members) + 0.08)
+        k, weight_layers, hidden_units = len(members), len(layers) - 1, sum(layers[1:-1])
+        activations = {activation for _, activation in members}
+        exp_networks = sum(activation in EXP_ACTIVATIONS for _, activation in members)
+        seconds += (steps * (25e-6 + weight_layers * (40e-6 + 2.2e-6 * k)
+                             + 17e-6 * (weight_layers - 1) * (len(activations) - 1))
+                    + epochs * (150e-6 + 30e-6 * k)
+                    + 0.45e-9 * sum(work for work, _ in members)
+                    + 12e-9 * epochs * n_train * hidden_units * exp_networks
+                    + 0.05)
     return seconds
