@@ -103,9 +103,9 @@ class LeakyReLU(Layer):
 def tanh(z, t, ratio):
     """tanh(z) written into z, as sign(z) (1 - t) / (1 + t) with t = e^(-2|z|) in [0, 1], which never
     overflows and is within 2.2e-16 of np.tanh (absolutely: |z| below 1e-17 gives 0); ``t`` and ``ratio``
-    are scratch arrays of z's shape. On float64, NumPy's own np.tanh is
-    vectorised only with AVX-512 and is 2.5x slower than this (35 ns per number against 14; see
-    benchmarks/bench_nn.py), and it was the largest cost in a step of a small tanh or sigmoid network."""
+    are scratch arrays of z's shape. Why not np.tanh: on float64 NumPy vectorises it only with AVX-512, and
+    without it np.tanh is 2.5x slower than this (35 ns per number against 14; benchmarks/bench_nn.py
+    prints both); it was the largest cost in a step of a small tanh or sigmoid network."""
     np.abs(z, out=t)
     np.negative(t, out=t)
     np.exp(t, out=t)
