@@ -191,19 +191,19 @@ def test_watch_a_comparison_learn_live_then_stop(server, page):
     page.get_by_text(re.compile("^Live: the curves grow")).wait_for(timeout=60_000)
 
     def live_state():
-        return page.evaluate("""() => {
+        """The curves' x range and last epoch and the panels' count, read in a moment when both charts are
+        drawn: the live charts are remounted on every update (README: the flicker), so either may be
+        missing for a frame. The panels can also be drawn before the first epoch ends and the curves begin."""
+        return page.wait_for_function("""() => {
             const plots = [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')];
             const curves = plots.find(p => p.layout.xaxis && p.layout.xaxis.title && p.layout.xaxis.title.text === 'epoch');
             const panels = plots.find(p => p.data.some(t => t.type === 'heatmap'));
-            const epochs = curves ? Math.max(...curves._fullData.filter(t => t.x && t.x.length).map(t => t.x[t.x.length - 1] || 0)) : 0;
-            return {range: curves ? curves.layout.xaxis.range : null, epochs: epochs,
-                    panels: panels ? panels.data.filter(t => t.type === 'heatmap').length : 0};
-        }""")
+            if (!curves || !panels || !curves._fullData) return null;
+            const epochs = Math.max(...curves._fullData.filter(t => t.x && t.x.length).map(t => t.x[t.x.length - 1] || 0));
+            return {range: curves.layout.xaxis.range, epochs: epochs,
+                    panels: panels.data.filter(t => t.type === 'heatmap').length};
+        }""", timeout=60_000).json_value()
 
-    page.wait_for_function("document.querySelectorAll('[data-testid=stMain] .js-plotly-plot').length >= 2",
-                           timeout=60_000)
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
-        .some(p => p.data.some(t => t.type === 'heatmap'))""", timeout=60_000)
     first = live_state()
     screenshot(page, "compare-live")
     assert first["range"] == [0, 2001] and first["panels"] >= 1
