@@ -9,7 +9,11 @@ import streamlit as st
 from ui import pages, sidebar, state, training
 
 st.set_page_config(page_title="NN Design Lab", page_icon="🧠", layout="wide")
-st.html("<style>[data-testid=stMainBlockContainer] {padding-top: 3.5rem}</style>")  # results start higher
+st.html("<style>[data-testid=stMainBlockContainer] {padding-top: 3.5rem}"  # results start higher
+        # curves beside boundaries need the room of a wide window; in a narrower one each takes the width
+        "@media (max-width: 1199px) {[class*=st-key-side_by_side] > div > [data-testid=stHorizontalBlock] "
+        "{flex-wrap: wrap} [class*=st-key-side_by_side] > div > div > [data-testid=stColumn] "
+        "{flex: 1 1 100% !important; width: 100% !important; min-width: 100% !important}}</style>")
 
 try:
     caps = state.limits()  # the operator's caps, checked once; a bad setting is named here

@@ -86,6 +86,22 @@ def open_page(page, title):
     time.sleep(1.5)
 
 
+def charts_layout(page):
+    """"side by side", "stacked" (the boundaries under the curves, both nearly the main area's width) or
+    "other", from where the curves chart and the boundary chart are drawn."""
+    return page.evaluate("""() => {
+        const plots = [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')];
+        const curves = plots.find(p => p.layout.xaxis && p.layout.xaxis.title && p.layout.xaxis.title.text === 'epoch');
+        const panels = plots.find(p => p.data.some(t => t.type === 'heatmap'));
+        const main = document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect();
+        const [c, b] = [curves.getBoundingClientRect(), panels.getBoundingClientRect()];
+        if (b.left >= c.right && Math.abs(b.top - c.top) < 200) return 'side by side';
+        const wide = r => r.width > 0.8 * (main.width - 64);
+        if (b.top >= c.bottom && wide(c) && wide(b)) return 'stacked';
+        return 'other';
+    }""")
+
+
 def test_run_a_lesson_and_visit_every_page(server, page):
     """A visitor opens the app, presses the first lesson, sees charts and table together, then visits every
     page: no exception and no browser error anywhere."""
@@ -100,6 +116,13 @@ def test_run_a_lesson_and_visit_every_page(server, page):
     time.sleep(1.5)  # let the table's canvas and the charts finish drawing
     screenshot(page, "compare")
     assert page.get_by_text("Best: 100.0%").count() == 1
+    # curves beside boundaries in a wide window; in a narrow one, one under the other, each as wide as the page
+    assert charts_layout(page) == "side by side"
+    page.set_viewport_size({"width": 800, "height": 900})
+    time.sleep(1.0)
+    assert charts_layout(page) == "stacked"
+    page.set_viewport_size({"width": 1440, "height": 900})
+    time.sleep(1.0)
     # linked views: ticking the best row frames its boundary panel and fades the other curves
     grid = page.locator("[data-testid=stDataFrame]").first
     grid.scroll_into_view_if_needed()

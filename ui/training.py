@@ -219,7 +219,7 @@ def live_view(results):
     drawn = figures.live_figures(results)
     if not drawn:
         return
-    curves_col, boundary_col = st.columns([1, 1], gap="medium")
+    curves_col, boundary_col = st.container(key="side_by_side_live").columns([1, 1], gap="medium")
     if "curves" in drawn:
         curves_col.plotly_chart(drawn.pop("curves"), key="live_curves")
     for key, fig in drawn.items():

@@ -27,7 +27,7 @@ def show(view):
     highlight = selected_configurations(results)
     only = shown_configurations(results)
     if len(datasets) == 1 and results.networks:  # curves beside panels, the table under both: one screen
-        curves_col, boundary_col = st.columns([1, 1], gap="medium")
+        curves_col, boundary_col = st.container(key="side_by_side_results").columns([1, 1], gap="medium")
         with curves_col:
             curves(results, highlight, only)
         with boundary_col:
