@@ -107,6 +107,8 @@ def group_runs(specs, datasets):
         groups.setdefault(lockstep_key(spec, datasets[spec.data_key()]), []).append((index, spec))
     chunks = []
     for (data_key, layers, *_), members in groups.items():
+        # one activation's networks side by side: a stack applies each activation once per run of them
+        members.sort(key=lambda member: member[1].activation)  # stable: the grid's order within each
         n_train = len(datasets[data_key].y_train)
         batch = min(members[0][1].batch_size or n_train, n_train)
         per_network = 8 * 4 * batch * sum(layers)  # a few float64 buffers per layer and sample

@@ -82,7 +82,7 @@ def fit_lockstep(nets, X, y, epochs, batch_size=None, optimizers=None, seeds=Non
         raise ValueError(f"need one seed and one optimizer per network; got {len(nets)} networks, "
                          f"{len(seeds)} seeds and {len(optimizers)} optimizers.")
     stacked = Network.stack(nets)
-    histories = _train(stacked, X, y, epochs, batch_size, _stack_optimizers(optimizers),
+    histories = _train(stacked, X, y, epochs, batch_size, _stack_optimizers(optimizers, stacked.dtype),
                        [np.random.default_rng(seed) for seed in seeds], shuffle, X_val, y_val, on_epoch,
                        snapshot_epochs, watch)
     for net, trained in zip(nets, stacked.unstack()):
@@ -90,8 +90,10 @@ def fit_lockstep(nets, X, y, epochs, batch_size=None, optimizers=None, seeds=Non
     return histories
 
 
-def _stack_optimizers(optimizers):
-    """One optimizer whose ``lr`` and ``weight_decay`` are (K, 1) arrays, one row per network."""
+def _stack_optimizers(optimizers, dtype):
+    """One optimizer whose ``lr`` and ``weight_decay`` are (K, 1) arrays of the parameters' dtype, one row
+    per network: a float32 network alone multiplies by its rate in float32 (a Python float takes the
+    array's type), so a float64 array of rates would change the bits of a float32 stack."""
     first = optimizers[0]
     def settings(opt):
         return {key: value for key, value in vars(opt).items() if key not in ("lr", "weight_decay", "state")}
@@ -101,8 +103,8 @@ def _stack_optimizers(optimizers):
                              f"'lr' and 'weight_decay'; got {optimizers!r}.")
     stacked = type(first).__new__(type(first))
     stacked.__dict__.update(vars(first), state=None)
-    stacked.lr = np.array([[opt.lr] for opt in optimizers])
-    stacked.weight_decay = np.array([[opt.weight_decay] for opt in optimizers])
+    stacked.lr = np.array([[opt.lr] for opt in optimizers], dtype=dtype)
+    stacked.weight_decay = np.array([[opt.weight_decay] for opt in optimizers], dtype=dtype)
     return stacked
 
 

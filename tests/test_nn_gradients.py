@@ -88,8 +88,8 @@ def test_loss_of_a_stack_and_of_a_view_equal_each_rows_own():
 
 def test_tanh_and_sigmoid_match_numpy_and_never_overflow():
     """nn computes tanh from one exp of -|z| (np.tanh is slow on float64); it must agree with np.tanh to
-    the last bits of 1 (absolutely: below about 1e-17 it rounds to 0), keep its sign and oddness, and give
-    exactly +-1, 0 and 1 at the extremes."""
+    the last bits of 1 (absolutely: below about 1e-16 it rounds to 0 or 2.2e-16), keep its sign and
+    oddness, and give exactly +-1, 0 and 1 at the extremes."""
     z = np.concatenate([np.linspace(-40, 40, 100_001), [-1e-300, 1e-300, -800.0, 800.0, -1e308, 1e308]])
     layer_input = z.copy().reshape(1, -1)
     with np.errstate(over="raise", invalid="raise", divide="raise"):  # none of these, on any finite input

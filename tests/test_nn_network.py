@@ -117,6 +117,10 @@ def test_a_stack_of_mixed_activations_unstacks_to_its_networks_and_drops_its_cac
     assert [part.h.shape for _, part in activations.parts] == [(1, 5, 3), (2, 5, 3)]  # its networks' rows
     stacked.clear_caches()
     assert all(not part.buffers and part.__dict__.get("h") is None for _, part in activations.parts)
+    tanh = activations.parts[1][1]
+    stacked.loss(stacked.forward(np.ones((5, 4))), np.zeros(5, dtype=int))
+    stacked.backward()
+    assert list(tanh.buffers) == [("scratch", (2, 5, 3), np.float64)]  # tanh's and dh/dz's, one array
     for original, back in zip(nets, stacked.unstack()):
         assert back.activation == original.activation
         np.testing.assert_array_equal(original.predict_proba(np.ones((2, 4))), back.predict_proba(np.ones((2, 4))))

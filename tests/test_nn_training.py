@@ -148,6 +148,20 @@ def test_lockstep_of_mixed_activations_matches_training_each_network_alone():
     assert histories[-1].status == "diverged" and histories[0].status == "ok"
 
 
+@pytest.mark.parametrize("make_optimizer", [nn.SGD, nn.Momentum, nn.Adam], ids=["sgd", "momentum", "adam"])
+def test_a_float32_stack_matches_each_float32_network_alone(make_optimizer):
+    """The stack's learning rates are float32 too: float64 ones made every float32 step round differently."""
+    X, y = separable(80)
+    activations, lrs = ["relu", "tanh", "sigmoid"], [0.1, 0.03, 0.3]
+    nets = [nn.Network([2, 6, 2], activation=name, seed=k, dtype=np.float32) for k, name in enumerate(activations)]
+    histories = nn.fit_lockstep(nets, X, y, epochs=5, batch_size=16, optimizers=[make_optimizer(lr) for lr in lrs],
+                                seeds=range(3))
+    for k, (net, history) in enumerate(zip(nets, histories)):
+        alone = nn.Network([2, 6, 2], activation=activations[k], seed=k, dtype=np.float32)
+        assert history == nn.fit(alone, X, y, epochs=5, batch_size=16, optimizer=make_optimizer(lrs[k]), seed=k)
+        np.testing.assert_array_equal(net.flat_params, alone.flat_params)
+
+
 def test_a_network_that_diverged_in_a_stack_is_shown_as_nan_to_on_epoch_after_it_ended():
     """Its group trains on; whoever watches the epochs (the app's live curves) must not see it go on."""
     X, y = separable(120)

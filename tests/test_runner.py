@@ -83,6 +83,16 @@ def test_runs_that_differ_in_activation_train_as_one_stack_and_match_training_al
         assert results.networks[run_id].activation == spec.activation
 
 
+def test_a_group_keeps_each_activations_runs_together():
+    """[2, 8, 2] and [25, 8, 2] both run as [2, 8, 2] on xor, so relu and tanh come twice, apart, in the
+    grid's order; the group puts one activation's runs side by side (one PerNetwork part each)."""
+    training = runner.GridTraining(expand_grid(datasets=["xor"], architectures=["[2, 8, 2]", "[25, 8, 2]"],
+                                               activations=["relu", "tanh"], epochs=3))
+    [(_, members)] = training.groups
+    assert [(index, spec.activation) for index, spec in members] == [(0, "relu"), (2, "relu"), (1, "tanh"),
+                                                                     (3, "tanh")]
+
+
 @pytest.mark.parametrize("datasets, jobs", [(["edge", "xor"], 2), (["edge"], 3)], ids=["groups", "chunks"])
 def test_same_results_whatever_the_number_of_jobs(monkeypatch, datasets, jobs):
     # this grid is small enough to be trained in one process; the workers are made to train it anyway
