@@ -28,7 +28,9 @@ class SoftmaxCrossEntropy(Layer):
         self.n = logits.shape[-2]
         self.p = np.divide(exp, sum_exp, out=exp)
         self.y_onehot = y_onehot
-        return -log_p_true / self.n
+        # in the logits' dtype whether log_p_true is an array (a stack) or a scalar (one network): NumPy 1.x
+        # would turn a float32 scalar divided by an int into float64, and a stack's loss would then differ
+        return np.divide(-log_p_true, self.n, dtype=logits.dtype)
 
     def row_starts(self, shape):
         """The flat index of the first entry of every row of a C-ordered array of ``shape``: (batch,)."""
