@@ -50,10 +50,10 @@ def features(specs, datasets):
     data = datasets[spec.data_key()]
     n_train = len(data.y_train)
     steps = spec.epochs * -(-n_train // min(spec.batch_size or n_train, n_train))
-    layers = len(layers_as_run(spec, data.n_features, data.n_classes)) - 1
-    work = sum(run_work(s, n_train, layers_as_run(s, data.n_features, data.n_classes)) for s in specs)
+    sizes = layers_as_run(spec, data.n_features, data.n_classes)  # the same for every run of the group
+    layers, hidden_units = len(sizes) - 1, sum(sizes[1:-1])
+    work = sum(run_work(s, n_train, sizes) for s in specs)
     extra_activations = len({s.activation for s in specs}) - 1
-    hidden_units = sum(layers_as_run(spec, data.n_features, data.n_classes)[1:-1])
     exp_numbers = spec.epochs * n_train * hidden_units * sum(s.activation in EXP_ACTIVATIONS for s in specs)
     return np.array([steps, steps * layers, steps * layers * len(specs), steps * (layers - 1) * extra_activations,
                      spec.epochs, spec.epochs * len(specs), work, exp_numbers, 1.0], dtype=float)

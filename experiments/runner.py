@@ -2,8 +2,9 @@
 
 Runs that share data, layers as run, optimizer, epochs and batch size (``specs.lockstep_key``) are
 trained in lockstep as one stacked network (``nn.fit_lockstep``), whatever their activations, which gives
-the same bits as training each alone and costs far less Python overhead. Groups are spread over worker processes with joblib; since a run's
-result does not depend on how runs are grouped or scheduled, it is the same whatever ``jobs`` is.
+the same bits as training each alone and costs far less Python overhead. Groups are spread over worker
+processes with joblib; since a run's result does not depend on how runs are grouped or scheduled, it is
+the same whatever ``jobs`` is.
 
 Nothing heavy is imported at module load (no pandas, joblib or threadpoolctl): a worker process that
 only trains imports NumPy, ``nn`` and this package's specs and datasets, once, and trains group after group.

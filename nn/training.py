@@ -2,9 +2,9 @@
 
 Both run the same loop. A stack of K networks that share data and architecture has parameters with a
 leading axis of length K; every array operation then updates all K at once, which is what makes a
-comparison grid of small networks fast (networks of different activations share the stack too). Each network keeps its own initialisation,
-shuffling order, learning rate and divergence status, so its history and weights are bit-identical to
-training it alone with ``fit``.
+comparison grid of small networks fast (networks of different activations share the stack too). Each
+network keeps its own initialisation, shuffling order, learning rate and divergence status, so its
+history and weights are bit-identical to training it alone with ``fit``.
 """
 import warnings
 from dataclasses import dataclass, field
