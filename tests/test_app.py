@@ -16,6 +16,8 @@ import ui.state
 from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
 
+pytestmark = pytest.mark.slow  # drives the whole app with AppTest
+
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "streamlit_app.py")
 
 

@@ -162,6 +162,7 @@ def short_timeouts(monkeypatch):
     ("silent", "it accepts connections but gave no answer within 2 s; is it a dask scheduler"),
     ("garbage", "it answered, but not as a dask scheduler does (MemoryError"),
 ])
+@pytest.mark.slow
 def test_a_scheduler_that_is_not_one_fails_with_a_message(mode, message, short_timeouts, tmp_path):
     pytest.importorskip("distributed")
     server, port = (None, closed_port()) if mode == "closed" else serve(mode)

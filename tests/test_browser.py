@@ -1,62 +1,14 @@
-"""One real browser: `streamlit run` on a free port, headless Chromium driven by Playwright, Run pressed."""
+"""One real browser: `streamlit run` on a free port, headless Chromium driven by Playwright, Run pressed
+(the ``server`` and ``page`` fixtures are in conftest.py)."""
 import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT_DIR = os.path.join(ROOT, "screenshots")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server():
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port",
-                                str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not start: " + process.stdout.read().decode(errors="replace")[-2000:])
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-
-
-@pytest.fixture
-def page():
-    """A fresh page in headless Debian Chromium; it records page errors in ``page.errors``."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium package)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        new_page = browser.new_page(viewport={"width": 1440, "height": 1800})
-        new_page.errors = []
-        new_page.on("pageerror", lambda error: new_page.errors.append(str(error)))
-        yield new_page
-        browser.close()
+pytestmark = pytest.mark.slow
 
 
 PAGES = ["Compare", "Gradient flow", "Boundary over time", "Inside the network", "Images", "Try it",

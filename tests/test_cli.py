@@ -7,6 +7,8 @@ import sys
 import pandas as pd
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the command line in subprocesses
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -18,6 +18,7 @@ def test_edge_reaches_100_percent_for_the_three_classic_architectures():
     assert (results.runs["test_acc"] == 1.0).all()
 
 
+@pytest.mark.slow
 def test_seed_results_on_held_out_data():
     specs = [RunSpec("xor", "[2, 8, 4, 2]", "relu", "sgd", 0.1, 200, 16),
              RunSpec("circles", "[2, 16, 8, 2]", "relu", "sgd", 0.1, 2000, None),

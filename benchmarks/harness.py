@@ -1,0 +1,131 @@
+"""What the benchmarks and the browser tests share: a Streamlit server started on a free port and watched
+(its memory and CPU with its worker processes), waiting for a condition, and a headless Chromium.
+
+Nothing here imports the project: it drives the app as a separate process, as a visitor's browser does.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def wait_until(condition, timeout=30.0, interval=0.05, message="the condition"):
+    """Poll ``condition()`` until it returns something true and return that; TimeoutError naming ``message``
+    after ``timeout`` seconds. Tests wait for what they look for, never for a fixed time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {timeout:g} s for {message}")
+        time.sleep(interval)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """``streamlit run <script>`` on a free port, its output in a log file. ``sample=True`` records the peak
+    memory (RSS summed over the server and its worker processes) ten times a second."""
+
+    def __init__(self, script="streamlit_app.py", port=None, env=None, args=(), sample=False, timeout=60.0):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        handle, self.log_path = tempfile.mkstemp(prefix=f"streamlit-{self.port}-", suffix=".log")
+        self.log = os.fdopen(handle, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", *args],
+            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        self.peak_rss, self._sampling = 0, sample
+        try:
+            wait_until(self.healthy, timeout, 0.1, f"streamlit to answer on port {self.port}")
+        except TimeoutError:
+            self.stop()
+            raise RuntimeError(f"streamlit did not start:\n{self.output()[-2000:]}") from None
+        if sample:
+            threading.Thread(target=self._sample, daemon=True).start()
+
+    def healthy(self):
+        if self.process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {self.process.returncode}:\n{self.output()[-2000:]}")
+        try:
+            return urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1).read() == b"ok"
+        except OSError:
+            return False
+
+    def tree(self):
+        """The server's process and its children (the training workers), as psutil Processes."""
+        import psutil
+        root = psutil.Process(self.process.pid)
+        return [root, *root.children(recursive=True)]
+
+    def rss(self):
+        import psutil
+        total = 0
+        for process in self.tree():
+            try:
+                total += process.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def cpu_seconds(self, children=True):
+        import psutil
+        total = 0.0
+        for process in self.tree() if children else self.tree()[:1]:
+            try:
+                times = process.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                pass
+        return total
+
+    def _sample(self):
+        while self._sampling:
+            self.peak_rss = max(self.peak_rss, self.rss())
+            time.sleep(0.1)
+
+    def output(self):
+        self.log.flush()
+        with open(self.log_path, errors="replace") as log:
+            return log.read()
+
+    def tracebacks(self):
+        return self.output().count("Traceback")
+
+    def stop(self):
+        self._sampling = False
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium, headless, as this machine allows it (Playwright's own browser is not installed)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
