@@ -643,6 +643,17 @@ def test_the_learning_rate_finder_adds_its_suggestion_to_the_comparison():
     assert "**2 runs**" in plan(at)
 
 
+def test_the_learning_rate_finder_suggests_nothing_for_a_network_that_learns_nothing():
+    """The visitor tests sigmoid on circles, which stays at the guessing loss until the rate blows it up: the
+    page says why there is no suggestion instead of offering the first rate tried."""
+    at = open_app({"dataset": ["circles"], "arch": ["[25, 16, 8, 2]"], "act": ["sigmoid"]})
+    page(at, "lr_finder")
+    at.button(key="lrf_run").click().run()
+    assert not at.exception and "lr_finder" in chart_keys(at)
+    assert "lrf_add" not in {button.key for button in at.button}
+    assert any("No rate to suggest" in message for message in texts(at, "info"))
+
+
 def test_the_learning_rate_finder_obeys_the_caps():
     """A typed 512-unit layer is over the 256-unit cap: the range test refuses it instead of training."""
     at = open_app({"dataset": ["xor"], "arch": ["[2, 512, 2]"], "batch": "full"})

@@ -7,7 +7,6 @@ import plotly.graph_objects as go
 import pytest
 
 from experiments import figures
-from experiments.lr_finder import lr_range_test
 from experiments.runner import run_grid, snapshot_schedule
 from experiments.specs import RunSpec, expand_grid
 
@@ -119,18 +118,6 @@ def test_predictions_table(circles):
     assert list(table.columns[:3]) == ["configuration", "prediction", "confidence %"]
     np.testing.assert_allclose(table["P(outer)"] + table["P(inner)"], 1.0)
     assert table.loc[0, "prediction"] == "inner"
-
-
-def test_lr_finder_suggests_a_rate_before_the_loss_climbs():
-    test = lr_range_test(RunSpec("circles", "[2, 16, 2]", "relu", batch_size=16), steps=150)
-    assert np.all(np.diff(test.lrs) > 0) and test.lrs[0] == pytest.approx(1e-5)
-    assert 1e-5 <= test.suggestion <= 1.0
-    lowest = test.lrs[np.nanargmin(test.losses)]
-    assert test.suggestion == pytest.approx(lowest / 10)
-    fig = figures.lr_finder_figure(test)
-    assert fig.layout.xaxis.type == "log"
-    with pytest.raises(ValueError, match="'lr_min' must be below 'lr_max'"):
-        lr_range_test(RunSpec(), lr_min=1.0, lr_max=0.1)
 
 
 def test_parallel_coordinates_show_what_varies_coloured_by_accuracy(circles):

@@ -7,14 +7,25 @@ from .common import DoesNotApply, text
 
 
 def lr_finder_figure(test):
-    """Smoothed loss against the learning rate (log axis), with the suggested rate marked."""
+    """Smoothed loss against the learning rate (log axis), the loss of guessing the class frequencies dotted,
+    and the suggested rate (if any) dashed, with its label beside the line."""
     fig = go.Figure(go.Scatter(x=test.lrs, y=test.losses, mode="lines", name="loss (smoothed)",
                                line={"width": 2, "color": "#1f77b4"},
                                hovertemplate="lr %{x:.2e}<br>loss %{y:.4f}<extra></extra>"))
-    fig.add_vline(x=test.suggestion, line={"dash": "dash", "color": "#e8590c"},
-                  annotation_text=f"suggested lr {test.suggestion:.2g}", annotation_position="top left")
+    if np.isfinite(test.guessing_loss):
+        fig.add_hline(y=test.guessing_loss, line={"dash": "dot", "color": "#888888", "width": 1},
+                      annotation_text="guessing the class frequencies", annotation_position="bottom left",
+                      annotation_font_color="#888888")
+    if test.suggestion is not None:
+        fig.add_vline(x=test.suggestion, line={"dash": "dash", "color": "#e8590c"})
+        # an annotation on a log axis is placed in log10 units (a shape in data units): add_vline's own label
+        # would land at 10**suggestion, far from the line
+        fig.add_annotation(x=np.log10(test.suggestion), xref="x", y=1, yref="paper", yanchor="bottom",
+                           xanchor="left", text=f"suggested lr {test.suggestion:.2g}", showarrow=False,
+                           font={"color": "#e8590c"})
     finite = test.losses[np.isfinite(test.losses)]
-    top = float(np.percentile(finite, 95)) if len(finite) else 1.0
+    top = max(float(np.percentile(finite, 95)) if len(finite) else 1.0, test.guessing_loss
+              if np.isfinite(test.guessing_loss) else 0.0)
     fig.update_xaxes(type="log", title_text="learning rate", exponentformat="power")
     fig.update_yaxes(title_text="training loss", range=[0, top * 1.1])
     fig.update_layout(height=380, margin={"l": 60, "r": 20, "t": 30, "b": 50}, showlegend=False)
