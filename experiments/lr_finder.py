@@ -16,7 +16,7 @@ import nn
 from nn.validation import check_int, check_positive_float
 
 from .limits import UNLIMITED, check_limits
-from .specs import RunSpec, check_spec, count_params, layers_as_run, load_grid_data
+from .specs import RunSpec, check_spec, count_params, layers_as_run, load_grid_data, make_network
 
 STEPS = 2000  # about 330 per decade: enough training for tanh and sigmoid networks to leave their first plateau
 SMOOTHING = 0.98  # the running mean of the batch losses spans about 50 steps
@@ -47,7 +47,7 @@ def lr_range_test(spec, lr_min=1e-5, lr_max=10.0, steps=STEPS, smoothing=SMOOTHI
     layers = layers_as_run(spec, data.n_features, data.n_classes)
     batch = min(spec.batch_size or len(data.y_train), len(data.y_train))
     check_limits([spec], limits, {spec.data_key(): data}, work=count_params(layers) * batch * steps)
-    net = nn.Network(layers, spec.activation, seed=spec.seed)
+    net = make_network(spec, layers)
     optimizer = nn.OPTIMIZERS[spec.optimizer](lr_min, weight_decay=spec.l2)
     rng = np.random.default_rng(spec.seed)
     n = len(data.y_train)

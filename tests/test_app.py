@@ -111,6 +111,22 @@ def test_the_first_comparison_shows_a_real_difference():
     assert len(at.get("download_button")) == 2
 
 
+def test_a_network_without_a_hidden_layer_is_shown_without_an_activation():
+    """The visitor trains [25, 2] (no hidden layer) on edge, then the depth lesson's three networks: the
+    headline and the table never give [25, 2] an activation, and runs.csv says "none"."""
+    at = run(open_app({"dataset": "edge", "arch": "[25, 2]", "epochs": "20"}))
+    headline = next(text for text in texts(at, "markdown") if "Best" in text)
+    assert "[25, 2] · lr 0.1 · sgd" in headline and "relu" not in headline
+    assert any("· activation none · " in caption for caption in texts(at, "caption"))
+    assert set(at.session_state["results"].runs["activation"]) == {"none"}
+    at.text_input(key="epochs").input("200").run()
+    at.multiselect(key="datasets").set_value(["lines"]).run()
+    at.multiselect(key="architectures").set_value(["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"]).run()
+    run(at)
+    assert any("· activation relu (none without a hidden layer) · " in caption
+               for caption in texts(at, "caption"))
+
+
 def test_a_lesson_restores_its_settings_and_trains():
     """The visitor clicks the activation lesson: the sidebar shows its settings and its comparison trains."""
     at = open_app()

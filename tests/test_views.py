@@ -195,3 +195,19 @@ def test_the_film_needs_saved_weights(circles):
     saved = circles.__class__(circles.runs, circles.history)  # as opened from CSV: no networks, no snapshots
     with pytest.raises(figures.DoesNotApply, match="no weights were saved"):
         figures.comparison_film_figure(saved, "circles")
+
+
+def test_a_network_without_a_hidden_layer_is_named_without_an_activation_everywhere():
+    """[2, 2] next to [2, 8, 2] with relu: labels, titles and the table give it no activation, the design map
+    and the parallel coordinates both call its widest layer 0."""
+    results = run_grid(expand_grid(datasets=["circles"], architectures=["[2, 2]", "[2, 8, 2]"], lrs=[0.1, 0.5],
+                                   epochs=3))
+    assert sorted(set(results.labels().values())) == ["[2, 2] · lr 0.1", "[2, 2] · lr 0.5", "[2, 8, 2] · lr 0.1",
+                                                      "[2, 8, 2] · lr 0.5"]
+    table = figures.accuracy_table(results)
+    assert set(zip(table["runs as"], table["activation"])) == {("[2, 2]", "none"), ("[2, 8, 2]", "relu")}
+    assert figures.run_title(results, 0) == "circles · [2, 2] · lr 0.1 · seed 0"
+    design_map = figures.design_map_figure(results, "learning rate", "widest layer")
+    assert list(design_map.data[0].y) == ["0", "8"]
+    parallel = figures.parallel_coordinates_figure(results).data[0].dimensions
+    assert next(d for d in parallel if d.label == "widest layer").ticktext[0] == "0"

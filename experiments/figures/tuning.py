@@ -130,12 +130,12 @@ def design_map_figure(results, x=None, y=None, dataset=None):
     spread = stats.pivot(index="y", columns="x", values="std").reindex(index=ys, columns=xs)
     count = stats.pivot(index="y", columns="x", values="count").reindex(index=ys, columns=xs)
     labels = [[f"{v:.0f}" if v == v else "" for v in row] for row in mean.to_numpy()]
-    hover = [[f"{x} {_tick(xv)}, {y} {_tick(yv)}<br>test accuracy {m:.1f}%" + (f" ± {s:.1f}" if s == s else "")
+    hover = [[f"{x} {_tick(xv, x)}, {y} {_tick(yv, y)}<br>test accuracy {m:.1f}%" + (f" ± {s:.1f}" if s == s else "")
               + f"<br>{int(c)} run(s), mean over the other settings and seeds" if m == m else "no run"
               for xv, m, s, c in zip(xs, mrow, srow, crow)]
              for yv, mrow, srow, crow in zip(ys, mean.to_numpy(), spread.to_numpy(), count.to_numpy())]
     fig = go.Figure(go.Heatmap(
-        z=mean.to_numpy(), x=[_tick(v) for v in xs], y=[_tick(v) for v in ys], zmin=0, zmax=100,
+        z=mean.to_numpy(), x=[_tick(v, x) for v in xs], y=[_tick(v, y) for v in ys], zmin=0, zmax=100,
         colorscale="Viridis", text=labels, texttemplate="%{text}", customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", colorbar={"title": {"text": "test %", "side": "right"}}))
     fig.update_xaxes(title_text=x, type="category")
@@ -144,5 +144,9 @@ def design_map_figure(results, x=None, y=None, dataset=None):
     return fig
 
 
-def _tick(value):
-    return f"{value:g}" if isinstance(value, float) else ("full" if value == 0 else str(value))
+def _tick(value, factor):
+    """A design factor's value as text: batch size 0 stands for full batch; a widest layer of 0 is a
+    network without a hidden layer, written 0 as on the parallel coordinates."""
+    if factor == "batch size" and value == 0:
+        return "full"
+    return f"{value:g}" if isinstance(value, float) else str(value)

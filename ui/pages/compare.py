@@ -7,6 +7,7 @@ import streamlit as st
 from experiments.figures import boundary_panels, config_colors, curve_encoding, factor_name, varying_factors
 from experiments.lessons import LESSONS
 from experiments.settings import AppSettings
+from experiments.specs import NO_ACTIVATION
 
 from ui import state, training
 from ui.text import plain
@@ -92,7 +93,7 @@ def headline(results):
     lines = []
     for row in ([] if table.empty else table[table["best"] == "★"].to_dict("records")):
         settings = " · ".join(plain(v) for v in (row["runs as"], row["activation"], f"lr {row['lr']:g}",
-                                                  row["optimizer"]))
+                                                  row["optimizer"]) if v != NO_ACTIVATION)
         where = f" on {plain(row['dataset'])}" if table["dataset"].nunique() > 1 else ""
         lines.append(f"**Best{where}: {row['test acc %']:.1f}%** test accuracy · {settings}")
     seconds = runs.attrs.get("wall_seconds", runs["seconds"].sum())
@@ -276,7 +277,7 @@ def accuracy(results):
     if table.empty:
         st.info("No run finished, so there is nothing to compare yet.")
         return
-    constant = [c for c in SETTING_COLUMNS if c != "architecture" and table[c].astype(str).nunique() <= 1]
+    constant = [c for c in SETTING_COLUMNS if c != "architecture" and taken(table, c).nunique() <= 1]
     if (table["architecture"] == table["runs as"]).all() and "runs as" not in constant:
         constant.append("runs as")
     several_seeds = (table["seeds"] > 1).any()
@@ -292,7 +293,9 @@ def accuracy(results):
             shown[column] = shown[column].map(lambda v: "" if v != v else f"±{v:.1f}")
     if constant:
         st.caption("All runs: " + " · ".join(plain(f"{c} {table[c].iloc[0]:g}" if c == "lr" else
-                                                   f"{c} {table[c].iloc[0]}") for c in constant if c != "runs as"))
+                                                   f"{c} {taken(table, c).iloc[0]}") + (
+            " (none without a hidden layer)" if c == "activation" and taken(table, c).iloc[0] != NO_ACTIVATION
+            and (table[c] == NO_ACTIVATION).any() else "") for c in constant if c != "runs as"))
     st.dataframe(
         shown.style.apply(lambda row: ["font-weight: bold; background-color: rgba(255, 193, 7, 0.18)"
                                        if row["best"] == "★" else "" for _ in row], axis=1)
@@ -319,6 +322,15 @@ def accuracy(results):
     st.caption("Mean over seeds; ★ marks the best per dataset. Click a header to sort; tick rows (or click a curve "
                "or a data point in a panel) to highlight "
                "their curves and frame their boundary panels.")
+
+
+def taken(table, column):
+    """The values a setting column takes; the activation of networks that have one (a network without a
+    hidden layer has "none", which is no second activation)."""
+    values = table[column].astype(str)
+    if column == "activation" and (values != NO_ACTIVATION).any():
+        values = values[values != NO_ACTIVATION]
+    return values
 
 
 def save_and_share(view):
