@@ -310,6 +310,23 @@ def test_stop_keeps_the_runs_that_finished():
     assert set(table(at)["architecture"]) <= {"[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"} and len(table(at)) >= 1
 
 
+def test_stop_pressed_as_the_runs_end_does_not_say_they_were_stopped():
+    """The bar reads "0 of 3 runs finished, 3 learning now"; the visitor presses Stop just as the three
+    (one lockstep group) end together: the page must not claim "Stopped: 3 of 3 runs finished"."""
+    at = open_app({"dataset": "edge", "epochs": "300"})
+    at.button(key="run").click().run()
+    job = at.session_state["job"]
+    job.wait(120)  # the group ends before the click reaches the server
+    at.button(key="stop_main").click().run()
+    wait_for_training(at)
+    notices = texts(at, "info")
+    assert not any("Stopped" in notice for notice in notices)
+    assert any("All 3 runs had finished before Stop took effect" in notice for notice in notices)
+    assert len(table(at)) == 3
+    run(at)  # kept like any complete comparison: the same Run again is instant
+    assert any("without training again" in notice for notice in texts(at, "info"))
+
+
 # ----- the training pool, shared by every visitor of the server -----
 def test_the_default_comparison_is_ready_before_the_first_click():
     """The server trains the default comparison when it starts: the visitor's Run shows it at once."""

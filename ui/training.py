@@ -138,17 +138,18 @@ def _finish(job):
     if runs.empty:
         s.notice = "Stopped before any run had trained; the results below are the ones you had."
         return
+    # the runs' own statuses say what happened: a Stop pressed as the last runs ended stopped nothing
     stopped = int((runs["status"] == "stopped").sum())
-    failed = bool((runs["status"] == "error").any())  # e.g. a worker ran out of memory: Run tries again
-    if not job.stop_requested and not stopped and not failed and len(runs) == job.total:
+    finished = int(runs["status"].isin(["ok", "diverged"]).sum())
+    if finished == job.total:
         recent = s.recent
         recent.pop(job.key, None)
         recent[job.key] = results
         while len(recent) > RECENT_ENTRIES:
             recent.pop(next(iter(recent)))
-        notice = None
+        notice = f"All {job.total} runs had finished before Stop took effect." if job.stop_requested else None
     else:
-        notice = (f"Stopped: {len(runs) - stopped} of {job.total} runs finished" +
+        notice = (f"Stopped: {finished} of {job.total} runs finished" +
                   (f", {stopped} stopped part-way (shown as far as they got)" if stopped else "") +
                   ". Press ▶ Run to train the whole comparison.")
     state.show_results(results, s.job_settings, "run", notice)
