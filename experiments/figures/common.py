@@ -131,7 +131,10 @@ def varying_factors(runs):
 def _varying_factors(runs):
     found = {}
     for factor in VARYING_FIELDS:
-        if factor in runs and runs[factor].astype(str).nunique() > 1:
+        values = runs[factor] if factor in runs else None
+        if factor == "activation" and values is not None:  # "none" (no hidden layer) is no second activation
+            values = values[values != NO_ACTIVATION]
+        if values is not None and values.astype(str).nunique() > 1:
             levels = list(dict.fromkeys(factor_levels(runs, factor)))
             if len(levels) > 1:
                 found[factor] = levels
