@@ -123,9 +123,11 @@ class AppSettings:
 
     def changes_from(self, other):
         """Names of the settings that differ from ``other`` (for "these results are out of date"); a dataset
-        option left at its default counts as that default."""
+        option left at its default counts as that default, and only datasets in both can have changed options
+        (one added or removed is a change of datasets)."""
         changed = [row.label for row in FIELDS if getattr(self, row.attribute) != getattr(other, row.attribute)]
-        if self.effective_options() != other.effective_options():
+        mine, theirs = self.effective_options(), other.effective_options()
+        if any(mine[name] != theirs[name] for name in mine.keys() & theirs.keys()):
             changed.append("dataset options")
         return changed
 

@@ -100,3 +100,12 @@ def test_options_left_at_their_defaults_are_no_change():
     shown = AppSettings(dataset_options={"lines": {"n_samples": 300, "noise": 0.1, "test_fraction": 0.25}})
     assert shown.changes_from(AppSettings()) == []
     assert AppSettings(dataset_options={"lines": {"noise": 0.3}}).changes_from(AppSettings()) == ["dataset options"]
+
+
+def test_adding_a_dataset_is_a_change_of_datasets_only():
+    """The visitor adds circles to the lines results: "datasets changed", not "dataset options" as well."""
+    added = AppSettings(datasets=("lines", "circles"))
+    assert added.changes_from(AppSettings()) == ["datasets"]
+    assert AppSettings().changes_from(added) == ["datasets"]
+    noisier = AppSettings(datasets=("lines", "circles"), dataset_options={"lines": {"noise": 0.3}})
+    assert noisier.changes_from(AppSettings()) == ["datasets", "dataset options"]
