@@ -59,9 +59,9 @@ def test_run_a_lesson_and_visit_every_page(server, page):
     page: no exception and no browser error anywhere."""
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(server)
-    page.get_by_role("button", name="▶ Show me").first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Show me").first.wait_for(timeout=60_000)
     screenshot(page, "welcome")
-    page.get_by_role("button", name="▶ Show me").first.click()
+    page.get_by_role("button", name="Show me").first.click()
     page.get_by_text("Accuracy", exact=True).wait_for(timeout=120_000)
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2", timeout=60_000)
     page.locator("[data-testid=stDataFrame] canvas").first.wait_for(timeout=30_000)
@@ -129,7 +129,7 @@ def test_clicking_a_curve_picks_its_configuration_everywhere(server, page):
 def test_click_anywhere_to_try_a_point(server, page):
     """On circles, the visitor opens Try it and clicks empty space: that point is predicted and marked."""
     page.goto(f"{server}/?dataset=circles&arch=%5B25%2C%208%2C%202%5D&epochs=30")
-    page.get_by_role("button", name="▶ Run the comparison from your link (1 runs)").click()
+    page.get_by_role("button", name="Run the comparison from your link (1 runs)").click()
     page.get_by_text("Save and share").wait_for(timeout=120_000)
     open_page(page, "Try it")
     x1, x2 = page.locator('input[aria-label="x1"]').last, page.locator('input[aria-label="x2"]').last
@@ -186,7 +186,7 @@ def test_watch_a_comparison_learn_live_then_stop(server, page):
     while live_state()["epochs"] <= first["epochs"]:  # the curves grow while the visitor watches
         assert time.time() < deadline, f"the live curves did not grow past epoch {first['epochs']}"
         time.sleep(0.5)
-    page.get_by_role("button", name="■ Stop").click()
+    page.get_by_role("button", name="Stop", exact=True).click()
     page.get_by_text(re.compile("^Stopped: ")).wait_for(timeout=30_000)
     page.get_by_text("Accuracy", exact=True).wait_for(timeout=30_000)
     screenshot(page, "compare-stopped")

@@ -81,7 +81,7 @@ def render():
 
 def _field_errors(container, messages):
     for message in messages:
-        container.error(plain(message), icon="⚠️")
+        container.error(plain(message), icon=":material/error:")
 
 
 def _settings(custom_arch, custom_lrs, epochs):
@@ -131,7 +131,7 @@ def _plan_box(plan):
             st.button("Stop and run these settings", key="restart", width="stretch",
                       on_click=training.restart, args=(plan,))
     else:
-        st.button("▶ Run", type="primary", key="run", disabled=bool(plan.error), width="stretch",
+        st.button("Run", icon=":material/play_arrow:", type="primary", key="run", disabled=bool(plan.error), width="stretch",
                   on_click=training.start, args=(plan,))
 
 

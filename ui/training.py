@@ -205,13 +205,13 @@ def _progress_panel():
             f"{ahead} comparison{'s' if ahead != 1 else ''} of other visitors ahead of yours"
         cols[0].progress(0.0, text=plain(f"Waiting for a free training worker: every worker is training another "
                                          f"visitor's comparison; {place} · {job.elapsed():.0f} s · {left}"))
-        cols[1].button("✕ Cancel", key="stop_main", on_click=stop, width="stretch",
+        cols[1].button("Cancel", icon=":material/close:", key="stop_main", on_click=stop, width="stretch",
                        help="Leave the queue; nothing of this comparison has trained yet.")
         return
     cols[0].progress(job.fraction(progress), text=plain(
         f"Training: {progress.done} of {progress.total} runs finished, {len(progress.live)} learning now · "
         f"{job.elapsed():.0f} s · {left}"))
-    cols[1].button("■ Stop", key="stop_main", on_click=stop, width="stretch",
+    cols[1].button("Stop", icon=":material/stop:", key="stop_main", on_click=stop, width="stretch",
                    help="Stop training and keep what has trained so far, the runs part-way included.")
 
 

@@ -71,14 +71,15 @@ def welcome(view):
     plan = view.plan
     if view.settings != AppSettings() and not plan.error and st.session_state.get("from_link") \
             and st.session_state.job is None:
-        st.button(f"▶ Run the comparison from your link ({len(plan.specs)} runs)", type="primary", key="run_main",
+        st.button(f"Run the comparison from your link ({len(plan.specs)} runs)", icon=":material/play_arrow:", type="primary",
+                  key="run_main",
                   on_click=training.start, args=(plan,))
     cards = st.container(horizontal=True, gap="small")  # cards keep their width and wrap on narrow screens
     for lesson in LESSONS:
         with cards.container(border=True, width=205):
             st.markdown(f"**{lesson.title}**  \n{lesson.question}")
             st.caption(lesson.look_for)
-            st.button("▶ Show me", key=f"lesson.{lesson.key}", on_click=training.start_lesson, args=(lesson,),
+            st.button("Show me", icon=":material/play_arrow:", key=f"lesson.{lesson.key}", on_click=training.start_lesson, args=(lesson,),
                       type="primary" if lesson is LESSONS[0] else "secondary", width="stretch")
     st.caption("Not sure which learning rate to try? The Learning-rate finder page tests one in seconds.")
 
@@ -119,7 +120,7 @@ def status(view):
         if changed:
             cols = st.columns([4, 1], vertical_alignment="center")
             cols[0].warning(f"Out of date: the sidebar's {plain(', '.join(changed))} changed since these results. "
-                            "Press ▶ Run to train the new settings.", icon="🕘")
+                            "Press Run to train the new settings.", icon=":material/update:")
             cols[1].button("Undo the changes", key="restore_settings", on_click=state.apply_settings,
                            args=(view.results_settings,), width="stretch")
     problems = view.results.runs[view.results.runs["status"].isin(["diverged", "error"])]
@@ -336,10 +337,10 @@ def taken(table, column):
 def save_and_share(view):
     st.subheader("Save and share", anchor=False)
     cols = st.columns([1, 3], vertical_alignment="top")
-    cols[0].download_button("⬇ runs.csv", view.results.runs_csv(), file_name="runs.csv", mime="text/csv",
-                            key="download_runs", width="stretch")
-    cols[0].download_button("⬇ history.csv", view.results.history_csv(), file_name="history.csv", mime="text/csv",
-                            key="download_history", width="stretch")
+    cols[0].download_button("runs.csv", view.results.runs_csv(), file_name="runs.csv", mime="text/csv",
+                            icon=":material/download:", key="download_runs", width="stretch")
+    cols[0].download_button("history.csv", view.results.history_csv(), file_name="history.csv", mime="text/csv",
+                            icon=":material/download:", key="download_history", width="stretch")
     with cols[1]:
         settings = view.results_settings or view.settings
         base = (st.context.url or "").split("?")[0]
