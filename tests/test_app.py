@@ -163,6 +163,32 @@ def test_custom_architecture_runs_adapted_to_the_dataset():
 
 
 # ----- typed input: each error right under its field -----
+def test_the_lessons_stay_reachable_after_the_first_run():
+    """The visitor runs the default comparison (the welcome and its lessons give way to the results), opens
+    the Lessons page and clicks the activation lesson: it trains and Compare shows it."""
+    at = run(open_app())
+    assert "lesson.activation" not in {button.key for button in at.button}
+    page(at, "lessons")
+    assert {f"lesson.{key}" for key in ("depth", "activation", "vanishing", "learning-rate", "classic")} <= {
+        button.key for button in at.button}
+    at.button(key="lesson.activation").click().run()
+    wait_for_training(at)
+    assert at.multiselect(key="datasets").value == ["circles"]
+    page(at, "compare")  # the browser is sent there (st.switch_page); AppTest stays where it was
+    assert set(table(at)["activation"]) == {"relu", "tanh", "sigmoid"}
+
+
+def test_a_share_link_landing_page_has_one_primary_action():
+    """A visitor opens a share link: running the link's comparison is the one primary button of the page;
+    the lessons' Show me are secondary (without a link, the first lesson is the primary action)."""
+    at = open_app({"dataset": ["circles"], "arch": ["[25, 8, 2]"], "epochs": "30"})
+    main = [button for button in at.main.button]
+    assert [button.key for button in main if button.proto.type == "primary"] == ["run_main"]
+    assert at.button(key="run_main").label == "Run the comparison from your link (1 run)"
+    at = open_app()
+    assert [button.key for button in at.main.button if button.proto.type == "primary"] == ["lesson.depth"]
+
+
 def test_a_bad_architecture_is_reported_under_its_field():
     """The visitor types "banana": the message sits under the field, and Run waits for a fix."""
     at = open_app()

@@ -11,7 +11,7 @@ SCREENSHOT_DIR = os.path.join(ROOT, "screenshots")
 pytestmark = pytest.mark.slow
 
 
-PAGES = ["Compare", "Gradient flow", "Boundary over time", "Inside the network", "Images", "Try it",
+PAGES = ["Compare", "Lessons", "Gradient flow", "Boundary over time", "Inside the network", "Images", "Try it",
          "Learning-rate finder", "Hyperparameters"]
 
 
@@ -129,7 +129,7 @@ def test_clicking_a_curve_picks_its_configuration_everywhere(server, page):
 def test_click_anywhere_to_try_a_point(server, page):
     """On circles, the visitor opens Try it and clicks empty space: that point is predicted and marked."""
     page.goto(f"{server}/?dataset=circles&arch=%5B25%2C%208%2C%202%5D&epochs=30")
-    page.get_by_role("button", name="Run the comparison from your link (1 runs)").click()
+    page.get_by_role("button", name="Run the comparison from your link (1 run)").click()
     page.get_by_text("Save and share").wait_for(timeout=120_000)
     open_page(page, "Try it")
     x1, x2 = page.locator('input[aria-label="x1"]').last, page.locator('input[aria-label="x2"]').last

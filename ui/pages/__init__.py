@@ -11,6 +11,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 PAGES = [  # file, title, url path, icon
     ("compare.py", "Compare", "compare", ":material/dashboard:"),
+    ("lessons.py", "Lessons", "lessons", ":material/school:"),
     ("gradient_flow.py", "Gradient flow", "gradient-flow", ":material/stacked_line_chart:"),
     ("boundary_over_time.py", "Boundary over time", "boundary-over-time", ":material/movie:"),
     ("inside.py", "Inside the network", "inside", ":material/hub:"),
@@ -29,3 +30,4 @@ def build():
 
 def by_url_path(pages, url_path):
     return next((page for page in pages if page.url_path == url_path), pages[0])
+

@@ -5,13 +5,12 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from experiments.figures import boundary_panels, config_colors, curve_encoding, factor_name, varying_factors
-from experiments.lessons import LESSONS
 from experiments.settings import AppSettings
 from experiments.specs import NO_ACTIVATION
 
 from ui import state, training
 from ui.text import plain
-from ui.widgets import chart
+from ui.widgets import chart, lesson_cards
 
 
 def show(view):
@@ -69,19 +68,15 @@ def welcome(view):
                 "network trains every combination, and the loss curves, the decision boundaries and the accuracy "
                 "table appear here together. Or start with a lesson: each is one click and a few seconds.")
     plan = view.plan
-    if view.settings != AppSettings() and not plan.error and st.session_state.get("from_link") \
-            and st.session_state.job is None:
-        st.button(f"Run the comparison from your link ({len(plan.specs)} runs)", icon=":material/play_arrow:", type="primary",
-                  key="run_main",
-                  on_click=training.start, args=(plan,))
-    cards = st.container(horizontal=True, gap="small")  # cards keep their width and wrap on narrow screens
-    for lesson in LESSONS:
-        with cards.container(border=True, width=205):
-            st.markdown(f"**{lesson.title}**  \n{lesson.question}")
-            st.caption(lesson.look_for)
-            st.button("Show me", icon=":material/play_arrow:", key=f"lesson.{lesson.key}", on_click=training.start_lesson, args=(lesson,),
-                      type="primary" if lesson is LESSONS[0] else "secondary", width="stretch")
-    st.caption("Not sure which learning rate to try? The Learning-rate finder page tests one in seconds.")
+    from_link = view.settings != AppSettings() and not plan.error and st.session_state.get("from_link") \
+        and st.session_state.job is None
+    if from_link:  # the one primary action of a share link's landing page
+        runs = f"{len(plan.specs)} run{'s' if len(plan.specs) != 1 else ''}"
+        st.button(f"Run the comparison from your link ({runs})", icon=":material/play_arrow:",
+                  type="primary", key="run_main", on_click=training.start, args=(plan,))
+    lesson_cards(first_primary=not from_link)
+    st.caption("The lessons stay on the Lessons page once you have results. Not sure which learning rate to try? "
+               "The Learning-rate finder page tests one in seconds.")
 
 
 # ----- the results -----
