@@ -27,15 +27,26 @@ def screenshot(page, name):
 
 
 def open_page(page, title):
-    """Click a page in the top navigation (the last ones sit under "N more")."""
+    """Click a page in the top navigation (the last ones sit under "N more"); True if it sat there."""
     link = page.get_by_role("link", name=title)
-    if link.count() and link.first.is_visible():
-        link.first.click()
-    else:
+    more = not (link.count() and link.first.is_visible())
+    if more:
         page.get_by_text(re.compile(r"^\d+ more$")).first.click()
         page.get_by_role("menuitem", name=title).first.click()
+    else:
+        link.first.click()
     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
     time.sleep(1.5)
+    return more
+
+
+def marked(locator):
+    """True if the navigation marks this element as the current page (a background behind it), the pointer
+    and the focus elsewhere (a hovered or focused button has a background of its own)."""
+    locator.page.mouse.move(700, 600)
+    locator.page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    return locator.evaluate("element => getComputedStyle(element).backgroundColor") not in ("rgba(0, 0, 0, 0)",
+                                                                                           "transparent")
 
 
 def charts_layout(page):
@@ -86,10 +97,16 @@ def test_run_a_lesson_and_visit_every_page(server, page):
         .flatMap(plot => plot.data).filter(trace => trace.opacity === 0.2).length""")
     assert faded > 0
     screenshot(page, "compare-linked")
+    under_more = []
     for title in PAGES[1:]:
-        open_page(page, title)
+        if open_page(page, title):  # the navigation still shows which page this is: "N more" is marked
+            under_more.append(title)
+            assert marked(page.locator("[data-testid=stTopNavSection]")), title
+        else:
+            assert marked(page.locator("a[aria-current=page]").first), title
         screenshot(page, title.lower().replace(" ", "-"))
         assert page.locator("[data-testid=stException]").count() == 0, title
+    assert under_more  # at 1440 px the last pages do not fit
     assert page.errors == []
 
 
