@@ -135,6 +135,22 @@ def _check_options(spec):
     return {option: checked[option] for option in given}
 
 
+def canonical_spec(spec):
+    """``spec`` (checked) with its built-in dataset's default options written out: "lines" and "lines with
+    its default 300 samples" are one comparison, so they share one training and one cache entry."""
+    info = DATASETS.get(spec.dataset)
+    if info is None:
+        return spec
+    return replace(spec, n_samples=info.n_samples if spec.n_samples is None else spec.n_samples,
+                   noise=info.noise if spec.noise is None else spec.noise,
+                   test_fraction=info.test_fraction if spec.test_fraction is None else spec.test_fraction)
+
+
+def comparison_key(specs):
+    """What identifies a comparison, whatever way its specs write the default data options."""
+    return tuple(canonical_spec(spec) for spec in specs)
+
+
 def layers_as_run(spec, n_features, n_classes):
     return adapt_layers(parse_architecture(spec.architecture), n_features, n_classes)
 

@@ -53,7 +53,7 @@ def wait_for_training(at):
     """Training runs in the server's training pool; wait for it, then let the page show the results."""
     job = at.session_state["job"] if "job" in at.session_state else None
     if job is not None:
-        job.wait(120)
+        job.result(120)
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -273,7 +273,7 @@ def test_changing_a_widget_during_training_does_not_stop_it():
     at.button(key="run").click().run()
     job = at.session_state["job"]
     at.multiselect(key="activations").select("tanh").run()
-    assert not job.stop_requested
+    assert not job.cancelled
     assert at.button(key="restart")  # offered, not done
     wait_for_training(at)
     assert len(table(at)) == 3 and not any("Stopped" in m for m in texts(at, "info"))
@@ -285,10 +285,10 @@ def test_stop_keeps_the_runs_that_finished():
     at = open_app({"dataset": "edge", "epochs": "2000", "batch": "1"})  # tens of seconds of training
     at.button(key="run").click().run()
     job = at.session_state["job"]
-    time.sleep(1.0)
+    wait_until(lambda: job.progress().live)  # the runs are learning
     at.button(key="stop_main").click().run()
-    job.wait(10)
-    assert job.finished  # within an epoch, not at the end of the run
+    job.result(10)
+    assert job.ready()  # within an epoch, not at the end of the run
     wait_for_training(at)
     assert any("Stopped: 0 of 3 runs finished" in m for m in texts(at, "info"))
     assert set(table(at)["architecture"]) <= {"[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"} and len(table(at)) >= 1
@@ -353,7 +353,7 @@ def test_a_visitor_watching_while_others_watch_redraws_less_often():
     finally:
         busy.cancel()
         if at is not None and at.session_state["job"] is not None:
-            at.session_state["job"].stop()
+            at.session_state["job"].cancel()
 
 
 def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():
@@ -374,7 +374,7 @@ def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():
         for other in busy:
             other.cancel()
     wait_for_training(at)
-    assert len(table(at)) == 3 and job.handle.blas_threads == 1  # trained in a worker with one BLAS thread
+    assert len(table(at)) == 3 and job.blas_threads == 1  # trained in a worker with one BLAS thread
 
 
 def test_the_compare_page_shows_the_comparison_learning_live():
@@ -382,7 +382,7 @@ def test_the_compare_page_shows_the_comparison_learning_live():
     at = open_app({"dataset": "circles", "epochs": "2000", "arch": "[2,16,2]"})
     at.button(key="run").click().run()
     job = at.session_state["job"]
-    wait_until(lambda: job.live_results().networks)
+    wait_until(lambda: job.results_so_far().networks)
     at.run()
     assert {"live_curves", "live_boundary.circles"} <= chart_keys(at)
     assert "Live:" in " ".join(texts(at, "caption"))

@@ -263,12 +263,13 @@ def test_a_run_just_after_a_stop_trains_afresh(pool):
 def test_the_reader_survives_a_retried_group_and_a_message_it_cannot_handle():
     """A group that failed is retried run by run: its live curves start again with fewer columns. And a
     message that raises fails only its own comparison; the reader thread goes on."""
-    from experiments.pool import _Training, _Worker
+    from experiments.pool.job import Training
+    from experiments.pool.worker import Worker
     from experiments.runner import GridTraining
     pool = TrainingPool(workers=1)
     grid = GridTraining(expand_grid(seeds=[0, 1, 2], architectures=["[25, 8, 2]"], epochs=3))
-    training = _Training(("key",), grid)
-    worker = _Worker(process=None, conn=None, stop=None, task=(training, 0))
+    training = Training(("key",), grid)
+    worker = Worker(process=None, conn=None, stop=None, task=(training, 0))
     training.running[0] = worker
     pool._handle(worker, ("epochs", None, [0, 1, 2], np.array([1]), {"train_loss": np.zeros((1, 3))}), [])
     pool._handle(worker, ("epochs", None, [0], np.array([1]), {"train_loss": np.ones((1, 1))}), [])

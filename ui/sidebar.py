@@ -9,8 +9,7 @@ from experiments.datasets import dataset_from_csv
 from experiments.results import csv_kind, results_from_csv
 from experiments.settings import (BATCH_CHOICES, MAX_L2, MAX_SEEDS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings,
                                   parse_custom_architectures, parse_custom_lrs, parse_epochs)
-from experiments.pool import comparison_key
-from experiments.specs import adapt_layers, has_hidden_layer, parse_architecture
+from experiments.specs import adapt_layers, comparison_key, has_hidden_layer, parse_architecture
 
 from . import state, training
 from .plan import make_plan
@@ -125,9 +124,9 @@ def _plan_box(plan):
         if collapsed and len(plan.settings.activations) > 1:
             st.caption(f"{', '.join(collapsed)} has no hidden layer, so it has no activation: it is trained once, "
                        "not once per activation.")
-    if job is not None and not job.finished:
+    if job is not None and not job.ready():
         st.button("Training… (Stop is above the results)", key="run", disabled=True, width="stretch")
-        if not plan.error and comparison_key(plan.specs) != job.key:
+        if not plan.error and comparison_key(plan.specs) != job.specs:
             st.button("Stop and run these settings", key="restart", width="stretch",
                       on_click=training.restart, args=(plan,))
     else:
