@@ -83,6 +83,8 @@ def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_see
                                     seeds=[spec.seed for spec in specs], X_val=data.X_test, y_val=data.y_test,
                                     on_epoch=None if should_stop is None and on_epoch is None else epoch_hook,
                                     snapshot_epochs=snapshot_schedule(first.epochs, snapshots),
+                                    snapshot_networks=[k for k, spec in enumerate(specs)
+                                                       if spec.seed in snapshot_seeds],
                                     watch=None if on_weights is None else
                                     lambda epoch, params: on_weights(indices, epoch, params))
     except Exception as error:  # noqa: BLE001 - a failing run is recorded, the grid goes on
@@ -93,9 +95,6 @@ def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_see
         return [RunOutcome(indexed_specs[0][0], first, layers, "error", f"{type(error).__name__}: {error}",
                            time.perf_counter() - start)]
     seconds = (time.perf_counter() - start) / len(specs)
-    for spec, history in zip(specs, histories):
-        if spec.seed not in snapshot_seeds:
-            history.snapshots = []
     return [RunOutcome(index, spec, layers, history.status, "; ".join(filter(None, [history.message, note])),
                        seconds, history, net)
             for (index, spec), history, net in zip(indexed_specs, histories, nets)]
