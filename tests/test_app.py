@@ -193,6 +193,22 @@ def test_a_request_over_the_caps_is_refused_with_what_to_shrink():
     assert at.button(key="run").disabled
 
 
+@pytest.mark.parametrize("query, said", [
+    ({"dataset": "xor", "xor.n": "5000", "xor.test": "0.05", "epochs": "2000", "batch": "1",
+      "arch": ["[25, 2]", "[25, 1, 2]", "[25, 1, 1, 2]"], "opt": ["sgd", "momentum", "adam"]},
+     "busy for about"),
+    ({"dataset": "xor4", "arch": "[25" + ", 256" * 11 + ", 2]", "lr": ["0.01", "0.02"], "seeds": "10",
+      "epochs": "37", "batch": "full"}, "MB of memory"),
+])
+def test_a_link_that_would_take_the_demo_down_is_refused_before_run(query, said):
+    """A visitor opens one of the links that kept both workers busy for an hour, or took 4 GB: the sidebar
+    says why it cannot run and what to change, and Run is disabled."""
+    at = open_app(query)
+    errors = " ".join(texts(at.sidebar, "error"))
+    assert "Over this demo's limits" in errors and said in errors and "Use " in errors, errors
+    assert at.button(key="run").disabled
+
+
 # ----- share links -----
 def test_a_link_restores_the_settings_and_offers_to_run_them():
     """Someone opens a shared link: the sidebar shows its settings and the page offers exactly that run."""

@@ -26,7 +26,7 @@ def make_plan(settings, catalog, field_errors=None):
     try:
         specs = settings.specs(catalog)
         datasets = load_grid_data(specs, catalog)
-        check_limits(specs, state.limits(), datasets)
+        check_limits(specs, state.limits(), datasets, snapshots=state.SNAPSHOTS)
     except GridTooLarge as error:
         return Plan(settings, error=f"Over this demo's limits. {error}")
     except ValueError as error:

@@ -67,8 +67,10 @@ def render():
     _saved_results(sidebar)
     with sidebar.expander("Limits of this demo"):
         st.caption(f"Per click: at most {caps.max_runs} runs, {caps.max_epochs} epochs, {caps.max_units} units per "
-                   f"hidden layer, {caps.max_samples} samples per dataset, and {caps.max_work:.0e} units of work "
-                   "(parameters × samples × epochs). Run it locally to go further.")
+                   f"hidden layer, {caps.max_samples} samples per dataset, {caps.max_work:.0e} units of work "
+                   f"(parameters × samples × epochs), about {caps.max_seconds:.0f} s of the training workers' time "
+                   f"and {caps.max_memory_mb:.0f} MB of memory, as estimated before training. Run it locally to "
+                   "go further.")
 
     settings = _settings(custom_arch, custom_lrs, epochs)
     plan = make_plan(settings, catalog, errors)
