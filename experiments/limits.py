@@ -9,7 +9,7 @@ import nn
 from nn.validation import MAX_UNITS
 from nn.training import MAX_EPOCHS
 
-from .specs import count_params, layers_as_run, lockstep_key, parse_architecture
+from .specs import GridTooLarge, check_run_count, count_params, layers_as_run, lockstep_key, parse_architecture
 
 # numbers as typed, in ASCII digits only: "1_0", "١٠", "１０", "nan" and "inf" are refused (float() takes them all)
 PLAIN_NUMBER = re.compile(r"\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")
@@ -65,10 +65,6 @@ UNLIMITED = Limits(max_runs=10**9, max_work=float("inf"), max_seconds=float("inf
                    max_epochs=MAX_EPOCHS, max_units=MAX_UNITS, max_samples=10**9)
 
 
-class GridTooLarge(ValueError):
-    """A request over the caps; the message says what to shrink and by how much."""
-
-
 def run_work(spec, n_train, layers):
     """Parameters x training samples x epochs: what one run costs, roughly."""
     return count_params(layers) * n_train * spec.epochs
@@ -88,10 +84,7 @@ def check_limits(specs, limits, datasets, work=None, snapshots=0):
     ``work`` replaces the grid's work when a caller trains differently (the learning-rate finder), and then
     the time and memory models, which know only how a grid trains, are not asked. ``snapshots``: the weight
     snapshots kept per drawn run (they cost memory)."""
-    if len(specs) > limits.max_runs:
-        raise GridTooLarge(f"This comparison has {len(specs)} runs; the limit is {limits.max_runs} "
-                           f"({len(specs) / limits.max_runs:.1f}x over). Choose fewer datasets, architectures, "
-                           "activations, learning rates, optimizers or seeds.")
+    check_run_count(len(specs), limits.max_runs)
     for spec in specs:
         if spec.epochs > limits.max_epochs:
             raise GridTooLarge(f"{spec.epochs} epochs is over the limit of {limits.max_epochs}; lower the epochs.")

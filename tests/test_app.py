@@ -467,6 +467,23 @@ def rerun_fragment(at, key):
         at.run()
 
 
+def test_a_huge_link_is_refused_at_once_and_an_unchanged_sidebar_is_not_planned_again():
+    """Issue 21: a visitor opens an 864-character link of 972000 runs. The sidebar says how many and what to
+    choose fewer of, without making a single run of it; the next rerun with the same settings plans nothing."""
+    from test_specs import HUGE
+    query = {"dataset": HUGE["datasets"], "arch": HUGE["architectures"], "act": HUGE["activations"],
+             "lr": [f"{lr:g}" for lr in HUGE["lrs"]], "opt": HUGE["optimizers"], "seeds": "10"}
+    with counting_work() as calls:
+        at = open_app(query)
+    errors = " ".join(texts(at.sidebar, "error"))
+    assert "This comparison has 972000 runs; the limit is 200" in errors and "Choose fewer" in errors
+    assert at.button(key="run").disabled and calls["check"] == 0
+    at = open_app()
+    with counting_work() as calls:
+        at.run()  # a rerun that changes nothing: the plan is this session's already
+    assert calls == {"load": 0, "check": 0} and "3 runs" in plan(at)
+
+
 def test_moving_the_smoothing_slider_loads_no_data_and_checks_no_spec():
     at = run(open_app())
     at.slider(key="smoothing").set_value(0.6)

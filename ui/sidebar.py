@@ -9,7 +9,7 @@ from experiments.datasets import dataset_from_csv
 from experiments.results import csv_kind, results_from_csv
 from experiments.settings import (BATCH_CHOICES, MAX_L2, MAX_SEEDS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings,
                                   parse_custom_architectures, parse_custom_lrs, parse_epochs)
-from experiments.specs import adapt_layers, comparison_key, has_hidden_layer, parse_architecture
+from experiments.specs import adapt_layers, has_hidden_layer, parse_architecture
 
 from . import state, training
 from .plan import make_plan
@@ -112,7 +112,7 @@ def _plan_box(plan):
         st.error(plain(plan.error))
     else:
         n = len(plan.specs)
-        likely = state.pool().estimate_wait_seconds(plan.specs, state.catalog(), state.SNAPSHOTS, plan.datasets)
+        likely = plan.wait_seconds()
         if likely == 0:
             timing = "ready at once (trained before)"
         else:
@@ -128,7 +128,7 @@ def _plan_box(plan):
                        "not once per activation.")
     if job is not None and not job.ready():
         st.button("Training… (Stop is above the results)", key="run", disabled=True, width="stretch")
-        if not plan.error and comparison_key(plan.specs) != job.specs:
+        if not plan.error and plan.key != job.specs:
             st.button("Stop and run these settings", key="restart", width="stretch",
                       on_click=training.restart, args=(plan,))
     else:

@@ -98,6 +98,11 @@ def session_token():
     return st.session_state.setdefault("session_token", uuid.uuid4().hex)
 
 
+def session_cache(name):
+    """A dict of this session's own, kept in its state (the caller bounds it), oldest entries first."""
+    return st.session_state.setdefault(f"cache.{name}", {})
+
+
 # ----- data, cached for every visitor -----
 @st.cache_data(max_entries=DATASET_CACHE_ENTRIES, show_spinner=False)
 def _load_builtin(name, n_samples, noise, test_fraction, seed, max_samples):

@@ -11,7 +11,6 @@ import streamlit as st
 
 from experiments import figures
 from experiments.pool import PoolBusy
-from experiments.specs import comparison_key
 
 from . import state
 from .plan import make_plan
@@ -24,7 +23,7 @@ RECENT_ENTRIES = 3  # comparisons kept per visitor (their own data included), so
 def start(plan):
     """Run button: train ``plan``'s comparison, or show it at once if this visitor trained it recently."""
     s = st.session_state
-    key = comparison_key(plan.specs)
+    key = plan.key
     if key in s.recent:
         state.show_results(s.recent[key], plan.settings, "run", "The same comparison as before: shown from this "
                                                                 "session's results, without training again.")

@@ -105,19 +105,22 @@ class TrainingPool:
         from ..datasets import as_catalog
         from ..runner import GridTraining, group_runs
         catalog = as_catalog(catalog)
-        checked, specs = _checked(specs, catalog)
-        if datasets is not None and all(spec.data_key() in datasets for spec in checked):
-            datasets = {spec.data_key(): datasets[old.data_key()] for spec, old in zip(specs, checked)}
-        else:
-            datasets = GridTraining(specs, catalog, snapshots).datasets
-        private = any(spec.dataset in catalog.own for spec in specs)
-        key = (specs, snapshots, ())
+        checked, key = _checked(specs, catalog)
+        if datasets is None or not all(spec.data_key() in datasets for spec in checked):
+            datasets = GridTraining(checked, catalog, snapshots).datasets
+        private = any(spec.dataset in catalog.own for spec in key)
+        return self.estimate_wait(key, snapshots, group_estimates(group_runs(checked, datasets), datasets), private)
+
+    def estimate_wait(self, key, snapshots, estimates, private=False):
+        """``estimate_wait_seconds`` for a comparison already checked: ``key`` its ``specs.comparison_key``,
+        ``estimates`` its groups' seconds (``timing.group_estimates``). Cheap: a page asks on every rerun."""
+        full = (tuple(key), snapshots, ())
         with self._lock:
-            if not private and key in self.cache:
+            if not private and full in self.cache:
                 return 0.0
-            if not private and key in self._queue:
-                return self._finish_times()[self._queue[key]]
-            return self._finish_times(group_estimates(group_runs(specs, datasets), datasets))[None]
+            if not private and full in self._queue:
+                return self._finish_times()[self._queue[full]]
+            return self._finish_times(estimates)[None]
 
     def start(self, timeout=60.0):
         """Start every worker now rather than on first use, and wait until they can train."""
