@@ -29,7 +29,7 @@ def start(plan):
                                                                 "session's results, without training again.")
         return
     try:
-        job = state.pool().submit(plan.specs, state.catalog(), snapshots=state.SNAPSHOTS)
+        job = state.pool().submit(plan.specs, state.catalog(), snapshots=state.SNAPSHOTS, owner=state.owner())
     except PoolBusy as error:
         s.training_error = str(error)
         return

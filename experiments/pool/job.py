@@ -4,6 +4,7 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ..results import RUNNING, WAITING
 from .timing import group_estimates
@@ -23,6 +24,21 @@ class Progress:
     live: dict = field(default_factory=dict)
 
 
+def _always():
+    return True
+
+
+@dataclass(frozen=True, eq=False)
+class Owner:
+    """Who asked for a comparison: ``alive()`` says whether they are still there (a page's session with its
+    browser connected), ``session`` and ``client`` (the address it came from, when known) name them for the
+    pool's caps. A script or a test that submits has the default owner: always there, unnamed."""
+
+    session: str | None = None
+    client: str | None = None
+    alive: Callable[[], bool] = _always
+
+
 class Training:
     """One comparison and everyone who asked for it. ``grid`` is a runner.GridTraining (checked specs,
     their data, lockstep groups, the outcomes that came back) until the Results are built."""
@@ -34,7 +50,9 @@ class Training:
         self.running = {}  # group number -> the worker training it
         self.live = {}  # group number -> (run indices, epochs array, {metric: array (epochs, runs, ...)})
         self.weights = {}  # group number -> (run indices, epoch, newest flat parameters (runs, parameters))
-        self.subscribers, self.last_spec, self.blas_threads, self.error = set(), None, None, None
+        self.subscribers = {}  # token of each Job waiting for it -> its Owner
+        self.gone = {}  # token -> when its owner was first seen gone (released after a grace period)
+        self.last_spec, self.blas_threads, self.error = None, None, None
         self.estimates = [] if grid is None else group_estimates(grid.groups, grid.datasets)
         self.finished = threading.Event()
         self.finishing = results is not None
@@ -48,14 +66,15 @@ class Job:
     """One visitor's handle on a comparison, maybe shared with visitors who asked for the same one.
     Dropping the last reference (a session that ended) releases it like ``cancel``."""
 
-    def __init__(self, pool, training):
+    def __init__(self, pool, training, owner=None):
         self._pool, self._training, self._token = pool, training, object()
+        self.owner = owner or Owner()
         self._results = None  # this visitor's copy, or what finished before they stopped a shared training
         self._cancelled = False
         self.started, self._ended = time.monotonic(), None
         self.from_cache = training.finished.is_set()  # trained before, for this visitor or another
         if not self.from_cache:
-            training.subscribers.add(self._token)
+            training.subscribers[self._token] = self.owner
             weakref.finalize(self, pool._released.append, (training, self._token))
 
     @property

@@ -9,12 +9,15 @@ from collections import Counter, deque
 
 from .cache import ResultCache
 from .job import Job, Progress, Training, lost_outcomes, own_copy
+
+OWNER_CHECK_SECONDS = 0.5  # how often the reader asks whether the visitors waiting are still there ...
+GONE_GRACE_SECONDS = 2.0  # ... and how long one may be gone (a page reconnecting) before their work is dropped
 from .timing import finish_times, group_estimates
 from .worker import start_worker
 
 
 class PoolBusy(ValueError):
-    """Too many comparisons are waiting; the message asks the visitor to try again shortly."""
+    """Too many comparisons are waiting, on the server or from one client; the message says what to do."""
 
 
 def _checked(specs, catalog):
@@ -30,14 +33,17 @@ def _checked(specs, catalog):
 
 class TrainingPool:
     """Trains comparisons for every visitor of a server in at most ``workers`` processes (at most the number
-    of cores). At most ``max_jobs`` comparisons wait or train at once (else ``PoolBusy``); finished ones go
-    to ``cache``. Workers start on first use (or ``start()``) and are reused."""
+    of cores). At most ``max_jobs`` comparisons wait or train at once, and at most ``max_per_client`` of them
+    for one client address (else ``PoolBusy``); a session has one at a time (its new one replaces the old).
+    A comparison whose visitors have all gone (``job.Owner.alive``) is dropped within a few seconds, before
+    its groups reach a worker or at its running groups' next epoch. Finished ones go to ``cache``. Workers
+    start on first use (or ``start()``) and are reused."""
 
-    def __init__(self, workers=None, cache=None, max_jobs=32):
+    def __init__(self, workers=None, cache=None, max_jobs=32, max_per_client=8):
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         self.workers = max(1, min(workers or cores, cores))
         self.cache = ResultCache() if cache is None else cache
-        self.max_jobs = max_jobs
+        self.max_jobs, self.max_per_client = max_jobs, max_per_client
         self.stats = Counter()  # submitted, trained, shared, cached, cancelled
         self._context = multiprocessing.get_context("spawn")  # never fork a server that runs threads
         self._lock = threading.RLock()
@@ -45,12 +51,13 @@ class TrainingPool:
         self._workers, self._released, self._pinned = [], deque(), set()
         self._ids = itertools.count()
         self._speed, self._start_seconds = 1.0, 1.0  # measured / estimated seconds; a worker's start-up
-        self._reader, self._closed, self._failed_starts = None, False, 0
+        self._reader, self._closed, self._failed_starts, self._owners_checked = None, False, 0, 0.0
 
     # ----- what a page calls -----
-    def submit(self, specs, catalog=None, snapshots=20):
+    def submit(self, specs, catalog=None, snapshots=20, owner=None):
         """A Job training ``specs`` (as for run_grid); shared with an identical comparison in the queue,
-        or done at once if one is in the cache. ValueError for bad specs, PoolBusy when the queue is full."""
+        or done at once if one is in the cache. ``owner`` (a ``job.Owner``) is who asks. ValueError for bad
+        specs, PoolBusy when the queue, or this client's share of it, is full."""
         from nn.validation import check_int
         from ..datasets import as_catalog
         from ..runner import GridTraining
@@ -61,35 +68,55 @@ class TrainingPool:
         key = (checked, snapshots, ("private", next(self._ids)) if private else ())
         with self._lock:
             self.stats["submitted"] += 1
-            job = self._existing(key)
+            self._replace_session_work(owner, key)
+            job = self._existing(key, owner)
         if job is not None:
             return job
         grid = GridTraining(checked, catalog, snapshots)  # loads the data, outside the lock
         with self._lock:
-            job = self._existing(key)  # the same comparison may have come in meanwhile
+            job = self._existing(key, owner)  # the same comparison may have come in meanwhile
             if job is None:
                 training = self._queue[key] = Training(key, grid)
-                job = Job(self, training)
+                job = Job(self, training, owner)
                 self.stats["trained"] += 1
                 self._start_reader()
                 self._dispatch()
             return job
 
-    def _existing(self, key):
+    def _existing(self, key, owner=None):
         """A Job on the cached or queued comparison ``key``; None if there is none; PoolBusy if full."""
         if self._closed:
             raise RuntimeError("the training pool has been shut down.")
         cached = self.cache.get(key)
         if cached is not None:
             self.stats["cached"] += 1
-            return Job(self, Training(key, results=cached))
+            return Job(self, Training(key, results=cached), owner)
         if key in self._queue:
             self.stats["shared"] += 1
-            return Job(self, self._queue[key])
+            return Job(self, self._queue[key], owner)
         if len(self._queue) >= self.max_jobs:
             raise PoolBusy(f"the server is busy: {len(self._queue)} comparisons are waiting or training. "
                            "Try again in a minute.")
+        client = owner.client if owner is not None else None
+        if client is not None:
+            mine = sum(1 for training in self._queue.values()
+                       if any(other.client == client for other in training.subscribers.values()))
+            if mine >= self.max_per_client:
+                self.stats["refused per client"] += 1
+                raise PoolBusy(f"{mine} comparisons from your address are already waiting or training on this "
+                               "server (the most one address may have at once); wait for one to finish, or stop one.")
         return None
+
+    def _replace_session_work(self, owner, key):
+        """A session has one comparison at a time: a new one releases what it asked for before."""
+        if owner is None or owner.session is None:
+            return
+        for training in list(self._queue.values()):
+            if training.key == key:
+                continue
+            for token, other in list(training.subscribers.items()):
+                if other.session == owner.session:
+                    self._unsubscribe(training, token)
 
     def preload(self, specs, catalog=None, snapshots=20):
         """Submit a comparison that stays in the cache for good (the classic one, at start-up)."""
@@ -176,6 +203,8 @@ class TrainingPool:
             self._workers.append(start_worker(self._context))
         idle = [worker for worker in self._workers if worker.task is None and worker.ready]
         for training in self._queue.values():
+            if training.pending and idle and not self._anyone_there(training):
+                continue  # everyone who asked is gone: no new group for it until they are back or released
             while training.pending:
                 if not idle:
                     return
@@ -215,10 +244,40 @@ class TrainingPool:
                         self._recover(worker, message, f"{type(error).__name__}: {error}", finished)
                 while self._released:
                     self._unsubscribe(*self._released.popleft(), finished=finished)
+                if time.monotonic() - self._owners_checked >= OWNER_CHECK_SECONDS:
+                    self._drop_work_of_the_gone(finished)
                 if not self._closed:
                     self._dispatch()
             for training in finished:
                 self._finish(training)
+
+    def _drop_work_of_the_gone(self, finished):
+        """Release every visitor whose page has been gone for GONE_GRACE_SECONDS (a closed tab): a comparison
+        nobody waits for any more stops (``_unsubscribe``). Its groups are held back from the workers meanwhile
+        (``_dispatch`` skips a comparison whose visitors are all gone)."""
+        now = self._owners_checked = time.monotonic()
+        for training in list(self._queue.values()):
+            self._anyone_there(training)
+            for token, since in list(training.gone.items()):
+                if now - since >= GONE_GRACE_SECONDS:
+                    self.stats["released gone"] += 1
+                    self._unsubscribe(training, token, finished=finished)
+
+    def _anyone_there(self, training):
+        """Ask each visitor waiting for ``training`` whether they are still there, noting since when those
+        who are not have been gone; True if one is (or the comparison is pinned, or nobody asked)."""
+        now, there = time.monotonic(), not training.subscribers or training.key in self._pinned
+        for token, owner in training.subscribers.items():
+            try:
+                alive = owner.alive()
+            except Exception:  # noqa: BLE001 - a broken check must not end the reader; count them as there
+                alive = True
+            if alive:
+                training.gone.pop(token, None)
+                there = True
+            else:
+                training.gone.setdefault(token, now)
+        return there
 
     def _handle(self, worker, message, finished):
         if message is None:  # the worker died (killed, out of memory): its runs are recorded as errors
@@ -296,7 +355,8 @@ class TrainingPool:
         with self._lock:
             if token not in training.subscribers:
                 return
-            training.subscribers.discard(token)
+            del training.subscribers[token]
+            training.gone.pop(token, None)
             if training.finished.is_set():
                 return
             if job is not None:
