@@ -12,7 +12,7 @@ import pytest
 from experiments.datasets import Catalog, dataset_from_csv
 from experiments.pool import PoolBusy, ResultCache, TrainingPool, blas_threads, one_blas_thread, results_nbytes
 from experiments.pool.job import Owner
-from experiments.pool.scheduler import GONE_GRACE_SECONDS, OWNER_CHECK_SECONDS
+from experiments.pool.reader import GONE_GRACE_SECONDS, OWNER_CHECK_SECONDS
 from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
 from nn import Network
