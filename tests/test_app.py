@@ -307,6 +307,21 @@ def test_settings_are_mirrored_into_the_url():
     assert at.query_params["act"] in ("sigmoid", ["sigmoid"])
 
 
+def test_a_mistyped_field_leaves_the_address_bar_with_its_last_good_value():
+    """The visitor sets 300 epochs and adds the rate 0.2, then mistypes both: while the errors show, the
+    address bar keeps epochs=300 and both rates (it carried epochs=1 and dropped 0.2), so a link copied now
+    restores what they chose."""
+    at = open_app()
+    at.text_input(key="epochs").input("300").run()
+    at.text_input(key="custom_lr").input("0.2").run()
+    at.text_input(key="epochs").input("3oo").run()
+    at.text_input(key="custom_lr").input("0.2, fast").run()
+    assert sidebar_errors_after(at, "epochs") and sidebar_errors_after(at, "custom_lr")
+    assert at.button(key="run").disabled
+    query = {key: at.query_params[key] for key in at.query_params}
+    assert query["epochs"] in ("300", ["300"]) and sorted(query["lr"]) == ["0.1", "0.2"]
+
+
 # ----- results that stay honest -----
 def test_the_same_comparison_twice_comes_from_the_session():
     at = run(open_app())
