@@ -208,3 +208,31 @@ def test_watch_a_comparison_learn_live_then_stop(server, page):
     page.get_by_text("Accuracy", exact=True).wait_for(timeout=30_000)
     screenshot(page, "compare-stopped")
     assert page.locator("[data-testid=stException]").count() == 0 and page.errors == []
+
+
+def test_a_narrow_window_shows_each_configuration_with_its_test_accuracy(server, page):
+    """A student on an 800 px laptop trains a comparison where five settings vary: the accuracy table's first
+    screen shows each configuration and its test accuracy (the test % column was off to the right), and the
+    share link stays on one line instead of breaking mid-number ("lr=2" / "0")."""
+    page.set_viewport_size({"width": 800, "height": 900})
+    query = ("dataset=circles&dataset=moons&arch=%5B25%2C%2016%2C%208%2C%202%5D&arch=%5B25%2C%208%2C%202%5D"
+             "&act=relu&act=tanh&lr=0.2&lr=0.05&epochs=20")
+    page.goto(f"{server}/?{query}")
+    page.get_by_role("button", name=re.compile(r"Run the comparison from your link")).click()
+    page.get_by_text("Save and share").wait_for(timeout=120_000)
+    grid = page.locator("[data-testid=stDataFrame]").first
+    grid.scroll_into_view_if_needed()
+    headers = page.wait_for_function("""() => {
+        const names = [...document.querySelectorAll('[data-testid=stDataFrame] [role=columnheader]')]
+            .map(header => header.textContent);
+        return names.includes('configuration') ? names : null;
+    }""", timeout=30_000).json_value()
+    assert "test %" in headers  # drawn in the table's first screen, no sideways scrolling
+    page.get_by_text("Save and share").scroll_into_view_if_needed()
+    lines = page.evaluate("""() => {
+        const link = [...document.querySelectorAll('[data-testid=stCode] code span')].pop();
+        return link.getClientRects().length;
+    }""")
+    assert lines == 1
+    screenshot(page, "compare-narrow-table")
+    assert page.locator("[data-testid=stException]").count() == 0 and page.errors == []

@@ -277,10 +277,13 @@ def accuracy(results):
     if (table["architecture"] == table["runs as"]).all() and "runs as" not in constant:
         constant.append("runs as")
     several_seeds = (table["seeds"] > 1).any()
-    order = ["best", *[c for c in SETTING_COLUMNS if c not in constant], "test acc %",
+    # the configuration (its name in the charts) and its test accuracy first, pinned with its colour and star,
+    # so a narrow window shows them without scrolling sideways; each setting in a column of its own after
+    # the numbers, to sort by
+    order = ["best", *(["dataset"] if "dataset" not in constant else []), "label", "test acc %",
              *(["± test"] if several_seeds else []), "train acc %", *(["± train"] if several_seeds else []),
-             "test loss", "loss curve", *(["seeds"] if several_seeds else []),
-             *(["diverged"] if (table["diverged"] > 0).any() else [])]
+             "test loss", "loss curve", *[c for c in SETTING_COLUMNS if c not in constant and c != "dataset"],
+             *(["seeds"] if several_seeds else []), *(["diverged"] if (table["diverged"] > 0).any() else [])]
     shown = table[order].copy()
     shown.insert(0, "colour", "■")  # the configuration's colour in the charts
     colors = config_colors(results, chosen_encoding(results).color_by)
@@ -302,12 +305,15 @@ def accuracy(results):
         selection_default={"selection": {"rows": [row for row, label in enumerate(table["label"])
                                                   if label in st.session_state.get("picked", ())]}},
         column_config={
-            "colour": st.column_config.TextColumn("", width=24, help="its colour in the charts"),
-            "best": st.column_config.TextColumn("", width=28),
+            "colour": st.column_config.TextColumn("", width=24, help="its colour in the charts", pinned=True),
+            "best": st.column_config.TextColumn("", width=28, pinned=True),
+            "dataset": st.column_config.TextColumn("dataset", pinned=True),
+            "label": st.column_config.TextColumn("configuration", pinned=True,
+                                                 help="its name in the charts: the settings that vary"),
             "runs as": st.column_config.TextColumn("runs as", help="the layers as trained on this dataset"),
             "lr": st.column_config.NumberColumn("lr", format="%g"),
             "train acc %": st.column_config.NumberColumn("train %", format="%.1f"),
-            "test acc %": st.column_config.NumberColumn("test %", format="%.1f"),
+            "test acc %": st.column_config.NumberColumn("test %", format="%.1f", pinned=True),
             "± train": st.column_config.TextColumn("± train", help="std over seeds"),
             "± test": st.column_config.TextColumn("± test", help="std over seeds"),
             "test loss": st.column_config.NumberColumn("test loss", format="%.3f"),
@@ -331,20 +337,20 @@ def taken(table, column):
 
 def save_and_share(view):
     st.subheader("Save and share", anchor=False)
-    cols = st.columns([1, 3], vertical_alignment="top")
-    cols[0].download_button("runs.csv", view.results.runs_csv(), file_name="runs.csv", mime="text/csv",
-                            icon=":material/download:", key="download_runs", width="stretch")
-    cols[0].download_button("history.csv", view.results.history_csv(), file_name="history.csv", mime="text/csv",
-                            icon=":material/download:", key="download_history", width="stretch")
-    with cols[1]:
-        settings = view.results_settings or view.settings
-        base = (st.context.url or "").split("?")[0]
-        query = urlencode(settings.to_query(), doseq=True)
-        st.caption("Link to these settings (anyone who opens it sees them and can press Run); copy it with the "
-                   "button at its right.")
-        st.code(f"{base}?{query}" if query else base or "(the page's address)", language=None, wrap_lines=True)
-        if any(name in view.catalog.own for name in settings.datasets):
-            st.caption("Your own data is not part of the link; whoever opens it sees the other datasets.")
+    files = st.container(horizontal=True)
+    files.download_button("runs.csv", view.results.runs_csv(), file_name="runs.csv", mime="text/csv",
+                          icon=":material/download:", key="download_runs")
+    files.download_button("history.csv", view.results.history_csv(), file_name="history.csv", mime="text/csv",
+                          icon=":material/download:", key="download_history")
+    settings = view.results_settings or view.settings
+    base = (st.context.url or "").split("?")[0]
+    query = urlencode(settings.to_query(), doseq=True)
+    st.caption("Link to these settings (anyone who opens it sees them and can press Run); copy it with the button "
+               "at its right.")
+    # one line, the page's width, scrolled sideways when longer: wrapped, it broke mid-number ("lr=2" / "0")
+    st.code(f"{base}?{query}" if query else base or "(the page's address)", language=None, wrap_lines=False)
+    if any(name in view.catalog.own for name in settings.datasets):
+        st.caption("Your own data is not part of the link; whoever opens it sees the other datasets.")
 
 
 if __name__ == "__main__":
