@@ -211,3 +211,18 @@ def test_a_network_without_a_hidden_layer_is_named_without_an_activation_everywh
     assert list(design_map.data[0].y) == ["0", "8"]
     parallel = figures.parallel_coordinates_figure(results).data[0].dimensions
     assert next(d for d in parallel if d.label == "widest layer").ticktext[0] == "0"
+
+
+def test_the_paint_canvas_has_a_grid_and_leaves_clicks_to_streamlit():
+    """A blank (or white-on-white) image still shows its pixels: a grid between them and a border. A click
+    selects one pixel: the figure sets no click mode and drags a box only when asked (Streamlit turns clicks
+    into bare events when the drag mode is "select")."""
+    from experiments.datasets import DATASETS
+    image = DATASETS["digits"].image
+    fig = figures.paint_canvas_figure(image, np.zeros(image.shape))
+    lines = [shape for shape in fig.layout.shapes if shape.type == "line"]
+    borders = [shape for shape in fig.layout.shapes if shape.type == "rect"]
+    assert len(lines) == 7 + 7 and len(borders) == 1 and fig.layout.clickmode is None
+    assert fig.layout.dragmode == "pan" and figures.paint_canvas_figure(image, np.zeros(image.shape), box=True)\
+        .layout.dragmode == "select"
+    assert len(fig.data[1].x) == 64  # one invisible marker per pixel, to be selected

@@ -8,7 +8,8 @@ from .common import (BINARY_SCALE, CLASS_COLORS, CONFIG_PALETTE, DoesNotApply, E
 from .curves import learning_curves_figure
 from .live import live_figures, live_seconds
 from .film import comparison_film_figure, film_epochs
-from .images import confusion_matrices_figure, dataset_preview_figure, gallery_figure, image_figure, image_heatmap
+from .images import (confusion_matrices_figure, dataset_preview_figure, gallery_figure, image_figure, image_heatmap,
+                     paint_canvas_figure)
 from .inside import gradient_flow_figure, hidden_layers_figure, weights_figure
 from .summary import accuracy_table, predictions_table
 from .tuning import design_map_figure, lr_finder_figure, parallel_coordinates_figure, varying_design_factors
@@ -19,5 +20,5 @@ __all__ = ["live_figures", "live_seconds", "BINARY_SCALE", "CLASS_COLORS", "CONF
            "curve_encoding", "dataset_preview_figure", "decision_boundary_figure", "design_map_figure",
            "facet_grid", "factor_name", "film_epochs", "first_seed_runs", "gallery_figure", "gradient_flow_figure",
            "hidden_layers_figure", "image_figure", "image_heatmap", "learning_curves_figure", "lr_finder_figure",
-           "parallel_coordinates_figure", "point_picker_figure", "predictions_table", "projection", "run_title",
-           "smooth", "varying_design_factors", "varying_factors", "weights_figure"]
+           "paint_canvas_figure", "parallel_coordinates_figure", "point_picker_figure", "predictions_table",
+           "projection", "run_title", "smooth", "varying_design_factors", "varying_factors", "weights_figure"]

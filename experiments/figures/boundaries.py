@@ -225,8 +225,9 @@ def point_picker_figure(data, x1, x2, resolution=35, height=360):
         fig.add_trace(go.Scatter(x=data.X_train[mask, 0], y=data.X_train[mask, 1], mode="markers",
                                  name=text(data.class_names[cls]), hoverinfo="skip",
                                  marker={"size": 4, "color": CLASS_COLORS[cls % 10], "opacity": 0.5}))
-    fig.add_trace(go.Scatter(x=[x1], y=[x2], mode="markers", name="your point", hoverinfo="skip",
-                             marker={"size": 16, "color": "black", "symbol": "x"}))
+    fig.add_trace(go.Scatter(x=[x1], y=[x2], mode="markers", name="your point", hoverinfo="skip",  # black, white
+                             marker={"size": 16, "color": "black", "symbol": "x",  # rim: seen on a light or dark page
+                                     "line": {"color": "white", "width": 2}}))
     fig.update_layout(height=height, margin={"l": 20, "r": 20, "t": 10, "b": 20}, clickmode="event+select",
                       legend={"orientation": "h", "y": -0.08})
     equal_scale(fig, 1, 1)  # rings look round here too

@@ -51,6 +51,33 @@ def image_figure(image_format, pixels, height=200):
     return fig
 
 
+GRID_LINE = "rgba(128, 128, 128, 0.45)"  # reads on white and on near-black, on light and on dark ink
+BORDER = "rgba(128, 128, 128, 0.9)"
+
+
+def paint_canvas_figure(image_format, pixels, box=False, height=320):
+    """An image to paint: the pixels under an invisible marker on each (a heatmap alone cannot be selected),
+    with a grid between the pixels and a border, so a blank image or white pixels on a white page still show
+    where each pixel is. ``box``: a drag selects a box of pixels; otherwise a click selects one pixel.
+
+    No click mode is set: Streamlit selects points on click unless the figure sets its own, and when the drag
+    mode is "select" it turns clicks into bare events that select nothing (Streamlit 1.63 to 1.67)."""
+    rows, cols = image_format.shape
+    grid_rows, grid_cols = np.mgrid[0:rows, 0:cols]
+    fig = go.Figure([image_heatmap(image_format, pixels),
+                     go.Scatter(x=grid_cols.ravel(), y=grid_rows.ravel(), mode="markers", showlegend=False,
+                                marker={"size": 28, "color": "rgba(0,0,0,0)"}, hoverinfo="none")])
+    lines = [{"type": "line", "x0": c - 0.5, "x1": c - 0.5, "y0": -0.5, "y1": rows - 0.5} for c in range(1, cols)] + \
+        [{"type": "line", "x0": -0.5, "x1": cols - 0.5, "y0": r - 0.5, "y1": r - 0.5} for r in range(1, rows)]
+    fig.update_layout(shapes=[{**line, "line": {"color": GRID_LINE, "width": 1}, "layer": "above"} for line in lines]
+                      + [{"type": "rect", "x0": -0.5, "x1": cols - 0.5, "y0": -0.5, "y1": rows - 0.5,
+                          "line": {"color": BORDER, "width": 2}, "layer": "above"}])
+    fig.update_xaxes(visible=False, range=[-0.55, cols - 0.45], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[rows - 0.45, -0.55], scaleanchor="x", fixedrange=True)
+    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, dragmode="select" if box else "pan")
+    return fig
+
+
 def _image_dataset(results, run_ids):
     run_ids = [r for r in run_ids if r in results.networks]
     if not run_ids:
