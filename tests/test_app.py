@@ -755,6 +755,20 @@ def test_images_and_painting_on_digits():
     assert np.all(at.session_state["canvas.digits"] == 0)
 
 
+def test_the_depth_lessons_gallery_opens_on_the_mistakes_named_as_the_selector_names_them():
+    """The visitor runs the depth lesson and opens Images: the gallery opens on [36, 3], the network that
+    mixes up the lines, and its title names it [36, 3] as the selector does (it said [25, 8, 2] over a
+    selector saying [36, 8, 3], and showed 24 X's at 100%)."""
+    at = run(open_app())
+    page(at, "images")
+    gallery = at.selectbox(key="gallery_run.lines")
+    assert gallery.format_func(gallery.value) == "[36, 3]"
+    figure = json.loads(next(chart for chart in at.get("plotly_chart") if chart.key == "gallery").proto.spec)
+    title = figure["layout"]["title"]["text"]
+    assert title.startswith("lines · [36, 3] · lr 0.1") and "of 75 test images misclassified" in title
+    assert figure["layout"]["annotations"][0]["text"].startswith("✗")
+
+
 def test_the_learning_rate_finder_adds_its_suggestion_to_the_comparison():
     at = open_app({"dataset": ["circles"], "arch": ["[25, 8, 2]"]})
     page(at, "lr_finder")

@@ -60,14 +60,18 @@ def configurations(results, dataset=None, deepest_first=False):
     return {run_id: labels[run_id] for run_id in order["run_id"]}
 
 
-def pick_configuration(label, results, key, dataset=None, deepest_first=False):
-    """A selectbox of configurations, opening on the best (or deepest) one; None (with a message) if none."""
+def pick_configuration(label, results, key, dataset=None, deepest_first=False, worst=False):
+    """A selectbox of configurations listed best (or deepest) first, opening on the first, or with ``worst`` on
+    the one with the lowest test accuracy (the most mistakes to show); None (with a message) if none."""
     options = configurations(results, dataset, deepest_first)
     if not options:
         st.info(NO_NETWORKS)
         return None
     if st.session_state.get(key) not in options:
         st.session_state.pop(key, None)
+        if worst:
+            accuracy = results.runs.set_index("run_id")["test_acc"]
+            st.session_state[key] = min(options, key=lambda run_id: accuracy[run_id])  # the first of ties
     return st.selectbox(label, list(options), format_func=options.get, key=key)
 
 

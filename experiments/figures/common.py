@@ -256,5 +256,7 @@ def run_title(results, run_id):
         raise DoesNotApply(f"there is no run {run_id!r} in these results.")
     run = runs.loc[run_id]
     activation = "" if run["activation"] == NO_ACTIVATION else f" · {run['activation']}"  # none without a hidden layer
-    return f"{run['dataset']} · {run['architecture']}{activation} · lr {run['lr']:g} · seed {run['seed']}"
+    # the architecture named as the labels name it: as run when the results have one dataset
+    architecture = run["layers"] if "layers" in runs and runs["dataset"].nunique() == 1 else run["architecture"]
+    return f"{run['dataset']} · {architecture}{activation} · lr {run['lr']:g} · seed {run['seed']}"
 

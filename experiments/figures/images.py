@@ -117,12 +117,19 @@ def confusion_matrices_figure(results, run_ids):
 
 
 def gallery_figure(results, run_id, n_images=24, per_row=8):
-    """Test images with the prediction, its confidence and the true label; misclassified ones first."""
+    """Test images with the prediction, its confidence and the true label: the misclassified ones first (the
+    most confident mistakes first), then right ones taking each class in turn, the least sure first, so a
+    network without mistakes still shows every class, and where it hesitates."""
     data, (run_id,) = _image_dataset(results, [run_id])
     proba = results.networks[run_id].predict_proba(data.X_test)
     predicted, confidence = proba.argmax(axis=1), proba.max(axis=1)
     wrong = predicted != data.y_test
-    order = np.lexsort((-confidence, ~wrong))[:n_images]  # misclassified first, most confident first
+    mistakes = np.flatnonzero(wrong)[np.argsort(-confidence[wrong], kind="stable")]
+    right = [np.flatnonzero(~wrong & (data.y_test == cls)) for cls in range(data.n_classes)]
+    right = [members[np.argsort(confidence[members], kind="stable")] for members in right]
+    turns = [members[turn] for turn in range(max(map(len, right), default=0))
+             for members in right if turn < len(members)]
+    order = np.array([*mistakes, *turns], dtype=int)[:n_images]
     rows = math.ceil(len(order) / per_row)
     titles = [f"{'✗' if wrong[i] else '✓'} {text(data.class_names[predicted[i]])} {confidence[i]:.0%}"
               + (f"<br>true {text(data.class_names[data.y_test[i]])}" if wrong[i] else "<br> ") for i in order]
