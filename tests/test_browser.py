@@ -273,8 +273,8 @@ def test_a_click_paints_one_pixel(server, page):
             page.set_viewport_size({"width": width, "height": 900})
             page.get_by_role("button", name="Clear", exact=True).click()
             page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
-                .some(p => p.data[0].type === 'heatmap' && p._fullData[0].z.every(r => Array.from(r).every(v => v === 0)))""",
-                                   timeout=20_000)
+                .some(p => p.data[0].type === 'heatmap'
+                           && p._fullData[0].z.every(row => Array.from(row).every(v => v === 0)))""", timeout=20_000)
             time.sleep(0.5)
             before, after = paint_one_pixel(page, row, col)
             assert before == 0 and after > 0, (dataset, width)
