@@ -372,6 +372,27 @@ def test_a_visitor_watching_while_others_watch_redraws_less_often():
             at.session_state["job"].cancel()
 
 
+def test_progress_polls_slow_down_while_many_visitors_poll():
+    """Issue 21: thirty waiting visitors' progress bars, each a script run twice a second, kept a newcomer's
+    page from appearing. Each visitor's poll slows down as more visitors poll (together a quarter core)."""
+    pollers = ui.state.pollers()
+    pollers.seen_at.clear()
+    at = open_app({"epochs": "1500"})
+    at.button(key="run").click().run()
+    try:
+        wait_until(lambda: at.session_state["job"].status == "running")
+        at.run()
+        assert at.session_state["poll_seconds"] == 0.5  # training, alone
+        for other in range(59):
+            pollers.seen(f"another visitor {other}", 2.0)
+        at.run()
+        assert at.session_state["poll_seconds"] == pytest.approx(60 * 0.01 / 0.25)
+    finally:
+        pollers.seen_at.clear()
+        if at.session_state["job"] is not None:
+            at.session_state["job"].cancel()
+
+
 def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():
     """Other visitors' long comparisons fill every worker: this visitor's Run waits in line, says where,
     can leave, and trains once a worker is free."""
@@ -384,6 +405,7 @@ def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():
         progress = " ".join(unescape(p.proto.text) for p in at.get("progress"))
         assert "Waiting for a free training worker" in progress and "yours is next" in progress
         assert at.button(key="stop_main").label == "✕ Cancel"
+        assert at.session_state["poll_seconds"] == 2.0  # waiting: only its place changes, polled less often
         job = at.session_state["job"]
         assert job.queue_position() == 1
     finally:

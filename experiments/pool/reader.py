@@ -5,7 +5,9 @@ import threading
 import time
 
 from .job import lost_outcomes
+from .memory import give_back
 
+IDLE_TRIM_SECONDS = 15.0  # while no comparison trains, memory is given back this often (memory.give_back)
 OWNER_CHECK_SECONDS = 0.5  # how often the reader asks whether the visitors waiting are still there ...
 GONE_GRACE_SECONDS = 2.0  # ... and how long one may be gone (a page reconnecting) before their work is dropped
 
@@ -48,6 +50,9 @@ class Reader:
                     self._dispatch()
             for training in finished:
                 self._finish(training)
+            if not self._queue and time.monotonic() - self._trimmed >= IDLE_TRIM_SECONDS:
+                self._trimmed = time.monotonic()
+                give_back()  # visitors' results dropped since (sessions that ended) go back to the system
 
     def _drop_work_of_the_gone(self, finished):
         """Release every visitor whose page has been gone for GONE_GRACE_SECONDS (a closed tab): a comparison

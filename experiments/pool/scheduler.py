@@ -50,6 +50,7 @@ class TrainingPool(Reader):
         self._ids = itertools.count()
         self._speed, self._start_seconds = 1.0, 1.0  # measured / estimated seconds; a worker's start-up
         self._reader, self._closed, self._failed_starts, self._owners_checked = None, False, 0, 0.0
+        self._trimmed = time.monotonic()
 
     # ----- what a page calls -----
     def submit(self, specs, catalog=None, snapshots=20, owner=None):
