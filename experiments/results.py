@@ -10,6 +10,9 @@ from .tables import numeric_column, read_csv, to_csv_text, write_csv
 
 RUN_STATUSES = ("ok", "diverged", "stopped", "error")
 RUNNING, WAITING = "running", "waiting"  # runs in training and not started yet, while a comparison trains
+# nn calls the held-out data "validation" (its History.val_*); the experiments' tables call it test data
+METRIC_NAMES = {"train_loss": "train_loss", "train_acc": "train_acc", "val_loss": "test_loss", "val_acc": "test_acc",
+                "grad_norm": "grad_norm"}
 CONFIG_COLUMNS = ["dataset", "architecture", "layers", "activation", "optimizer", "lr", "epochs", "batch_size",
                   "l2", "n_samples", "noise", "test_fraction", "data_seed"]
 METRIC_COLUMNS = ["train_loss", "train_acc", "test_loss", "test_acc", "best_test_acc", "best_epoch"]

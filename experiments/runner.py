@@ -456,15 +456,16 @@ def history_table(histories):
     run). A run with fewer layers than the deepest has NaN in the extra grad_norm columns."""
     import pandas as pd
 
-    from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS
+    from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS, METRIC_NAMES
     if not histories:
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     norms = [np.asarray(history.grad_norm) for _, history in histories]
     n_layers = max(norm.shape[1] for norm in norms)
     table = {"run_id": np.concatenate([np.full(history.epochs, run_id) for run_id, history in histories]),
              "epoch": np.concatenate([np.arange(1, history.epochs + 1) for _, history in histories])}
-    for column, field in (("train_loss", "train_loss"), ("train_acc", "train_acc"), ("test_loss", "val_loss"),
-                          ("test_acc", "val_acc")):
+    for field, column in METRIC_NAMES.items():
+        if field == "grad_norm":
+            continue
         table[column] = np.concatenate([np.asarray(getattr(history, field), dtype=float) for _, history in histories])
     for layer in range(n_layers):
         table[f"{GRAD_NORM_PREFIX}{layer + 1}"] = np.concatenate(

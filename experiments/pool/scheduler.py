@@ -7,6 +7,7 @@ import threading
 import time
 from collections import Counter, deque
 
+from ..results import METRIC_NAMES
 from .cache import ResultCache
 from .job import Job, Progress, Training, own_copy
 from .reader import Reader
@@ -277,8 +278,8 @@ class TrainingPool(Reader):
 
     def _progress(self, training, status):
         with self._lock:
-            live = {index: {"epoch": int(epochs[-1]), **{name: values[-1, column] for name, values in
-                                                         metrics.items()}}
+            live = {index: {"epoch": int(epochs[-1]), **{METRIC_NAMES[name]: values[-1, column]
+                                                         for name, values in metrics.items()}}
                     for indices, epochs, metrics in training.live.values() for column, index in enumerate(indices)}
             position = self._queue_position(training) if status != "cancelled" else 0
             return Progress(status, training.done, training.total, training.last_spec, position, live)
