@@ -89,7 +89,6 @@ from playwright.async_api import async_playwright
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks import harness  # noqa: E402
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 CORES = len(os.sched_getaffinity(0))
 # A comparison near the default caps: 192 runs (the cap is 200) on edge and circles.
 AT_CAPS = ("dataset=edge&dataset=circles&arch=[25, 2]&arch=[25, 8, 2]&arch=[25, 16, 8, 2]&arch=[25, 32, 16, 2]"
