@@ -292,7 +292,7 @@ class Visitor:
         try:
             await page.goto(f"{url}/?{self.query}" if self.query else url, timeout=timeout * 1000)
             sidebar = page.locator("[data-testid=stSidebar]")
-            await sidebar.get_by_role("button", name="▶ Run", exact=True).wait_for(timeout=timeout * 1000)
+            await sidebar.get_by_role("button", name="Run", exact=True).wait_for(timeout=timeout * 1000)
             await page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')",
                                          polling=100, timeout=timeout * 1000)
             self.ready_s = time.perf_counter() - opened
@@ -312,7 +312,7 @@ class Visitor:
         try:
             await page.evaluate(PAGE_WATCH)
             clicked_at = time.perf_counter()
-            await page.locator("[data-testid=stSidebar]").get_by_role("button", name="▶ Run", exact=True).click(
+            await page.locator("[data-testid=stSidebar]").get_by_role("button", name="Run", exact=True).click(
                 timeout=timeout * 1000)
             deadline = clicked_at + timeout
             await page.wait_for_function("window.__lab.charted !== null || window.__lab.errors.length > 0",
@@ -438,7 +438,7 @@ async def warm_up(browser, server, timeout=300):
     context = await browser.new_context(viewport=VIEWPORT)
     page = await context.new_page()
     await page.goto(server.url)
-    await page.locator("[data-testid=stSidebar]").get_by_role("button", name="▶ Run", exact=True).wait_for(
+    await page.locator("[data-testid=stSidebar]").get_by_role("button", name="Run", exact=True).wait_for(
         timeout=timeout * 1000)
     await context.close()
     await settle(server, timeout)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .specs import NO_ACTIVATION
 from .tables import numeric_column, read_csv, to_csv_text, write_csv
 
 RUN_STATUSES = ("ok", "diverged", "stopped", "error")
@@ -90,12 +91,15 @@ def config_labels(runs, include_dataset=False):
         return {}
     _check_columns(runs, ["run_id", "dataset", "architecture"], "the runs table", hint="")
 
+    hidden = runs["layers"].astype(str).str.count(",") > 1 if "layers" in runs else runs["run_id"].notna()
+
     def varies(column):
         if column not in runs:
             return False
         if column in DATA_OPTION_COLUMNS:
             return bool((runs.groupby("dataset")[column].agg(lambda v: v.astype(str).nunique()) > 1).any())
-        return runs[column].astype(str).nunique() > 1
+        values = runs.loc[hidden, column] if column == "activation" else runs[column]  # only networks that have one
+        return values.astype(str).nunique() > 1
 
     varying = [(column, template) for column, template in LABEL_PARTS
                if varies(column) and (include_dataset or column != "dataset")]
@@ -203,6 +207,8 @@ def runs_from_csv(source, what="runs.csv"):
     runs = _to_numeric(runs, numeric, what)
     runs = _to_numeric(runs, INT_COLUMNS, what, integer=True)
     runs["batch_size"] = [_batch_size(value, what) for value in runs["batch_size"]]
+    # files saved before networks without a hidden layer had activation "none" name the one they were asked with
+    runs.loc[runs["layers"].str.count(",") <= 1, "activation"] = NO_ACTIVATION
     unknown = sorted(set(runs["status"]) - set(RUN_STATUSES))
     if unknown:
         raise ValueError(f"{what} column 'status' has {unknown[:5]}; allowed: {list(RUN_STATUSES)}.")

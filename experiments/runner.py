@@ -24,7 +24,7 @@ from nn.validation import check_int
 from .datasets import as_catalog
 from .limits import estimate_seconds, group_memory
 from .specs import (RunSpec, check_spec, count_params, format_architecture, layers_as_run, load_grid_data, lockstep_key,
-                    make_optimizer)
+                    make_network, make_optimizer)
 
 BACKENDS = ("loky", "dask")
 DASK_TIMEOUT_SECONDS = 10.0  # to connect and hear the scheduler, for a worker to join, for a worker to run a check
@@ -77,7 +77,7 @@ def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_see
 
     start = time.perf_counter()
     try:
-        nets = [nn.Network(layers, activation=spec.activation, seed=spec.seed) for spec in specs]
+        nets = [make_network(spec, layers) for spec in specs]
         histories = nn.fit_lockstep(nets, data.X_train, data.y_train, first.epochs, batch_size=batch_size,
                                     optimizers=[make_optimizer(spec) for spec in specs],
                                     seeds=[spec.seed for spec in specs], X_val=data.X_test, y_val=data.y_test,

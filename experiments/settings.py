@@ -13,7 +13,7 @@ import nn
 from nn.training import MAX_EPOCHS
 
 from .datasets import DATASETS, MAX_NOISE, MAX_TEST_FRACTION, MIN_SAMPLES, MIN_TEST_FRACTION
-from .specs import expand_grid, format_architecture, parse_architecture
+from .specs import NO_ACTIVATION, expand_grid, format_architecture, parse_architecture
 
 PRESET_ARCHITECTURES = ["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]", "[25, 32, 16, 2]", "[25, 64, 2]",
                         "[25, 16, 16, 16, 2]", "[25, 8, 8, 8, 8, 8, 2]"]
@@ -106,7 +106,9 @@ class AppSettings:
             if row.attribute == "n_seeds":
                 values["n_seeds"] = min(MAX_SEEDS, max(1, int(column.nunique())))
                 continue
-            items = list(dict.fromkeys(column.tolist()))
+            items = [item for item in dict.fromkeys(column.tolist()) if item not in row.no_setting]
+            if not items:  # e.g. only networks without a hidden layer: no activation to restore
+                continue
             try:
                 good = [row.read(str(item) if not isinstance(item, float) else f"{item:.17g}") for item in items]
             except ValueError:
@@ -122,9 +124,11 @@ class AppSettings:
 
     def changes_from(self, other):
         """Names of the settings that differ from ``other`` (for "these results are out of date"); a dataset
-        option left at its default counts as that default."""
+        option left at its default counts as that default, and only datasets in both can have changed options
+        (one added or removed is a change of datasets)."""
         changed = [row.label for row in FIELDS if getattr(self, row.attribute) != getattr(other, row.attribute)]
-        if self.effective_options() != other.effective_options():
+        mine, theirs = self.effective_options(), other.effective_options()
+        if any(mine[name] != theirs[name] for name in mine.keys() & theirs.keys()):
             changed.append("dataset options")
         return changed
 
@@ -215,6 +219,7 @@ class Setting:
     runs_column: str = ""
     clamp: object = None
     kind: object = float
+    no_setting: tuple = ()  # runs.csv values that restore nothing (the activation of a network without one)
 
 
 FIELDS = [
@@ -223,7 +228,7 @@ FIELDS = [
     Setting("architectures", "arch", "architectures", lambda v: format_architecture(parse_architecture(v)),
             many=True, runs_column="architecture"),
     Setting("activations", "act", "activations", lambda v: _choice(v, nn.ACTIVATIONS, "activation"), many=True,
-            runs_column="activation"),
+            runs_column="activation", no_setting=(NO_ACTIVATION,)),
     Setting("lrs", "lr", "learning rates", parse_lr, many=True, runs_column="lr"),
     Setting("optimizers", "opt", "optimizers", lambda v: _choice(v, nn.OPTIMIZERS, "optimizer"), many=True,
             runs_column="optimizer"),

@@ -77,17 +77,18 @@ def _finish(job):
     if runs.empty:
         s.notice = "Stopped before any run had trained; the results below are the ones you had."
         return
+    # the runs' own statuses say what happened: a Stop that reached the pool in a group's last epoch stopped nothing
     stopped = int((runs["status"] == "stopped").sum())
-    failed = bool((runs["status"] == "error").any())  # e.g. a worker ran out of memory: Run tries again
-    if not job.cancelled and not stopped and not failed and len(runs) == job.total:
+    finished = int(runs["status"].isin(["ok", "diverged"]).sum())
+    if finished == job.total:
         recent = s.recent
         recent.pop(job.specs, None)
         recent[job.specs] = results
         while len(recent) > RECENT_ENTRIES:
             recent.pop(next(iter(recent)))
-        notice = None
+        notice = f"All {job.total} runs had finished before Stop took effect." if job.cancelled else None
     else:
-        notice = (f"Stopped: {len(runs) - stopped} of {job.total} runs finished" +
+        notice = (f"Stopped: {finished} of {job.total} runs finished" +
                   (f", {stopped} stopped part-way (shown as far as they got)" if stopped else "") +
                   ". Press ▶ Run to train the whole comparison.")
     state.show_results(results, s.job_settings, "run", notice)
@@ -156,13 +157,13 @@ def _progress_panel():
             f"{ahead} comparison{'s' if ahead != 1 else ''} of other visitors ahead of yours"
         cols[0].progress(0.0, text=plain(f"Waiting for a free training worker: every worker is training another "
                                          f"visitor's comparison; {place} · {job.elapsed():.0f} s · {left}"))
-        cols[1].button("✕ Cancel", key="stop_main", on_click=stop, width="stretch",
+        cols[1].button("Cancel", icon=":material/close:", key="stop_main", on_click=stop, width="stretch",
                        help="Leave the queue; nothing of this comparison has trained yet.")
         return
     cols[0].progress(job.fraction(progress), text=plain(
         f"Training: {progress.done} of {progress.total} runs finished, {len(progress.live)} learning now · "
         f"{job.elapsed():.0f} s · {left}"))
-    cols[1].button("■ Stop", key="stop_main", on_click=stop, width="stretch",
+    cols[1].button("Stop", icon=":material/stop:", key="stop_main", on_click=stop, width="stretch",
                    help="Stop training and keep what has trained so far, the runs part-way included.")
 
 

@@ -187,7 +187,7 @@ def _running_outcome(grid, number, column, index, epochs, metrics, weights):
 
     import nn
     from ..runner import RunOutcome
-    from ..specs import layers_as_run
+    from ..specs import layers_as_run, make_network
     spec = grid.specs[index]
     data = grid.datasets[grid.groups[number][0]]
     layers = layers_as_run(spec, data.n_features, data.n_classes)
@@ -200,7 +200,7 @@ def _running_outcome(grid, number, column, index, epochs, metrics, weights):
                          status=status, message=message)
     network = None
     if weights is not None and index in weights[0]:
-        network = nn.Network(layers, activation=spec.activation, seed=spec.seed)
+        network = make_network(spec, layers)
         network.flat_params[...] = weights[2][weights[0].index(index)]
     return RunOutcome(index, spec, layers, status, history.message, 0.0, history, network)
 
