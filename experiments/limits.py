@@ -1,17 +1,13 @@
 """The caps on what one request may ask of a shared server, and the time model behind the estimate."""
 import math
 import os
-import re
 from dataclasses import dataclass, fields
 
 from nn.validation import MAX_UNITS
 from nn.training import MAX_EPOCHS
 
+from .numbers import PLAIN_NUMBER  # numbers as typed, read as the app and the command line read them
 from .specs import count_params, layers_as_run, lockstep_key, parse_architecture
-
-# numbers as typed, in ASCII digits only: "1_0", "١٠", "１０", "nan" and "inf" are refused (float() takes them all)
-PLAIN_NUMBER = re.compile(r"\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")
-PLAIN_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
 @dataclass(frozen=True)

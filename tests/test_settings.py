@@ -51,7 +51,8 @@ def test_settings_come_back_from_a_runs_table():
     settings = AppSettings(datasets=("xor",), architectures=("[2, 4, 2]",), activations=("tanh",), lrs=(0.3, 0.03),
                            epochs=5, batch_size="full", n_seeds=2, dataset_options={"xor": {"noise": 0.2}})
     runs = run_grid(settings.specs()).runs
-    restored = AppSettings.from_runs(runs)
+    restored, problems = AppSettings.from_runs(runs)
+    assert problems == []
     assert restored.changes_from(settings) == [] or restored.dataset_options["xor"]["noise"] == 0.2
     assert (restored.datasets, restored.architectures, restored.activations, restored.lrs, restored.epochs,
             restored.batch_size, restored.n_seeds) == (("xor",), ("[2, 4, 2]",), ("tanh",), (0.3, 0.03), 5, "full", 2)
