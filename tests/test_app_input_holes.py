@@ -99,3 +99,46 @@ def test_two_runs_files_at_once_are_refused_naming_both(saved_runs):
     assert any("choose one runs CSV at a time" in m and "monday.csv, tuesday.csv" in m
                for m in texts(at.sidebar, "error"))
     assert at.session_state["results"] is None
+
+
+# ----- saved results: values no run can have -----
+def test_a_saved_test_fraction_of_5_is_refused_under_the_upload_and_the_sidebar_stays(saved_runs):
+    """The visitor opens a runs.csv whose test_fraction is 5: a message under the upload says what is allowed;
+    the sidebar keeps every field (it used to raise on every rerun and then lose the Epochs field)."""
+    at = upload_saved(open_app(), [as_upload(saved_runs.assign(test_fraction=5))])
+    errors = " ".join(texts(at.sidebar, "error"))
+    assert "column 'test_fraction' must lie in [0.05, 0.9] for xor; row 2 has 5" in errors
+    at.run()
+    assert not at.exception and at.text_input(key="epochs").value == "200"
+
+
+def test_no_best_is_claimed_when_every_accuracy_is_missing(saved_runs):
+    """Saved results whose test accuracies are all empty: no "Best: nan%" headline."""
+    at = upload_saved(open_app(), [as_upload(saved_runs.assign(test_acc=np.nan))])
+    headline = " ".join(texts(at, "markdown"))
+    assert "runs" in headline and "nan%" not in headline and "Best" not in headline
+
+
+# ----- own data -----
+def test_an_own_dataset_name_is_shown_as_written_in_try_it():
+    """The visitor adds their data as "__bold__ _it_ x" and trains it beside xor: Try it's dataset switch
+    shows the name as typed (escaped), not in bold and italics."""
+    rng = np.random.default_rng(0)
+    rows = "\n".join(f"{a:.3f},{b:.3f},{'a' if a * b > 0 else 'b'}" for a, b in rng.normal(size=(80, 2)))
+    at = open_app({"dataset": "xor", "arch": "[2, 4, 2]", "epochs": "3"})
+    at.file_uploader(key="own_csv").set_value(("points.csv", ("x,y,label\n" + rows).encode(), "text/csv")).run()
+    at.text_input(key="own_name").input("__bold__ _it_ x").run()
+    at.button(key="own_add").click().run()
+    assert at.multiselect(key="datasets").value == ["xor", "csv:__bold__ _it_ x"]
+    page(run(at), "try_it")
+    options = at.get("button_group")[0].proto.options
+    assert [option.content for option in options] == ["xor", "csv\\:\\_\\_bold\\_\\_ \\_it\\_ x"]
+
+
+def test_a_very_wide_upload_is_refused_and_its_columns_are_not_offered():
+    """A 100,000-column file: refused from its header at once; no label list of 100,000 entries stays."""
+    header = ",".join(f"c{i}" for i in range(100_000))
+    at = open_app()
+    at.file_uploader(key="own_csv").set_value(("wide.csv", (header + "\n" + header + "\n").encode(), "text/csv")).run()
+    assert any("the file has 100000 columns; at most 257" in m for m in texts(at.sidebar, "error"))
+    assert "own_label" not in [getattr(element, "key", None) for element in at.sidebar]

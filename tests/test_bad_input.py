@@ -282,7 +282,7 @@ def saved():
 
 
 @pytest.mark.parametrize("file, change, message", [
-    ("runs", lambda f: f.assign(lr=[np.nan, 0.1]), r"column 'lr' must lie in \(0, inf\]; row 2 has nan"),
+    ("runs", lambda f: f.assign(lr=[np.nan, 0.1]), r"column 'lr' must lie in \[1e-12, inf\]; row 2 has nan"),
     ("runs", lambda f: f.assign(test_acc=[np.inf, 0.5]), r"column 'test_acc' must lie in \[0, 1\]; row 2 has inf"),
     ("runs", lambda f: f.assign(train_acc=[0.5, -5.0]), r"column 'train_acc' must lie in \[0, 1\]; row 3 has -5\."),
     ("history", lambda f: f.assign(test_acc=np.where(np.arange(len(f)) == 1, 7.0, f["test_acc"])),

