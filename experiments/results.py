@@ -13,6 +13,7 @@ from .specs import MAX_BATCH_SIZE, MAX_SEED, MIN_LR, format_architecture, parse_
 from .tables import numeric_column, read_csv, to_csv_text, write_csv
 
 RUN_STATUSES = ("ok", "diverged", "stopped", "error")
+RUNNING, WAITING = "running", "waiting"  # runs in training and not started yet, while a comparison trains
 CONFIG_COLUMNS = ["dataset", "architecture", "layers", "activation", "optimizer", "lr", "epochs", "batch_size",
                   "l2", "n_samples", "noise", "test_fraction", "data_seed"]
 METRIC_COLUMNS = ["train_loss", "train_acc", "test_loss", "test_acc", "best_test_acc", "best_epoch"]

@@ -41,8 +41,9 @@ class AppSettings:
     n_seeds: int = 1
     dataset_options: dict = field(default_factory=dict)  # name -> {"n_samples", "noise", "test_fraction"}
 
-    def specs(self, catalog=None):
-        """The grid as RunSpecs; ValueError with a clear message if a value is not allowed."""
+    def specs(self, catalog=None, max_runs=None):
+        """The grid as RunSpecs; ValueError with a clear message if a value is not allowed, GridTooLarge
+        (counted before any spec is made) if it has more than ``max_runs`` runs."""
         if not 1 <= self.n_seeds <= MAX_SEEDS:
             raise ValueError(f"number of seeds must be between 1 and {MAX_SEEDS}; got {self.n_seeds}.")
         options = {name: {k: v for k, v in self.dataset_options.get(name, {}).items() if v is not None}
@@ -50,7 +51,7 @@ class AppSettings:
         return expand_grid(datasets=self.datasets, architectures=self.architectures, activations=self.activations,
                            lrs=self.lrs, optimizers=self.optimizers, seeds=tuple(range(self.n_seeds)),
                            epochs=self.epochs, batch_size=None if self.batch_size == "full" else self.batch_size,
-                           l2=self.l2, dataset_options=options, catalog=catalog)
+                           l2=self.l2, dataset_options=options, catalog=catalog, max_runs=max_runs)
 
     def shareable(self):
         """These settings without the visitor's own datasets, which stay private (the defaults if none is left)."""

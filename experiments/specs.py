@@ -20,6 +20,18 @@ MAX_BATCH_SIZE = MAX_SAMPLES
 DATA_OPTIONS = ("n_samples", "noise", "test_fraction")
 
 
+class GridTooLarge(ValueError):
+    """A request over the caps (``limits.Limits``); the message says what to shrink and by how much."""
+
+
+def check_run_count(count, max_runs):
+    """GridTooLarge if ``count`` runs are more than ``max_runs`` (None: no cap)."""
+    if max_runs is not None and count > max_runs:
+        raise GridTooLarge(f"This comparison has {count} runs; the limit is {max_runs} ({count / max_runs:.1f}x "
+                           "over). Choose fewer datasets, architectures, activations, learning rates, optimizers "
+                           "or seeds.")
+
+
 @dataclass(frozen=True)
 class RunSpec:
     """Everything that defines one training run. ``batch_size=None`` means full batch; dataset options
@@ -135,6 +147,22 @@ def _check_options(spec):
     return {option: checked[option] for option in given}
 
 
+def canonical_spec(spec):
+    """``spec`` (checked) with its built-in dataset's default options written out: "lines" and "lines with
+    its default 300 samples" are one comparison, so they share one training and one cache entry."""
+    info = DATASETS.get(spec.dataset)
+    if info is None:
+        return spec
+    return replace(spec, n_samples=info.n_samples if spec.n_samples is None else spec.n_samples,
+                   noise=info.noise if spec.noise is None else spec.noise,
+                   test_fraction=info.test_fraction if spec.test_fraction is None else spec.test_fraction)
+
+
+def comparison_key(specs):
+    """What identifies a comparison, whatever way its specs write the default data options."""
+    return tuple(canonical_spec(spec) for spec in specs)
+
+
 def layers_as_run(spec, n_features, n_classes):
     return adapt_layers(parse_architecture(spec.architecture), n_features, n_classes)
 
@@ -169,19 +197,21 @@ def make_optimizer(spec):
 # ----- grids -----
 def expand_grid(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"),
                 activations=("relu",), lrs=(0.1,), optimizers=("sgd",), seeds=(0,), epochs=200, batch_size=16,
-                l2=0.0, dataset_options=None, data_seed=0, catalog=None):
+                l2=0.0, dataset_options=None, data_seed=0, catalog=None, max_runs=None):
     """The Cartesian product of the chosen values, as checked RunSpecs in a stable order.
 
     Each of ``datasets`` ... ``seeds`` is a non-empty list (or tuple, or other ordered iterable). A value
     given twice (also "25-8-2" next to "[25, 8, 2]", or 0.1 next to 0.10) makes one run, not two.
     ``dataset_options`` maps a dataset name of ``datasets`` to {"n_samples", "noise", "test_fraction"},
     only those the dataset has. Every run of one dataset shares its data split; replicate seeds change
-    only initialisation and shuffling. A bad value is a ValueError naming it.
+    only initialisation and shuffling. A bad value is a ValueError naming it. With ``max_runs``, a grid of
+    more runs is refused (GridTooLarge) from the sizes of its choices, before any run is made.
     """
     axes = {}
     for name, values in [("datasets", datasets), ("architectures", architectures), ("activations", activations),
                          ("lrs", lrs), ("optimizers", optimizers), ("seeds", seeds)]:
         axes[name] = _as_list(name, values)
+    check_run_count(grid_size(axes), max_runs)
     dataset_options = _check_dataset_options(dataset_options, axes["datasets"])
     specs = []
     for dataset, architecture, activation, optimizer, lr, seed in itertools.product(
@@ -192,6 +222,26 @@ def expand_grid(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25
                                         optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size, l2=l2,
                                         seed=seed, data_seed=data_seed, **options), catalog))
     return without_repeats(specs)
+
+
+def grid_size(axes):
+    """How many distinct runs ``expand_grid`` makes of these choices ({"datasets": [...], ...}), counted
+    without making them: a product of the numbers of distinct values, where a network without a hidden layer
+    counts one activation. Values that cannot be read count as they are (expanding then names them)."""
+    def distinct(values, key=lambda value: value):
+        keys = set()
+        for value in values:
+            try:
+                keys.add(key(value))
+            except (ValueError, TypeError):
+                keys.add(("unread", repr(value)))
+        return keys
+
+    architectures = distinct(axes["architectures"], lambda a: tuple(parse_architecture(a)))
+    deep = sum(1 for sizes in architectures if sizes[0] == "unread" or len(sizes) > 2)
+    per_dataset = (deep * len(distinct(axes["activations"])) + len(architectures) - deep) \
+        * len(distinct(axes["optimizers"])) * len(distinct(axes["lrs"])) * len(distinct(axes["seeds"]))
+    return len(distinct(axes["datasets"])) * per_dataset
 
 
 def has_hidden_layer(architecture):

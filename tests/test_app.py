@@ -53,7 +53,7 @@ def wait_for_training(at):
     """Training runs in the server's training pool; wait for it, then let the page show the results."""
     job = at.session_state["job"] if "job" in at.session_state else None
     if job is not None:
-        job.wait(120)
+        job.result(120)
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -193,6 +193,22 @@ def test_a_request_over_the_caps_is_refused_with_what_to_shrink():
     assert at.button(key="run").disabled
 
 
+@pytest.mark.parametrize("query, said", [
+    ({"dataset": "xor", "xor.n": "5000", "xor.test": "0.05", "epochs": "2000", "batch": "1",
+      "arch": ["[25, 2]", "[25, 1, 2]", "[25, 1, 1, 2]"], "opt": ["sgd", "momentum", "adam"]},
+     "busy for about"),
+    ({"dataset": "xor4", "arch": "[25" + ", 256" * 11 + ", 2]", "lr": ["0.01", "0.02"], "seeds": "10",
+      "epochs": "37", "batch": "full"}, "MB of memory"),
+])
+def test_a_link_that_would_take_the_demo_down_is_refused_before_run(query, said):
+    """A visitor opens one of the links that kept both workers busy for an hour, or took 4 GB: the sidebar
+    says why it cannot run and what to change, and Run is disabled."""
+    at = open_app(query)
+    errors = " ".join(texts(at.sidebar, "error"))
+    assert "Over this demo's limits" in errors and said in errors and "Use " in errors, errors
+    assert at.button(key="run").disabled
+
+
 # ----- share links -----
 def test_a_link_restores_the_settings_and_offers_to_run_them():
     """Someone opens a shared link: the sidebar shows its settings and the page offers exactly that run."""
@@ -273,7 +289,7 @@ def test_changing_a_widget_during_training_does_not_stop_it():
     at.button(key="run").click().run()
     job = at.session_state["job"]
     at.multiselect(key="activations").select("tanh").run()
-    assert not job.stop_requested
+    assert not job.cancelled
     assert at.button(key="restart")  # offered, not done
     wait_for_training(at)
     assert len(table(at)) == 3 and not any("Stopped" in m for m in texts(at, "info"))
@@ -285,10 +301,10 @@ def test_stop_keeps_the_runs_that_finished():
     at = open_app({"dataset": "edge", "epochs": "2000", "batch": "1"})  # tens of seconds of training
     at.button(key="run").click().run()
     job = at.session_state["job"]
-    time.sleep(1.0)
+    wait_until(lambda: job.progress().live)  # the runs are learning
     at.button(key="stop_main").click().run()
-    job.wait(10)
-    assert job.finished  # within an epoch, not at the end of the run
+    job.result(10)
+    assert job.ready()  # within an epoch, not at the end of the run
     wait_for_training(at)
     assert any("Stopped: 0 of 3 runs finished" in m for m in texts(at, "info"))
     assert set(table(at)["architecture"]) <= {"[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"} and len(table(at)) >= 1
@@ -353,7 +369,7 @@ def test_a_visitor_watching_while_others_watch_redraws_less_often():
     finally:
         busy.cancel()
         if at is not None and at.session_state["job"] is not None:
-            at.session_state["job"].stop()
+            at.session_state["job"].cancel()
 
 
 def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():
@@ -374,7 +390,7 @@ def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():
         for other in busy:
             other.cancel()
     wait_for_training(at)
-    assert len(table(at)) == 3 and job.handle.blas_threads == 1  # trained in a worker with one BLAS thread
+    assert len(table(at)) == 3 and job.blas_threads == 1  # trained in a worker with one BLAS thread
 
 
 def test_the_compare_page_shows_the_comparison_learning_live():
@@ -382,7 +398,7 @@ def test_the_compare_page_shows_the_comparison_learning_live():
     at = open_app({"dataset": "circles", "epochs": "2000", "arch": "[2,16,2]"})
     at.button(key="run").click().run()
     job = at.session_state["job"]
-    wait_until(lambda: job.live_results().networks)
+    wait_until(lambda: job.results_so_far().networks)
     at.run()
     assert {"live_curves", "live_boundary.circles"} <= chart_keys(at)
     assert "Live:" in " ".join(texts(at, "caption"))
@@ -449,6 +465,23 @@ def rerun_fragment(at, key):
 
     with mock.patch.object(RerunData, "__init__", with_fragment):
         at.run()
+
+
+def test_a_huge_link_is_refused_at_once_and_an_unchanged_sidebar_is_not_planned_again():
+    """Issue 21: a visitor opens an 864-character link of 972000 runs. The sidebar says how many and what to
+    choose fewer of, without making a single run of it; the next rerun with the same settings plans nothing."""
+    from test_specs import HUGE
+    query = {"dataset": HUGE["datasets"], "arch": HUGE["architectures"], "act": HUGE["activations"],
+             "lr": [f"{lr:g}" for lr in HUGE["lrs"]], "opt": HUGE["optimizers"], "seeds": "10"}
+    with counting_work() as calls:
+        at = open_app(query)
+    errors = " ".join(texts(at.sidebar, "error"))
+    assert "This comparison has 972000 runs; the limit is 200" in errors and "Choose fewer" in errors
+    assert at.button(key="run").disabled and calls["check"] == 0
+    at = open_app()
+    with counting_work() as calls:
+        at.run()  # a rerun that changes nothing: the plan is this session's already
+    assert calls == {"load": 0, "check": 0} and "3 runs" in plan(at)
 
 
 def test_moving_the_smoothing_slider_loads_no_data_and_checks_no_spec():

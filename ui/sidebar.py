@@ -9,7 +9,6 @@ from experiments.datasets import dataset_from_csv
 from experiments.results import csv_kind, results_from_csv
 from experiments.settings import (BATCH_CHOICES, MAX_L2, MAX_SEEDS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings,
                                   parse_custom_architectures, parse_custom_lrs, parse_epochs)
-from experiments.pool import comparison_key
 from experiments.specs import adapt_layers, has_hidden_layer, parse_architecture
 
 from . import state, training
@@ -73,8 +72,10 @@ def render():
     _saved_results(sidebar)
     with sidebar.expander("Limits of this demo"):
         st.caption(f"Per click: at most {caps.max_runs} runs, {caps.max_epochs} epochs, {caps.max_units} units per "
-                   f"hidden layer, {caps.max_samples} samples per dataset, and {caps.max_work:.0e} units of work "
-                   "(parameters × samples × epochs). Run it locally to go further.")
+                   f"hidden layer, {caps.max_samples} samples per dataset, {caps.max_work:.0e} units of work "
+                   f"(parameters × samples × epochs), about {caps.max_seconds:.0f} s of the training workers' time "
+                   f"and {caps.max_memory_mb:.0f} MB of memory, as estimated before training. Run it locally to "
+                   "go further.")
 
     settings = _settings(custom_arch, custom_lrs, epochs)
     plan = make_plan(settings, catalog, errors)
@@ -126,7 +127,7 @@ def _plan_box(plan):
         st.error(plain(plan.error))
     else:
         n = len(plan.specs)
-        likely = state.pool().estimate_wait_seconds(plan.specs, state.catalog(), state.SNAPSHOTS, plan.datasets)
+        likely = plan.wait_seconds()
         if likely == 0:
             timing = "ready at once (trained before)"
         else:
@@ -140,9 +141,9 @@ def _plan_box(plan):
         if collapsed and len(plan.settings.activations) > 1:
             st.caption(f"{', '.join(collapsed)} has no hidden layer, so it has no activation: it is trained once, "
                        "not once per activation.")
-    if job is not None and not job.finished:
+    if job is not None and not job.ready():
         st.button("Training… (Stop is above the results)", key="run", disabled=True, width="stretch")
-        if not plan.error and comparison_key(plan.specs) != job.key:
+        if not plan.error and plan.key != job.specs:
             st.button("Stop and run these settings", key="restart", width="stretch",
                       on_click=training.restart, args=(plan,))
     else:
