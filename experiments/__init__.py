@@ -16,7 +16,7 @@ _PUBLIC = {
     "load_dataset": "datasets", "dataset_from_csv": "datasets", "Catalog": "datasets", "DATASETS": "datasets",
     "Dataset": "datasets",
     "run_grid": "runner", "GridTraining": "runner",
-    "Results": "results", "read_results": "results", "results_from_csv": "results",
+    "Results": "results", "read_results": "saved", "results_from_csv": "saved",
     "Limits": "limits", "GridTooLarge": "specs", "check_limits": "limits", "estimate_seconds": "limits",
     "lr_range_test": "lr_finder",
     "TrainingPool": "pool",

@@ -127,7 +127,7 @@ def specs_from_args(args, warn=None):
 
 def check_scheduler(args):
     """--scheduler goes with --backend dask, and the other way round; its address must look like one."""
-    from .runner import SchedulerError, check_scheduler_address
+    from .dask_cluster import SchedulerError, check_scheduler_address
     if args.scheduler is not None and args.backend != "dask":
         raise CliError("--scheduler is used only with --backend dask; add --backend dask or leave --scheduler out.")
     if args.backend == "dask":
@@ -196,7 +196,7 @@ def check_output_folder(folder):
 
 
 def command_run(args, stdout, stderr):
-    from .runner import SchedulerError
+    from .dask_cluster import SchedulerError
     check_scheduler(args)
     specs = specs_from_args(args, lambda message: stderr.write(message + "\n"))
     check_output_folder(args.out)

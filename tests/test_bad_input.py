@@ -13,12 +13,14 @@ import pytest
 
 import nn
 from experiments import figures
-from experiments import runner
+from experiments import dask_cluster, runner
 from experiments.cli import format_summary, main
 from experiments.datasets import dataset_from_csv, load_dataset
 from experiments.limits import Limits, check_limits
-from experiments.results import HISTORY_COLUMNS, RUN_COLUMNS, Results, config_labels, read_results, results_from_csv
-from experiments.runner import SchedulerError, run_grid
+from experiments.results import HISTORY_COLUMNS, RUN_COLUMNS, Results, config_labels
+from experiments.saved import read_results, results_from_csv
+from experiments.dask_cluster import SchedulerError
+from experiments.runner import run_grid
 from experiments.specs import expand_grid
 
 
@@ -154,7 +156,7 @@ def closed_port():
 
 @pytest.fixture
 def short_timeouts(monkeypatch):
-    monkeypatch.setattr(runner, "DASK_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr(dask_cluster, "DASK_TIMEOUT_SECONDS", 1.0)
 
 
 @pytest.mark.parametrize("mode, message", [
@@ -205,7 +207,7 @@ def test_workers_that_cannot_import_the_project_are_named(local_cluster, short_t
     def check_that_fails_to_import():
         raise ModuleNotFoundError("No module named 'experiments'")
 
-    monkeypatch.setattr(runner, "_worker_check", check_that_fails_to_import)
+    monkeypatch.setattr(dask_cluster, "_worker_check", check_that_fails_to_import)
     with pytest.raises(SchedulerError, match=r"its workers cannot run this project's code \(ModuleNotFoundError: No "
                                              r"module named 'experiments'\); install the project"):
         run_grid(expand_grid(datasets=["xor"], architectures=["[2, 4, 2]"], epochs=1), backend="dask",
@@ -220,7 +222,7 @@ def test_a_stuck_worker_ends_the_grid_with_a_message(local_cluster, short_timeou
         return real_train_group(*args, **kwargs)
 
     monkeypatch.setattr(runner, "train_group", stuck)
-    monkeypatch.setattr(runner, "DASK_TASK_SECONDS", (0.2, 0.0))
+    monkeypatch.setattr(dask_cluster, "DASK_TASK_SECONDS", (0.2, 0.0))
     with pytest.raises(SchedulerError, match=r"no group of runs finished within 0 s .*a worker is stuck or gone"):
         run_grid(expand_grid(datasets=["xor"], architectures=["[2, 4, 2]", "[2, 8, 2]"], epochs=1), backend="dask",
                  scheduler=local_cluster)

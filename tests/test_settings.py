@@ -66,7 +66,7 @@ def test_settings_come_back_from_a_runs_table():
 def test_settings_come_back_from_runs_with_networks_without_an_activation():
     """Networks without a hidden layer have activation "none" in runs.csv; the activations restored are those
     of the other networks, and a file of such networks alone restores the default one."""
-    from experiments.results import results_from_csv
+    from experiments.saved import results_from_csv
     settings = AppSettings(datasets=("xor",), architectures=("[2, 2]", "[2, 4, 2]"), activations=("tanh", "sigmoid"),
                            epochs=2)
     runs = results_from_csv(run_grid(settings.specs()).runs_csv().encode()).runs
@@ -81,7 +81,7 @@ def test_settings_come_back_from_runs_with_networks_without_an_activation():
 def test_an_old_runs_file_with_relu_on_a_network_without_a_hidden_layer_still_opens():
     """runs.csv saved before "none" named [25, 2]'s activation as asked (relu): it opens, reads "none", and
     restores the settings it was made with."""
-    from experiments.results import results_from_csv
+    from experiments.saved import results_from_csv
     settings = AppSettings(datasets=("xor",), architectures=("[25, 2]", "[25, 8, 2]"), epochs=2)
     runs = run_grid(settings.specs()).runs
     runs.loc[runs["layers"] == "[2, 2]", "activation"] = "relu"  # as the old app wrote it

@@ -152,7 +152,7 @@ class Job:
             finished = list(grid.outcomes)
             live = [(number, *self._training.live[number]) for number in self._training.live]
             weights = dict(self._training.weights)
-        from ..runner import build_results
+        from ..results import build_results
         running = [_running_outcome(grid, number, column, index, epochs, metrics, weights.get(number))
                    for number, indices, epochs, metrics in live for column, index in enumerate(indices)]
         started = {outcome.index for outcome in finished + running}
