@@ -13,7 +13,7 @@ import importlib
 
 _PUBLIC = {
     "RunSpec": "specs", "expand_grid": "specs", "check_spec": "specs", "parse_architecture": "specs",
-    "load_dataset": "datasets", "dataset_from_csv": "datasets", "Catalog": "datasets", "DATASETS": "datasets",
+    "load_dataset": "datasets", "dataset_from_csv": "own_data", "Catalog": "datasets", "DATASETS": "datasets",
     "Dataset": "datasets",
     "run_grid": "runner", "GridTraining": "runner",
     "Results": "results", "read_results": "saved", "results_from_csv": "saved",

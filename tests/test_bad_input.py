@@ -15,7 +15,8 @@ import nn
 from experiments import figures
 from experiments import dask_cluster, runner
 from experiments.cli import format_summary, main
-from experiments.datasets import dataset_from_csv, load_dataset
+from experiments.datasets import load_dataset
+from experiments.own_data import dataset_from_csv
 from experiments.limits import Limits, check_limits
 from experiments.results import HISTORY_COLUMNS, RUN_COLUMNS, Results, config_labels
 from experiments.saved import read_results, results_from_csv

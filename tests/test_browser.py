@@ -203,7 +203,7 @@ def test_watch_a_comparison_learn_live_then_stop(server, page):
     while live_state()["epochs"] <= first["epochs"]:  # the curves grow while the visitor watches
         assert time.time() < deadline, f"the live curves did not grow past epoch {first['epochs']}"
         time.sleep(0.5)
-    page.get_by_role("button", name="Stop", exact=True).click()
+    page.locator("[data-testid=stMainBlockContainer]").get_by_role("button", name="Stop", exact=True).click()
     page.get_by_text(re.compile("^Stopped: ")).wait_for(timeout=30_000)
     page.get_by_text("Accuracy", exact=True).wait_for(timeout=30_000)
     screenshot(page, "compare-stopped")

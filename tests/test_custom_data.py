@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from experiments.datasets import Catalog, csv_columns, dataset_from_csv
+from experiments.datasets import Catalog
+from experiments.own_data import csv_columns, dataset_from_csv
 from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
 

@@ -10,7 +10,7 @@ import pytest
 import nn
 from experiments import figures
 from experiments.cli import build_parser, main, specs_from_args
-from experiments.datasets import csv_columns, dataset_from_csv
+from experiments.own_data import csv_columns, dataset_from_csv
 from experiments.saved import results_from_csv
 from experiments.runner import run_grid
 from experiments.settings import AppSettings, parse_custom_lrs

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.datasets import Catalog, dataset_from_csv
+from experiments.datasets import Catalog
+from experiments.own_data import dataset_from_csv
 from experiments.pool import PoolBusy, ResultCache, TrainingPool, blas_threads, one_blas_thread, results_nbytes
 from experiments.pool.job import Owner
 from experiments.pool.reader import GONE_GRACE_SECONDS, OWNER_CHECK_SECONDS

@@ -4,8 +4,8 @@ import streamlit as st
 
 import nn
 from experiments import figures
-from experiments.datasets import DATASETS, MAX_NOISE, MAX_TEST_FRACTION, MIN_SAMPLES, MIN_TEST_FRACTION, csv_columns
-from experiments.datasets import dataset_from_csv
+from experiments.datasets import DATASETS, MAX_NOISE, MAX_TEST_FRACTION, MIN_SAMPLES, MIN_TEST_FRACTION
+from experiments.own_data import csv_columns, dataset_from_csv
 from experiments.saved import csv_kind, results_from_csv
 from experiments.settings import (BATCH_CHOICES, MAX_L2, MAX_SEEDS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings,
                                   parse_custom_architectures, parse_custom_lrs, parse_epochs)
