@@ -177,7 +177,7 @@ class Visitor:
                     self.headline = element.markdown.body
                 elif what == "heading" and element.heading.body == "Accuracy":
                     accuracy = True
-                elif what == "plotly_chart":
+                elif what in ("plotly_chart", "bidi_component"):  # a Plotly chart or the canvas renderer's view
                     charts += 1
                 elif what == "exception" or (what == "alert" and element.alert.format == 1):  # 1: ERROR
                     self.errors.append(element.exception.message if what == "exception" else element.alert.body)
