@@ -14,7 +14,7 @@ SCREENSHOT_DIR = os.path.join(ROOT, "screenshots")
 pytestmark = pytest.mark.slow
 
 
-PAGES = ["Compare", "Gradient flow", "Boundary over time", "Inside the network", "Images", "Try it",
+PAGES = ["Compare", "Lessons", "Gradient flow", "Boundary over time", "Inside the network", "Images", "Try it",
          "Learning-rate finder", "Hyperparameters"]
 
 # the root of a canvas element's view, by the element's key
@@ -51,16 +51,27 @@ def screenshot(page, name):
 
 
 def open_page(page, title):
-    """Click a page in the top navigation (the last ones sit under "N more")."""
+    """Click a page in the top navigation (the last ones sit under "N more"); True if it sat there."""
     link = page.get_by_role("link", name=title)
-    if link.count() and link.first.is_visible():
-        link.first.click()
-    else:
+    more = not (link.count() and link.first.is_visible())
+    if more:
         page.get_by_text(re.compile(r"^\d+ more$")).first.click()
         page.get_by_role("menuitem", name=title).first.click()
+    else:
+        link.first.click()
     url_path = next(path for _, name, path, _ in PAGE_ROWS if name == title)
     page.wait_for_url(re.compile(f"/{url_path}"), timeout=60_000)
     settle(page)
+    return more
+
+
+def marked(locator):
+    """True if the navigation marks this element as the current page (a background behind it), the pointer
+    and the focus elsewhere (a hovered or focused button has a background of its own)."""
+    locator.page.mouse.move(700, 600)
+    locator.page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    return locator.evaluate("element => getComputedStyle(element).backgroundColor") not in ("rgba(0, 0, 0, 0)",
+                                                                                           "transparent")
 
 
 def view(page, key, expression):
@@ -109,9 +120,9 @@ def test_run_a_lesson_and_visit_every_page(server, page):
     page: no exception and no browser error anywhere."""
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(server)
-    page.get_by_role("button", name="▶ Show me").first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Show me").first.wait_for(timeout=60_000)
     screenshot(page, "welcome")
-    page.get_by_role("button", name="▶ Show me").first.click()
+    page.get_by_role("button", name="Show me").first.click()
     wait_for_results(page)
     screenshot(page, "compare")
     assert page.get_by_text("Best: 100.0%").count() == 1
@@ -130,10 +141,16 @@ def test_run_a_lesson_and_visit_every_page(server, page):
     wait_view(page, "boundaries", "root.querySelectorAll('.panel.picked').length === 1", timeout=30_000)
     page.wait_for_function(f"() => ({CURVES_JS})().data.some(trace => trace.opacity === 0.2)", timeout=30_000)
     screenshot(page, "compare-linked")
+    under_more = []
     for title in PAGES[1:]:
-        open_page(page, title)
+        if open_page(page, title):  # the navigation still shows which page this is: "N more" is marked
+            under_more.append(title)
+            assert marked(page.locator("[data-testid=stTopNavSection]")), title
+        else:
+            assert marked(page.locator("a[aria-current=page]").first), title
         screenshot(page, title.lower().replace(" ", "-"))
         assert page.locator("[data-testid=stException]").count() == 0, title
+    assert under_more  # at 1440 px the last pages do not fit
     assert page.errors == []
 
 
@@ -231,7 +248,7 @@ def test_watch_a_comparison_learn_live_then_stop(server, page):
     assert sum(dark[:3]) < sum(light[:3]) and view(page, "live_view", "root.dataset.tag") == "watched"
     screenshot(page, "compare-live-dark")
     page.emulate_media(color_scheme="light")
-    page.get_by_role("button", name="■ Stop").click()
+    page.get_by_role("button", name="Stop", exact=True).click()
     page.get_by_text(re.compile("^Stopped: ")).wait_for(timeout=30_000)
     page.get_by_text("Accuracy", exact=True).wait_for(timeout=30_000)
     screenshot(page, "compare-stopped")

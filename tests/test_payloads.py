@@ -99,8 +99,8 @@ def curves_of(epochs, diverge_at=None):
     loss = np.linspace(0.7, 0.1, epochs)
     if diverge_at is not None:
         loss[diverge_at:] = np.nan
-    return pool_curves({"epoch": np.arange(1, epochs + 1), "train_loss": loss, "val_loss": loss + 0.05,
-                        "train_acc": 1 - loss, "val_acc": 0.95 - loss})
+    return pool_curves({"epoch": np.arange(1, epochs + 1), "train_loss": loss, "test_loss": loss + 0.05,
+                        "train_acc": 1 - loss, "test_acc": 0.95 - loss})
 
 
 @pytest.fixture(scope="module")

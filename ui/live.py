@@ -2,14 +2,14 @@
 
 Every update sends only what is new (``experiments.figures.live.LiveFeed``): the new epochs of every run,
 the runs whose state changed and each drawn configuration's newest grid. The runs in training come from the
-pool's live curves, cheap at every update; the runs that ended, from ``Job.live_results()``, read again only
-when another group of runs has ended. The grids: see ``live_grids``.
+pool's live curves, cheap at every update; the runs that ended, from ``Job.results_so_far()``, read again
+only when another group of runs has ended. The grids: see ``live_grids``.
 """
 import streamlit as st
 
 from experiments.figures.live import LiveFeed, pool_curves, run_curves, running_state
 from experiments.grids import dataset_plane, probability_grid
-from experiments.pool import RUNNING, WAITING
+from experiments.results import RUNNING, WAITING
 
 from .components import canvas
 
@@ -17,12 +17,14 @@ LIVE_KEY = "live_view"
 
 
 class LiveState:
-    """What one Job's live view remembers between updates: its feed, and the runs that ended (their curves,
-    state and grid never change again)."""
+    """What one Job's live view remembers between updates (kept in the session): its feed, and the runs that
+    ended (their curves, state and grid never change again)."""
 
     def __init__(self, job):
-        self.feed = LiveFeed(job.live_results())
+        self.job = job
+        self.feed = LiveFeed(job.results_so_far())
         self.done, self.ended, self.ended_grids, self.inputs = -1, {}, {}, {}
+        self.resynced = None
 
     def inputs_for(self, dataset, data):
         if dataset not in self.inputs:
@@ -34,7 +36,7 @@ class LiveState:
         done = job.progress().done
         if done == self.done:
             return
-        results = job.live_results()
+        results = job.results_so_far()
         runs = results.runs[~results.runs["status"].isin([RUNNING, WAITING])]
         history = dict(tuple(results.history.groupby("run_id", sort=False))) if len(results.history) else {}
         for row in runs.itertuples():
@@ -52,7 +54,7 @@ class LiveState:
     def update(self, job):
         """The next update of the live view."""
         self.refresh_ended(job)
-        running = {run: pool_curves(curves) for run, curves in job.handle.curves().items() if run not in self.ended}
+        running = {run: pool_curves(curves) for run, curves in job.curves().items() if run not in self.ended}
         curves = {**{run: c for run, (c, _) in self.ended.items() if c is not None}, **running}
         states = {**{run: state for run, (_, state) in self.ended.items()},
                   **{run: running_state(c) for run, c in running.items()}}
@@ -63,13 +65,13 @@ class LiveState:
 def live_grids(job, live, running):
     """{run: (epoch, grid bytes)}: the newest grid of every drawn run in training.
 
-    For now the server computes them from the networks ``Job.live_results()`` rebuilds from the newest
+    For now the server computes them from the networks ``Job.results_so_far()`` rebuilds from the newest
     weights the workers sent. To be swapped for one line once the pool's workers compute the grids
     themselves (``experiments.grids.probability_grid``) and the Job hands them over."""
     wanted = running & set(live.feed.drawn)
     if not wanted:
         return {}
-    results = job.live_results()
+    results = job.results_so_far()
     epochs = dict(zip(results.runs["run_id"], results.runs["epochs_run"]))
     grids = {}
     for run in wanted & set(results.networks):
@@ -81,11 +83,11 @@ def live_grids(job, live, running):
 
 def live_view(job):
     """Draw (or update) the live view of ``job``."""
-    live = job.live
-    if live is None:
-        live = job.live = LiveState(job)
+    live = st.session_state.get("live_state")
+    if live is None or live.job is not job:
+        live = st.session_state.live_state = LiveState(job)
     asked = (st.session_state.get(LIVE_KEY) or {}).get("resync")
-    if asked is not None and asked != getattr(live, "resynced", None):  # the browser missed an update
+    if asked is not None and asked != live.resynced:  # the browser missed an update: everything again
         live.resynced = asked
         live.feed.resend()
     canvas(live.update(job), key=LIVE_KEY)

@@ -13,13 +13,13 @@ import uuid
 
 import numpy as np
 
-from ..pool import RUNNING, WAITING  # the pool module imports only the standard library at load
+from ..results import RUNNING, WAITING
 from .common import config_colors, curve_encoding, first_seed_runs
 from .panels import encode, plane_payload
 
 LIVE_POINTS = 200  # data points per split over each live panel
 LIVE_PANELS = 12  # boundary panels per dataset drawn live
-CURVE_NAMES = {"train_loss": "train_loss", "test_loss": "val_loss", "train_acc": "train_acc", "test_acc": "val_acc"}
+CURVES = ("train_loss", "test_loss", "train_acc", "test_acc")  # named as in the results' history and Job.curves()
 
 LIVE_UPDATE_SECONDS = 0.02  # the server's CPU for one live update, grids included (bench_live.py)
 LIVE_BUDGET = 0.5  # of one core, for the live views of all visitors together: the rest draws results
@@ -40,15 +40,13 @@ def _values(array, digits):
 
 def run_curves(history):
     """A finished run's curves as the feed takes them, from its rows of a Results history table."""
-    return {name: history[column].to_numpy() for name, column in
-            (("train_loss", "train_loss"), ("test_loss", "test_loss"), ("train_acc", "train_acc"),
-             ("test_acc", "test_acc"))}
+    return {name: history[name].to_numpy() for name in CURVES}
 
 
 def pool_curves(curves):
-    """The pool's live curves of a run in training ({"epoch", "train_loss", "val_loss", ...}) as the feed
-    takes them."""
-    return {name: curves[source] for name, source in CURVE_NAMES.items() if source in curves}
+    """The pool's live curves of a run in training (``Job.curves()``: {"epoch", "train_loss", "test_loss",
+    ...}) as the feed takes them."""
+    return {name: curves[name] for name in CURVES if name in curves}
 
 
 def running_state(curves):
