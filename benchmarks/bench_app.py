@@ -29,8 +29,8 @@ Before the scenarios, each mid-size comparison (and the defaults) is timed alone
 on one cached server, for the "x alone" ratio.
 
 A visitor is a browser context of its own (its own Streamlit session). It presses the sidebar's Run and
-waits for the charts: the results' "Accuracy" heading and at least two drawn plotly charts on the Compare
-page, none of them stale. Times, per visitor, all on the wall clock (the page's performance.timeOrigin +
+waits for the charts: the results' "Accuracy" heading and at least two drawn charts (plotly charts, or
+the canvas renderer's elements with their panels painted) on the Compare page, none of them stale. Times, per visitor, all on the wall clock (the page's performance.timeOrigin +
 performance.now(), the server's time.time()):
 
 - click -> charts: the click event to the first check (every 100 ms) that finds the charts: what the
@@ -126,7 +126,9 @@ PAGE_WATCH = """() => {
     const heading = [...main.querySelectorAll('h1, h2, h3, h4, h5, h6')]
       .some(h => live(h) && h.textContent.trim() === 'Accuracy');
     if (!heading) return;
-    const charts = [...main.querySelectorAll('.js-plotly-plot')].filter(p => live(p) && p.querySelector('.main-svg'));
+    const charts = [...main.querySelectorAll('.js-plotly-plot')].filter(p => live(p) && p.querySelector('.main-svg'))
+      .concat([...main.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
+        .filter(c => live(c) && c.shadowRoot && c.shadowRoot.querySelector('.panel canvas')));
     if (charts.length >= 2) {
       s.charted = now;
       const best = [...main.querySelectorAll('[data-testid=stMarkdownContainer]')]
