@@ -522,16 +522,20 @@ def test_the_compare_page_shows_the_comparison_learning_live():
     at = open_app({"dataset": "circles", "epochs": "2000", "arch": ["[2,16,2]", "[2,8,2]"], "seeds": "2"})
     at.button(key="run").click().run()
     job = at.session_state["job"]
+    if "live_view" not in canvases(at):  # waiting for a worker (one starting, or the start-up comparison's)
+        wait_until(lambda: job.status == "running")
+        at.run()
     first = canvases(at)["live_view"]
     assert first["view"] == "live" and first["base"] is None and len(first["runs"]) == 4  # every run, from the start
-    wait_until(lambda: len(job.curves()) == 4 and job.results_so_far().networks)  # every run learning
+    wait_until(lambda: len(job.curves()) == 4 and len(job.grids()) == 2)  # every run learning, the panels drawn
     at.run()
     live = canvases(at)["live_view"]
     assert live["base"] == first["seq"] and "runs" not in live  # then only what is new
     assert set(live["curves"]) == {"0", "1", "2", "3"}  # one series per run (JSON keys are text)
     drawn = [run["run"] for run in first["runs"] if run["drawn"]]
     assert len(drawn) == 2 and sorted(live["panels"]["circles"]) == sorted(drawn)  # one panel per configuration
-    assert {int(run) for run in live["grids"]} == set(drawn)
+    # a grid is sent when it changes: between them, the first update and the next carry every panel's
+    assert {int(run) for run in [*first.get("grids", {}), *live["grids"]]} == set(drawn)
     assert "Live:" in " ".join(texts(at, "caption"))
     at.run()
     update = canvases(at)["live_view"]
