@@ -20,7 +20,7 @@ try:
 except state.ConfigurationError as error:
     st.error(str(error))
     st.stop()
-state.one_blas_thread()  # visitors share two cores: multi-threaded BLAS would only spin and wait
+state.configure_process()  # one BLAS thread (visitors share two cores), memory that goes back to the system
 state.bootstrap()  # session defaults, from the share link if the visitor opened one
 
 plan = sidebar.render()  # the choices, and what Run would train

@@ -29,8 +29,8 @@ Before the scenarios, each mid-size comparison (and the defaults) is timed alone
 on one cached server, for the "x alone" ratio.
 
 A visitor is a browser context of its own (its own Streamlit session). It presses the sidebar's Run and
-waits for the charts: the results' "Accuracy" heading and at least two drawn plotly charts on the Compare
-page, none of them stale. Times, per visitor, all on the wall clock (the page's performance.timeOrigin +
+waits for the charts: the results' "Accuracy" heading and at least two drawn charts (plotly charts, or
+the canvas renderer's elements with their panels painted) on the Compare page, none of them stale. Times, per visitor, all on the wall clock (the page's performance.timeOrigin +
 performance.now(), the server's time.time()):
 
 - click -> charts: the click event to the first check (every 100 ms) that finds the charts: what the
@@ -77,19 +77,18 @@ import os
 import re
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
 
 import psutil
 from playwright.async_api import async_playwright
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-CHROMIUM = "/usr/bin/chromium"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks import harness  # noqa: E402
+
 CORES = len(os.sched_getaffinity(0))
 # A comparison near the default caps: 192 runs (the cap is 200) on edge and circles.
 AT_CAPS = ("dataset=edge&dataset=circles&arch=[25, 2]&arch=[25, 8, 2]&arch=[25, 16, 8, 2]&arch=[25, 32, 16, 2]"
@@ -127,7 +126,9 @@ PAGE_WATCH = """() => {
     const heading = [...main.querySelectorAll('h1, h2, h3, h4, h5, h6')]
       .some(h => live(h) && h.textContent.trim() === 'Accuracy');
     if (!heading) return;
-    const charts = [...main.querySelectorAll('.js-plotly-plot')].filter(p => live(p) && p.querySelector('.main-svg'));
+    const charts = [...main.querySelectorAll('.js-plotly-plot')].filter(p => live(p) && p.querySelector('.main-svg'))
+      .concat([...main.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
+        .filter(c => live(c) && c.shadowRoot && c.shadowRoot.querySelector('.panel canvas')));
     if (charts.length >= 2) {
       s.charted = now;
       const best = [...main.querySelectorAll('[data-testid=stMarkdownContainer]')]
@@ -160,27 +161,12 @@ def visitors_for(kind, n, query=""):
 
 
 # ----- the server and what it uses -----
-class Server:
-    """``streamlit run streamlit_app.py`` on ``port``, its output in a log file."""
+class Server(harness.Server):
+    """``benchmarks/timed_app.py`` (the app, writing an event log) on ``port``."""
 
     def __init__(self, port, log_dir):
-        self.port, self.url = port, f"http://127.0.0.1:{port}"
-        stamp = time.time_ns()
-        self.log_path = os.path.join(log_dir, f"server-{stamp}.log")
-        self.event_log = os.path.join(log_dir, f"events-{stamp}.jsonl")
-        self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "benchmarks/timed_app.py",
-                                         "--server.port", str(port), "--server.address", "127.0.0.1",
-                                         "--server.headless", "true"], cwd=ROOT, stdout=self.log,
-                                        stderr=subprocess.STDOUT, env={**os.environ, "NN_LAB_EVENT_LOG": self.event_log})
-        for _ in range(600):
-            try:
-                if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1).read() == b"ok":
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise SystemExit(f"the server did not start; see {self.log_path}")
+        self.event_log = os.path.join(log_dir, f"events-{time.time_ns()}.jsonl")
+        super().__init__("benchmarks/timed_app.py", port=port, env={"NN_LAB_EVENT_LOG": self.event_log})
 
     @property
     def pid(self):
@@ -199,20 +185,6 @@ class Server:
         started = {e["training"] for e in events if e["event"] == "submit" and e["how"] == "trained"}
         finished = {e["training"] for e in events if e["event"] == "finished"}
         return (started <= finished) if started else None
-
-    def tracebacks(self):
-        with open(self.log_path, errors="replace") as log:
-            text = log.read()
-        return [block.strip().splitlines()[-1] for block in text.split("Traceback (most recent call last):")[1:]]
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
 
 
 class Watch(threading.Thread):
@@ -518,9 +490,8 @@ async def scenario(playwright, args, name, visitors, start, one_by_one=False):
     server = Server(args.port, args.log_dir)
     watch = Watch(server.pid, args.client_nice)
     watch.start()
-    browser = await playwright.chromium.launch(
-        executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                        "--disable-extensions", "--mute-audio"])
+    browser = await playwright.chromium.launch(executable_path=harness.CHROMIUM,
+                                               args=[*harness.CHROMIUM_ARGS, "--disable-extensions", "--mute-audio"])
     try:
         first = None
         if start in ("warm", "cached"):

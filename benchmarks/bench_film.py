@@ -1,88 +1,101 @@
-"""How long the epoch slider of "while learning" takes to redraw every panel, in a real browser.
+"""How fast the "while learning" film answers in a real browser: 12 panels, the slider and the play button.
 
-    python benchmarks/bench_film.py [--port 8640]
+    python benchmarks/bench_film.py [--moves 60]
 
-Starts the app, opens a link to a comparison (circles; 3 and 12 configurations), presses Run, switches the
-boundaries to "while learning", and then, in the page, moves the film's slider to every epoch in turn the
-way the slider does (``Plotly.animate`` of that epoch's frame, no transition), timing each move from the
-call until Plotly has drawn it. The slider runs in the browser: no request goes to the server. Reports the
-median and the slowest move per comparison, and the machine's load (a busy machine slows the browser too).
-Needs Debian's chromium (/usr/bin/chromium) and playwright.
+Starts the app, opens a link to 12 configurations on circles, presses Run, switches the boundaries to
+"while learning", and then, in the page:
+
+- slider to drawn frame: moves the film's slider to ``--moves`` positions in turn as a visitor's drag does
+  (the value set, an "input" event), each time from the event until the next animation frame is drawn
+  (the renderer paints every panel in the event's handler; target <= 50 ms);
+- playing: presses play and counts the animation frames and the frames the film drew until it reached
+  the end (target >= 30 frames per second, every frame a new picture);
+- the film's data, once, as sent to the browser (bytes).
+
+The slider and the play button run in the browser: no request goes to the server. Reported with the date,
+the commit, the machine's load (``uptime``) and the BLAS threads (the server trains and draws with one).
 """
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 
-from playwright.sync_api import sync_playwright
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-COMPARISONS = {
-    "3 configurations": "dataset=circles&arch=[2, 16, 2]&act=relu&act=tanh&act=sigmoid&epochs=200",
-    "12 configurations": ("dataset=circles&arch=[2, 8, 2]&arch=[2, 16, 2]&arch=[2, 16, 8, 2]&arch=[2, 32, 2]"
-                          "&act=relu&act=tanh&act=sigmoid&epochs=200"),
-}
-TIME_MOVES = """async () => {
-    const gd = [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
-        .find(plot => plot._transitionData && plot._transitionData._frames && plot._transitionData._frames.length);
-    const names = gd._transitionData._frames.map(frame => frame.name);
-    const times = [];
-    for (const name of names) {
+from benchmarks.harness import Server, launch_chromium  # noqa: E402
+
+QUERY = ("dataset=circles&arch=%5B2%2C8%2C2%5D&arch=%5B2%2C16%2C2%5D&arch=%5B2%2C16%2C8%2C2%5D&arch=%5B2%2C32%2C2%5D"
+         "&act=relu&act=tanh&act=sigmoid&epochs=200")
+ROOT_JS = """() => { const host = document.querySelector('.st-key-film [data-testid=stBidiComponentIsolated]');
+                     return host && host.shadowRoot ? host.shadowRoot.querySelector('.nnlab') : null; }"""
+MOVES = """async moves => {
+    const root = (%s)(), slider = root.querySelector('input.slider');
+    const times = [], top = Number(slider.max);
+    for (let i = 0; i < moves; i++) {
+        const value = (top * ((i * 7919) %% moves)) / moves;  // positions all over the slider, not in order
         const start = performance.now();
-        await Plotly.animate(gd, [name], {mode: 'immediate', frame: {duration: 0, redraw: true},
-                                          transition: {duration: 0}});
-        await new Promise(resolve => requestAnimationFrame(() => resolve()));  // until it is on screen
+        slider.value = value;
+        slider.dispatchEvent(new Event('input', {bubbles: true}));
+        await new Promise(resolve => requestAnimationFrame(() => resolve()));  // until the frame is drawn
         times.push(performance.now() - start);
     }
-    return {panels: gd.data.filter(t => t.type === 'heatmap').length, times: times};
-}"""
-
-
-def start_server(port):
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port",
-                                str(port), "--server.headless", "true"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the server did not start")
+    return {times, panels: root.querySelectorAll('.panel').length};
+}""" % ROOT_JS
+PLAY = """() => new Promise(resolve => {
+    const root = (%s)(), button = root.querySelector('button.play'), stats = window.__nnlab;
+    root.querySelector('input.slider').value = 0;
+    root.querySelector('input.slider').dispatchEvent(new Event('input', {bubbles: true}));
+    const drawn = stats.frames || 0, start = performance.now();
+    let frames = 0;
+    button.click();
+    const tick = () => {
+        frames++;
+        if (root.dataset.epoch === '200' && button.textContent.includes('play')) {
+            const seconds = (performance.now() - start) / 1000;
+            resolve({seconds, frames, drawn: (stats.frames || 0) - drawn});
+        } else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+})""" % ROOT_JS
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8640)
+    parser.add_argument("--moves", type=int, default=60)
     args = parser.parse_args()
-    server = start_server(args.port)
-    print(f"load before {os.getloadavg()[0]:.1f}")
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=["--no-sandbox", "--disable-gpu"])
-            for name, query in COMPARISONS.items():
-                page = browser.new_page(viewport={"width": 1440, "height": 900})
-                page.goto(f"http://127.0.0.1:{args.port}/?{query.replace(' ', '%20')}")
-                page.get_by_role("button", name="Run the comparison from your link", exact=False).click()
-                page.get_by_text("Accuracy", exact=True).wait_for(timeout=300_000)
-                page.get_by_text("while learning", exact=True).click()
-                page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
-                    .some(p => p._transitionData && p._transitionData._frames && p._transitionData._frames.length)""",
-                                       timeout=60_000)
-                time.sleep(2)
-                measured = page.evaluate(TIME_MOVES)
-                times = sorted(measured["times"])
-                print(f"{name}: {measured['panels']} panels, {len(times)} epochs on the slider; a move redraws in "
-                      f"{times[len(times) // 2]:.0f} ms (median), {times[-1]:.0f} ms at worst")
-                page.close()
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    from playwright.sync_api import sync_playwright
+    from threadpoolctl import threadpool_info, threadpool_limits
+    threadpool_limits(1)
+    blas = sorted({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"})
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    print(f"{time.strftime('%Y-%m-%d %H:%M')} · commit {commit} · load {os.getloadavg()[0]:.1f} (uptime) · "
+          f"BLAS threads {blas} here, 1 in the server and each worker")
+    with Server() as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        sizes = []
+        page.on("websocket", lambda socket: socket.on("framereceived", lambda payload: sizes.append(len(payload))))
+        page.goto(f"{server.url}/?{QUERY}")
+        page.get_by_role("button", name="Run the comparison from your link", exact=False).click()
+        page.get_by_text("Accuracy", exact=True).wait_for(timeout=300_000)
+        page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+        sizes.clear()
+        page.get_by_text("while learning", exact=True).click()
+        page.wait_for_function(f"() => {{ const root = ({ROOT_JS})(); return root && root.dataset.epoch === '200'; }}",
+                               timeout=60_000)
+        page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+        moved = page.evaluate(MOVES, args.moves)
+        played = page.evaluate(PLAY)
+        browser.close()
+    times = sorted(moved["times"])
+    print(f"{moved['panels']} panels: slider to drawn frame {statistics.median(times):.1f} ms median, "
+          f"{times[int(0.95 * (len(times) - 1))]:.1f} ms at the 95th percentile, {times[-1]:.1f} ms at worst "
+          f"({len(times)} moves); playing: {played['frames'] / played['seconds']:.0f} frames/s, "
+          f"{played['drawn'] / played['seconds']:.0f} of them new pictures, over {played['seconds']:.1f} s; the "
+          f"rerun that sent the film: {sum(sizes) / 1000:.0f} kB over the websocket")
     print(f"load after {os.getloadavg()[0]:.1f}")
 
 

@@ -1,114 +1,135 @@
-"""What the live view costs the training: the default comparison and a 30-configuration one, trained in a
-TrainingPool (two workers, one BLAS thread each, as in the app) without a page and with one.
+"""What the live view costs while a comparison trains, in headless Chromium: 10 s of live training with 12
+panels on the Compare page.
 
-    python benchmarks/bench_live.py [--repeats 3] [--pages 1]
+    python benchmarks/bench_live.py [--seconds 10] [--repeats 2]
 
-"With a page" is the app's live view, run in this process as the server runs it: as often as the app does
-(``figures.live_seconds``: every 0.5 s for up to 6 configurations, every 1 s above 12) it
-takes ``job.results_so_far()``, builds the live figures with ``figures.live_figures`` (the app's code) and
-serialises them as Streamlit does (``plotly.io.to_json``). ``--pages 3`` simulates three visitors watching
-their own comparison at once (three threads). The two ways alternate, repeat after repeat, and each training
-starts from an empty result cache, so neither is served from the other. Reported: the training's wall time
-without and with the page (median; on a busy machine this difference is mostly noise), the page's own CPU
-time per redraw, and the page's CPU as a share of the training's (the steadier figure: CPU seconds the page
-took per second of training, over the workers' cores).
+The app runs as benchmarks/timed_app.py (the app unchanged, plus a log of every live update: the script's
+CPU for it and the bytes of its data). One visitor opens a link to 12 configurations on circles (1500
+samples, 2000 epochs: a minute or more of training) and presses Run; once the live view shows its first
+panel, for ``--seconds`` the page counts:
+
+- remounts of the canvas element (``window.__nnlab.mounts``, counted by the renderer when it builds its
+  root; target 0 after the first);
+- blank frames: at every requestAnimationFrame, whether the live element, its curves and every panel it
+  showed before are there and painted (a panel's centre pixel opaque); a frame missing any is blank
+  (target 0%);
+- per live update on the server: the script's CPU (the live fragment's thread time: taking the pool's
+  numbers, computing the grids, building the update, Streamlit's serialising of it), the server process's
+  CPU over the window divided by the updates (everything: progress polls, the pool's reader, websockets),
+  and the bytes of the update.
+
+The script's CPU is measured with the grids computed in the server (ui/live.py's ``live_grids``: the
+networks rebuilt from ``Job.live_results()`` and their grids, until the pool's workers send the grids);
+that part is logged apart, so the cost once the workers send them is the difference. Reported with the
+machine's load (``uptime``) and the BLAS threads, medians over ``--repeats`` page loads.
 """
 import argparse
+import json
 import os
-import threading
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
-from dataclasses import replace
 
-import numpy as np
-import plotly.io
-from threadpoolctl import threadpool_info, threadpool_limits
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
 
-from experiments import figures
-from experiments.datasets import Catalog
-from experiments.pool import ResultCache, TrainingPool
-from experiments.settings import AppSettings
+from benchmarks.harness import Server, launch_chromium  # noqa: E402
 
-COMPARISONS = {
-    "default (3 runs)": AppSettings(),
-    "30 configurations": AppSettings(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]",
-                                                                        "[25, 16, 16, 2]", "[25, 32, 16, 2]"),
-                                     activations=("relu", "tanh"), lrs=(0.3, 0.1, 0.03), epochs=400),
-}
+QUERY = ("dataset=circles&circles.n=1500&arch=%5B2%2C8%2C2%5D&arch=%5B2%2C16%2C2%5D&arch=%5B2%2C16%2C8%2C2%5D"
+         "&arch=%5B2%2C32%2C2%5D&act=relu&act=tanh&act=sigmoid&epochs=2000&seeds=1")
+SAMPLE = """seconds => new Promise(resolve => {
+    const find = () => { const host = document.querySelector('.st-key-live_view [data-testid=stBidiComponentIsolated]');
+                         return host && host.shadowRoot && host.shadowRoot.querySelector('.nnlab'); };
+    const seen = new Set();
+    let frames = 0, blank = 0, reasons = {};
+    const mounts = window.__nnlab.mounts, updates = window.__nnlab.updates, end = performance.now() + 1000 * seconds;
+    const check = () => {
+        frames++;
+        const root = find();
+        let why = null;
+        if (!root) why = 'no element';
+        else if (!root.querySelector('canvas.curves') || !root.querySelector('canvas.curves').width) why = 'no curves';
+        else {
+            const panels = [...root.querySelectorAll('.panel')];
+            for (const p of panels) seen.add(p.dataset.key);
+            if (panels.length < seen.size) why = 'a panel missing';
+            for (const p of panels) {
+                const c = p.querySelector('canvas.image');
+                const alpha = c.getContext('2d').getImageData(c.width >> 1, c.height >> 1, 1, 1).data[3];
+                if (alpha < 255) { why = 'a panel unpainted'; break; }
+            }
+        }
+        if (why) { blank++; reasons[why] = (reasons[why] || 0) + 1; }
+        if (performance.now() < end) requestAnimationFrame(check);
+        else resolve({frames, blank, reasons, panels: seen.size, remounts: window.__nnlab.mounts - mounts,
+                      updates: window.__nnlab.updates - updates});
+    };
+    requestAnimationFrame(check);
+})"""
 
 
-class Page(threading.Thread):
-    """One visitor's live view: redraws from the job until it is ready; counts redraws and CPU seconds."""
-
-    def __init__(self, job, configurations):
-        super().__init__(daemon=True)
-        self.job, self.redraws, self.cpu, self.bytes = job, 0, 0.0, 0
-        self.seconds = figures.live_seconds(configurations)  # the app's cadence for this many
-
-    def run(self):
-        while not self.job.ready():
-            start = time.thread_time()
-            results = self.job.results_so_far()
-            for fig in figures.live_figures(results).values():
-                self.bytes += len(plotly.io.to_json(fig, validate=False))
-            self.cpu += time.thread_time() - start
-            self.redraws += 1
-            time.sleep(self.seconds)
-
-
-def train(pool, comparisons, catalog, watched):
-    """Train every comparison at once; with ``watched``, one Page each. (seconds, pages)"""
-    pool.cache = ResultCache()  # nothing from an earlier repeat
-    start = time.perf_counter()
-    jobs = [pool.submit(specs, catalog) for specs in comparisons]
-    watchers = [Page(job, len({replace(spec, seed=0) for spec in specs})) for job, specs in zip(jobs, comparisons)] \
-        if watched else []
-    for watcher in watchers:
-        watcher.start()
-    for job in jobs:
-        job.result(timeout=600)
-    seconds = time.perf_counter() - start
-    for watcher in watchers:
-        watcher.join()
-    return seconds, watchers
+def measure(browser, seconds):
+    with tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False) as log:
+        path = log.name
+    with Server("benchmarks/timed_app.py", env={"NN_LAB_EVENT_LOG": path}) as server:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{server.url}/?{QUERY}")
+        page.get_by_role("button", name="Run the comparison from your link", exact=False).click()
+        page.wait_for_function("""() => { const host = document.querySelector('.st-key-live_view [data-testid=stBidiComponentIsolated]');
+            return host && host.shadowRoot && host.shadowRoot.querySelectorAll('.panel').length >= 12; }""", timeout=120_000)
+        cpu_before, started = server.cpu_seconds(children=False), time.time()
+        sampled = page.evaluate(SAMPLE, seconds)
+        cpu = server.cpu_seconds(children=False) - cpu_before
+        ended = time.time()
+        page.close()
+    with open(path) as file:
+        events = [json.loads(line) for line in file]
+    os.unlink(path)
+    live = [e for e in events if e["event"] == "live" and started <= e["t"] <= ended]
+    return sampled, live, cpu
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--pages", type=int, default=1, help="visitors watching at once")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    threadpool_limits(1)  # the server's own limit, as in the app
-    catalog = Catalog()
-    pool = TrainingPool(workers=2).start()
-    print(f"cores {os.cpu_count()}, load {os.getloadavg()[0]:.1f}; BLAS threads: this process "
-          f"{sorted({p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas'})}, each worker 1")
-    for name, settings in COMPARISONS.items():
-        # each visitor their own comparison (other seeds), so the pool cannot share one training
-        comparisons = [[replace(spec, seed=spec.seed + 100 * page) for spec in settings.specs(catalog)]
-                       for page in range(args.pages)]
-        times = {"without": [], "with": []}
-        redraw_cpu, redraws, sizes, page_cpu = [], 0, [], 0.0
-        for repeat in range(args.repeats):
-            for way in (("without", "with") if repeat % 2 == 0 else ("with", "without")):
-                seconds, watchers = train(pool, comparisons, catalog, way == "with")
-                times[way].append(seconds)
-                for watcher in watchers:
-                    redraws += watcher.redraws
-                    page_cpu += watcher.cpu
-                    redraw_cpu.append(watcher.cpu / max(1, watcher.redraws))
-                    sizes.append(watcher.bytes / max(1, watcher.redraws))
-        without, with_page = np.median(times["without"]), np.median(times["with"])
-        print(f"{name}, {len(comparisons[0])} runs each: without a page {without:.2f} s, with {args.pages} page(s) "
-              f"{with_page:.2f} s: {100 * (with_page - without) / without:+.0f}% of the training time; "
-              f"{redraws} redraws, page CPU {1000 * np.median(redraw_cpu):.0f} ms per redraw, "
-              f"{np.median(sizes) / 1000:.0f} kB of figures per redraw")
-        share = page_cpu / sum(times["with"])  # seconds of CPU per second of training, all pages together
-        print(f"   the page(s) used {100 * share:.0f}% of one core while the comparison trained: "
-              f"{100 * share / pool.workers:.0f}% of the CPU the {pool.workers} training workers use")
-        print(f"   per repeat: without {', '.join(f'{t:.2f}' for t in times['without'])}; "
-              f"with {', '.join(f'{t:.2f}' for t in times['with'])}")
+    from playwright.sync_api import sync_playwright
+    from threadpoolctl import threadpool_info, threadpool_limits
+    threadpool_limits(1)
+    blas = sorted({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"})
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    print(f"{time.strftime('%Y-%m-%d %H:%M')} · commit {commit} · load {os.getloadavg()[0]:.1f} (uptime) · "
+          f"BLAS threads {blas} here, 1 in the server and each worker")
+    rows = []
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        for _ in range(args.repeats):
+            sampled, live, cpu = measure(browser, args.seconds)
+            updates = max(1, len(live))
+            rows.append({"remounts": sampled["remounts"], "blank": sampled["blank"] / max(1, sampled["frames"]),
+                         "frames": sampled["frames"], "fps": sampled["frames"] / args.seconds,
+                         "panels": sampled["panels"], "updates": len(live),
+                         "script_ms": 1000 * statistics.median(e["cpu"] for e in live) if live else float("nan"),
+                         "grids_ms": 1000 * statistics.median(e["grids"] for e in live) if live else float("nan"),
+                         "process_ms": 1000 * cpu / updates,
+                         "kb": statistics.median(e["bytes"] for e in live) / 1000 if live else float("nan"),
+                         "reasons": sampled["reasons"]})
+            print(f"  {rows[-1]}")
+        browser.close()
+
+    def median(key):
+        return statistics.median(row[key] for row in rows)
+
+    print(f"{args.seconds:g} s of live training, {median('panels'):.0f} panels, {median('updates'):.0f} updates "
+          f"(median of {args.repeats}): remounts {median('remounts'):.0f}, blank frames "
+          f"{100 * median('blank'):.1f}% of {median('frames'):.0f} ({median('fps'):.0f} frames/s); per update: "
+          f"script CPU {median('script_ms'):.1f} ms, server process CPU {median('process_ms'):.1f} ms, "
+          f"{median('kb'):.1f} kB; of the script's CPU, the grids computed in the server: {median('grids_ms'):.1f} ms "
+          f"(the part the workers will take over: {median('script_ms') - median('grids_ms'):.1f} ms without it)")
     print(f"load after {os.getloadavg()[0]:.1f}")
-    pool.shutdown()
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ def serve(name, path, conn):
     """The server: the outcomes received, the Results built and one visitor's copy; what it then holds."""
     from experiments.limits import estimate_memory
     from experiments.pool.job import own_copy
-    from experiments.runner import build_results
+    from experiments.results import build_results
     specs, datasets = _setup(name)
     before = _rss()
     with open(path, "rb") as file:  # what arrives (the unpickled arrays may keep these bytes as their memory)

@@ -95,7 +95,7 @@ def main():
         print(f"server process CPU while they wait: {server_cpu:.2f} of a core")
         print(f"after all left: workers idle after {idle_after:.1f} s; server memory a minute later "
               f"{held / 2**20:.0f} MB (peak with workers {server.peak_rss / 2**20:.0f} MB); "
-              f"tracebacks in the log: {server.tracebacks()}")
+              f"tracebacks in the log: {len(server.tracebacks())}")
     load = os.getloadavg()
     print(f"load after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 

@@ -7,7 +7,10 @@ server, for bench_app.py. One JSON line per event, wall-clock seconds (``time.ti
 - "finished": a training ended;
 - "poll": the progress panel's fragment started a run (the page asks for one twice a second);
 - "accuracy": the Compare page wrote its "Accuracy" heading (st.subheader or a markdown heading), after
-  the curves and the boundaries: the server has built the results' charts.
+  the curves and the boundaries: the server has built the results' charts;
+- "live": one update of the live view (ui/live.py): the script's CPU seconds for it (``cpu``, the thread's
+  time), of which computing the grids in the server (``grids``: ``live_grids``, until the pool's workers
+  send them), and the bytes of its data as the browser receives them (``bytes``, JSON).
 
     NN_LAB_EVENT_LOG=/tmp/events.jsonl streamlit run benchmarks/timed_app.py
 
@@ -30,7 +33,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from experiments import pool  # noqa: E402
-from ui import training  # noqa: E402
+from ui import live, training  # noqa: E402
 
 
 def _write(**event):
@@ -76,6 +79,29 @@ if not getattr(pool.TrainingPool, "_timed", False):  # once per server, not once
             return write(body, *args, **kwargs)
         return wrapper
 
+    _live_view, _live_canvas, _live_grids = training.live_view, live.canvas, live.live_grids
+    _SENT = {}
+
+    def live_grids(*args, **kwargs):
+        start = time.thread_time()
+        grids = _live_grids(*args, **kwargs)
+        _SENT["grids"] = time.thread_time() - start
+        return grids
+
+    def live_canvas(data, key, *args, **kwargs):
+        _SENT["data"] = data
+        return _live_canvas(data, key, *args, **kwargs)
+
+    @functools.wraps(_live_view)
+    def live_view(job):
+        start = time.thread_time()
+        _live_view(job)
+        cpu = time.thread_time() - start
+        sent = _SENT.pop("data", None)  # measured after the timed part: what Streamlit sends, as JSON
+        _write(t=time.time(), event="live", cpu=cpu, grids=_SENT.pop("grids", 0.0),
+               bytes=len(json.dumps(sent)) if sent is not None else 0)
+
+    live.canvas, live.live_grids, training.live_view = live_canvas, live_grids, live_view
     pool.TrainingPool.submit, pool.TrainingPool._finish = submit, finish
     training._progress_panel, st.subheader, st.markdown = progress_panel, _heading(_subheader), _heading(_markdown)
     pool.TrainingPool._timed = True  # the wrappers keep this first run's globals (_LOG, _write) alive

@@ -90,7 +90,7 @@ class Visitor:
                     self.headline = element.markdown.body
                 elif what == "heading" and element.heading.body == "Accuracy":
                     accuracy = True
-                elif what == "plotly_chart":
+                elif what in ("plotly_chart", "bidi_component"):  # a Plotly chart or a canvas renderer view
                     charts += 1
                 elif what == "progress":
                     self.progress = element.progress.text

@@ -17,6 +17,12 @@ def test_nn_imports_numpy_only():
     assert not {"pandas", "sklearn", "scipy", "streamlit", "plotly"} & modules
 
 
+def test_the_grids_the_workers_compute_need_numpy_only():
+    """The training workers call experiments.grids: it loads neither pandas nor Plotly nor Streamlit."""
+    modules = loaded_modules("import experiments.grids")
+    assert "numpy" in modules and not {"pandas", "sklearn", "scipy", "streamlit", "plotly"} & modules
+
+
 def test_experiments_does_not_load_streamlit():
     modules = loaded_modules("import experiments.runner, experiments.cli, experiments.results")
     assert "streamlit" not in modules

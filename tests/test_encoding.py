@@ -176,12 +176,11 @@ def test_boundary_panels_and_the_film_have_the_curves_colours(results):
     fig = figures.decision_boundary_figure(results, "circles", color_by="lr")
     assert panel_bar_colors(fig) == [colors[labels[r]] for r in order]
     assert len(set(panel_bar_colors(fig))) == 12
-    film = figures.comparison_film_figure(results, "circles", color_by="lr")
+    film = figures.film_payload(results, ("circles",), color_by="lr")["sections"][0]["panels"]
     panel_ids = [r for r in order if r in results.snapshots][:12]
     expected = [colors[labels[r]] for r in panel_ids]
-    assert panel_bar_colors(film) == expected
-    assert all(len(frame.layout.shapes) == 1 + len(expected) for frame in film.frames)  # bars stay as it plays
-    curves = [t for t in film.data if isinstance(t, go.Scatter) and t.mode == "lines"]
-    assert [t.line.color for t in curves] == expected
+    assert [panel["color"] for panel in film] == expected  # the canvas film: each panel in its curves' colour
+    canvas_panels = figures.panels_payload(results, ("circles",), color_by="lr")["sections"][0]["panels"]
+    assert [panel["color"] for panel in canvas_panels] == [colors[labels[r]] for r in order]
     assert panel_bar_colors(figures.decision_boundary_figure(results, "circles")) == [
         config_colors(results)[labels[r]] for r in order]  # without an encoding: the palette's colours

@@ -5,7 +5,7 @@ import pytest
 
 from experiments import figures
 from experiments.datasets import load_dataset
-from experiments.results import results_from_csv
+from experiments.saved import results_from_csv
 from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
 
@@ -185,17 +185,29 @@ def test_long_curves_are_thinned_but_keep_the_last_epoch():
 
 def test_highlighted_configurations_stand_out(results):
     """Picking rows of the table: their curves stay, the others fade, and their panels get a frame."""
-    labels = results.labels()
-    chosen = labels[results.runs[results.runs["dataset"] == "circles"]["run_id"].iloc[0]]
+    keys = results.labels(include_dataset=True)
+    chosen = keys[results.runs[results.runs["dataset"] == "circles"]["run_id"].iloc[0]]
     fig = figures.learning_curves_figure(results, highlight=(chosen,))
     lines = [t for t in fig.data if t.mode == "lines" and t.legendgroup not in (None, "_style")]
-    assert {t.opacity for t in lines if t.legendgroup == chosen} == {1.0}
-    assert {t.opacity for t in lines if t.legendgroup != chosen} == {0.2}
+    assert {t.opacity for t in lines if t.meta == chosen} == {1.0}
+    assert {t.opacity for t in lines if t.meta != chosen} == {0.2}
     plain = figures.learning_curves_figure(results)
     assert {t.opacity for t in plain.data if t.mode == "lines" and t.legendgroup != "_style"} <= {1.0, None}
     boundary = figures.decision_boundary_figure(results, "circles", highlight=(chosen,))
     frames = [shape for shape in boundary.layout.shapes if shape.type == "rect"]  # the others: colour bars
     assert len(frames) == 1 and frames[0].xref == "x domain"  # the chosen one's panel, the first
+
+
+def test_a_configuration_includes_its_dataset_when_highlighted(results):
+    """Ticking the circles row of "[25, 8, 2] · relu" highlights its curves on circles, not those of the same
+    architecture and activation on edge (issue 24, item 6)."""
+    keys, labels = results.labels(include_dataset=True), results.labels()
+    run = results.runs[results.runs["dataset"] == "circles"]["run_id"].iloc[0]
+    fig = figures.learning_curves_figure(results, highlight=(keys[run],))
+    same_label = [t for t in fig.data if t.mode == "lines" and t.legendgroup == labels[run]]
+    assert {t.meta.split(" · ")[0] for t in same_label} == {"circles", "edge"}
+    assert {t.opacity for t in same_label if t.meta.startswith("edge")} == {0.2}
+    assert {t.opacity for t in same_label if t.meta.startswith("circles")} == {1.0}
 
 
 # ----- figures assembled unchecked (figures/canvas.py) pass Plotly's checks -----
@@ -230,50 +242,6 @@ def test_pickable_curves_and_panels_name_their_configuration():
     assert all(t.mode == "lines" for t in figures.learning_curves_figure(results).data if t.meta)
     panels = figures.decision_boundary_figure(results, "circles")
     assert {t.meta for t in panels.data if t.type == "scatter"} == labels
-
-
-def test_live_redraws_slow_down_as_more_visitors_watch_so_together_they_keep_to_the_budget():
-    assert figures.live_seconds(3) == 0.5 and figures.live_seconds(30) == 1.0  # one visitor: the usual pace
-    for watchers in (1, 2, 5, 10, 40):
-        interval = figures.live_seconds(3, watchers)
-        assert watchers * figures.live.LIVE_REDRAW_SECONDS / interval <= figures.live.LIVE_BUDGET + 1e-9
-    assert figures.live_seconds(3, 10) > figures.live_seconds(3, 5) > figures.live_seconds(3, 1)
-
-
-def test_live_figures_keep_colours_and_grow_towards_the_epochs_asked_for():
-    """While training: the runs not started are in the results with no numbers; the curves' axis already
-    spans every epoch; colours are those of the finished comparison."""
-    finished = run_grid(expand_grid(datasets=["circles"], architectures=["[2, 8, 2]", "[2, 8, 8, 2]"], epochs=40))
-    live = type(finished)(finished.runs.copy(), finished.history[finished.history["epoch"] <= 10].copy(),
-                          {0: finished.networks[0]}, finished.datasets, {})
-    live.runs.loc[0, ["status", "epochs_run"]] = ["running", 10]
-    live.runs.loc[1, ["status", "test_acc"]] = ["waiting", np.nan]
-    live.history = live.history[live.history["run_id"] == 0]
-    drawn = figures.live_figures(live)
-    assert set(drawn) == {"curves", "boundary.circles"}
-    assert list(drawn["curves"].layout.xaxis.range) == [0, 41]
-    assert len(drawn["boundary.circles"].layout.annotations) == 1  # one panel: the run in training
-    assert figures.config_colors(live) == figures.config_colors(finished)
-    before_first_epoch = type(live)(live.runs, live.history.iloc[:0], live.networks, live.datasets, {})
-    drawn = figures.live_figures(before_first_epoch)  # the curves' place is kept, saying what comes
-    assert set(drawn) == {"curves", "boundary.circles"}
-    assert "first epoch" in drawn["curves"].layout.annotations[0].text
-
-
-def test_live_panels_show_the_configurations_in_training_first_whatever_their_place():
-    """30 configurations, the last ones still training: those are among the 12 live panels."""
-    finished = run_grid(expand_grid(datasets=["xor"], architectures=["[2, 4, 2]", "[2, 8, 2]", "[2, 4, 4, 2]",
-                                                                     "[2, 8, 8, 2]", "[2, 16, 2]"],
-                                    activations=["relu", "tanh"], lrs=[0.3, 0.1, 0.03], epochs=2))
-    live = type(finished)(finished.runs.copy(), finished.history, finished.networks, finished.datasets, {})
-    training = list(live.runs["run_id"])[-4:]
-    live.runs.loc[live.runs["run_id"].isin(training), "status"] = "running"
-    fig = figures.live_figures(live, max_panels=12)["boundary.xor"]
-    titles = [a.text for a in fig.layout.annotations]
-    labels = live.labels()
-    assert sum(1 for t in fig.data if t.type == "heatmap") == 12
-    for run_id in training:  # each has a panel of its own, whose title names its whole configuration
-        assert any(title.startswith(figures.boundaries.panel_title(labels[run_id]) + "<br>test") for title in titles)
 
 
 def test_a_grid_of_one_shape_keeps_each_figures_own_titles():

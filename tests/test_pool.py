@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.datasets import Catalog, dataset_from_csv
+from experiments.datasets import Catalog
+from experiments.own_data import dataset_from_csv
 from experiments.pool import PoolBusy, ResultCache, TrainingPool, blas_threads, one_blas_thread, results_nbytes
 from experiments.pool.job import Owner
 from experiments.pool.reader import GONE_GRACE_SECONDS, OWNER_CHECK_SECONDS
 from experiments.runner import run_grid
-from experiments.specs import RunSpec, expand_grid
+from experiments.specs import RunSpec, check_spec, expand_grid
 from nn import Network
 
 LONG = RunSpec("edge", "[25, 8, 2]", epochs=20000)  # many seconds: still training when a test looks
@@ -89,10 +90,11 @@ def test_default_data_options_written_out_or_not_are_one_comparison(pool):
     the dataset's defaults. Both are the same comparison: trained once."""
     from experiments.datasets import DATASETS
     info = DATASETS["lines"]
-    implicit = expand_grid(datasets=["lines"], epochs=5)
+    implicit = [RunSpec("lines", architecture, epochs=5) for architecture in ("[25, 2]", "[25, 8, 2]")]
     explicit = [replace(spec, n_samples=info.n_samples, noise=info.noise, test_fraction=info.test_fraction)
                 for spec in implicit]
-    assert implicit != explicit
+    assert implicit != explicit and expand_grid(datasets=["lines"], architectures=["[25, 2]"], epochs=5)[0] \
+        == check_spec(explicit[0])  # a checked spec writes the defaults out
     first = pool.submit(implicit)
     second = pool.submit(explicit)
     assert pool.stats["trained"] == 1 and pool.stats["shared"] + pool.stats["cached"] == 1
@@ -136,9 +138,10 @@ def test_stop_while_training_ends_it_early_and_keeps_the_epochs_run(pool):
     job = pool.submit([LONG])
     wait_until(lambda: job.progress().live)  # live metrics of the run in training
     live = job.progress().live[0]
-    assert live["epoch"] >= 1 and 0.0 <= live["train_acc"] <= 1.0
+    assert live["epoch"] >= 1 and 0.0 <= live["train_acc"] <= 1.0 and 0.0 <= live["test_acc"] <= 1.0
     curve = job.curves()[0]
-    assert curve["epoch"][0] == 1 and len(curve["train_loss"]) == len(curve["epoch"])
+    assert curve["epoch"][0] == 1 and len(curve["train_loss"]) == len(curve["test_loss"]) == len(curve["epoch"])
+    assert "val_loss" not in curve and "val_acc" not in live  # the tables' names, not nn's
     job.cancel()
     results = job.result(timeout=60)
     run = results.runs.iloc[0]
@@ -146,19 +149,25 @@ def test_stop_while_training_ends_it_early_and_keeps_the_epochs_run(pool):
     assert len(results.history) == run["epochs_run"]
 
 
-def test_results_so_far_include_the_runs_in_training_with_their_curves_and_newest_weights(pool):
-    """What the page draws live: runs in training have status "running", their curves so far and, for the
-    first seed, a network with the weights of a recent epoch."""
+def test_results_so_far_include_the_runs_in_training_and_the_workers_draw_their_grids(pool):
+    """What the page draws live: runs in training have status "running" and their curves so far; the first
+    seed's runs (one panel per configuration) have their boundary grid drawn by the worker that trains them,
+    byte for byte the grid of their network at that epoch (issue 23)."""
+    from experiments.grids import dataset_plane, probability_grid
     specs = [LONG, replace(LONG, seed=1), replace(LONG, architecture="[25, 4, 2]")]
-    job = pool.submit(specs)
+    job = pool.submit(specs, snapshots=20)
     assert list(job.results_so_far().runs["status"]) == ["waiting"] * 3  # every run, before any starts
-    wait_until(lambda: job.results_so_far().networks)
-    live = job.results_so_far()
+    wait_until(lambda: job.grids())
+    grids, live = job.grids(), job.results_so_far()
     assert list(live.runs["status"]) == ["running", "running", "waiting"]  # one worker: the second group waits
-    assert sorted(live.networks) == [0]  # the first seed is drawn, the second only counted
+    assert sorted(grids) == [0] and not live.networks  # the first seed is drawn, by the worker; no network here
     first = live.history[live.history["run_id"] == 0]
     assert len(first) >= 1 and live.runs.loc[0, "epochs_run"] == len(first)
-    assert not np.array_equal(live.networks[0].flat_params, Network([25, 8, 2], seed=0).flat_params)  # it learns
+    epoch, grid = grids[0]
+    data = live.datasets[0]
+    replay = run_grid([replace(LONG, epochs=epoch)]).networks[0]  # the same network, stopped at that epoch
+    assert grid == probability_grid(replay, dataset_plane(data).grid_inputs(), data.n_classes)
+    assert grid != probability_grid(Network([25, 8, 2], seed=0), dataset_plane(data).grid_inputs(), 2)  # it learns
     job.cancel()
     final = job.result(timeout=60)
     assert list(final.runs["status"]) == ["stopped", "stopped"]  # the waiting group never trained

@@ -174,27 +174,24 @@ def test_design_map_says_when_it_does_not_apply(circles):
         figures.design_map_figure(run_grid(expand_grid(datasets=["xor4"], architectures=["[2, 4, 2]"], epochs=3)))
 
 
-def test_the_film_moves_every_panel_and_the_curve_marker_together():
-    """One slider for the comparison: each frame redraws every configuration's boundary at one epoch and
-    moves the marker on the curves to that epoch."""
+def test_the_film_moves_every_panel_together():
+    """One slider for the comparison: every configuration has a grid at each of its snapshot epochs, and the
+    boundary moves while it trains."""
     results = run_grid(expand_grid(datasets=["circles"], architectures=["[2, 8, 2]", "[2, 8, 8, 2]"],
                                    activations=["relu", "sigmoid"], epochs=30), snapshots=6)
-    fig = figures.comparison_film_figure(results, "circles")
-    epochs = figures.film_epochs(results, list(results.networks))
-    assert [frame.name for frame in fig.frames] == [str(e) for e in epochs] and len(epochs) >= 5
-    assert all(len(frame.data) == 4 for frame in fig.frames)  # every panel in every frame
-    assert [frame.layout.shapes[0].x0 for frame in fig.frames] == [max(e, 1) for e in epochs]
-    assert len(fig.layout.sliders[0].steps) == len(epochs)
-    first, last = np.array(fig.frames[0].data[0].z), np.array(fig.frames[-1].data[0].z)
-    assert not np.allclose(first, last)  # the boundary moved while it trained
-    panels = [fig.get_subplot(2, col) for col in (1, 2)]
-    assert all(p.yaxis.scaleanchor == p.xaxis.plotly_name.replace("axis", "") for p in panels)
+    film = figures.film_payload(results, ("circles",))
+    assert film["epochs"] == sorted({epoch for run in results.snapshots for epoch, _ in results.snapshots[run]})
+    assert len(film["epochs"]) >= 5
+    panels = film["sections"][0]["panels"]
+    assert len(panels) == 4 and all([e for e, _ in p["frames"]] == film["epochs"] for p in panels)
+    first, last = panels[0]["frames"][0][1], panels[0]["frames"][-1][1]
+    assert first != last  # the boundary moved while it trained
 
 
 def test_the_film_needs_saved_weights(circles):
     saved = circles.__class__(circles.runs, circles.history)  # as opened from CSV: no networks, no snapshots
     with pytest.raises(figures.DoesNotApply, match="no weights were saved"):
-        figures.comparison_film_figure(saved, "circles")
+        figures.film_payload(saved, ("circles",))
 
 
 def test_a_network_without_a_hidden_layer_is_named_without_an_activation_everywhere():

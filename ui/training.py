@@ -4,8 +4,8 @@ A comparison trains in the server's training pool (``state.pool()``): worker pro
 thread each, shared by every visitor, so the page's thread only submits and polls. Changing a widget,
 switching pages or drawing another view never stops a training; only Stop does. Identical comparisons
 of different visitors are trained once. The page polls the job from a fragment that reruns alone twice
-a second, drawing the curves and boundaries of the runs in training; when the job ends the whole page
-reruns once to show the results.
+a second; another one updates the live view (ui/live.py: numbers for the canvas renderer, not figures);
+when the job ends the whole page reruns once to show the results.
 """
 import streamlit as st
 
@@ -13,10 +13,14 @@ from experiments import figures
 from experiments.pool import PoolBusy
 
 from . import state
+from .live import live_view
 from .plan import make_plan
 from .text import plain
 
-POLL_SECONDS = 0.5  # the progress bar moves twice a second; the live charts as often, for a few configurations
+POLL_SECONDS = 0.5  # the progress bar of a comparison in training moves twice a second ...
+QUEUED_POLL_SECONDS = 2.0  # ... of one waiting for a worker, once in two seconds: only its place changes
+POLL_CPU_SECONDS = 0.01  # the server's CPU for one poll of the progress bar (bench_queue.py) ...
+POLL_BUDGET = 0.25  # ... and the share of one core all visitors' polls keep to together
 RECENT_ENTRIES = 3  # comparisons kept per visitor (their own data included), so asking again is instant
 
 
@@ -64,6 +68,7 @@ def _finish(job):
     """The job ended: its results become the visitor's results."""
     s = st.session_state
     s.job = None
+    s.pop("live_state", None)  # the live view's memory of this job (ui/live.py)
     try:
         results = job.result(timeout=30)
     except (RuntimeError, TimeoutError) as error:
@@ -99,16 +104,26 @@ def panel(live=False):
     job = st.session_state.job
     if job is None:
         return
-    # the live charts have their own fragment, redrawn less often the more configurations they draw and the
-    # more visitors watch: redrawing costs the server's CPU, which the training and other visitors need
+    # the live view has its own fragment, updated less often the more configurations it draws and the more
+    # visitors watch: an update costs the server's CPU, which the training and other visitors need
     st.session_state.live_seconds = live_seconds(job) if live and not job.ready() else None
-    st.fragment(run_every=POLL_SECONDS)(_progress_panel)()
+    st.session_state.poll_seconds = poll_seconds(job)
+    st.fragment(run_every=st.session_state.poll_seconds)(_progress_panel)()
     if st.session_state.live_seconds is not None:
         st.fragment(run_every=st.session_state.live_seconds)(_live_panel)()
 
 
+def poll_seconds(job):
+    """Seconds between this visitor's progress polls: twice a second while training, every two seconds while
+    waiting, and slower while many visitors poll, so that a class waiting in a long queue keeps the server
+    free to answer a newcomer (each poll is a script run in the server's one Python process)."""
+    pollers = state.pollers().count(besides=state.session_token())
+    alone = QUEUED_POLL_SECONDS if job.progress().status == "queued" else POLL_SECONDS
+    return max(alone, pollers * POLL_CPU_SECONDS / POLL_BUDGET)
+
+
 def live_seconds(job):
-    """Seconds between this visitor's live redraws, counting everyone watching now (state.watchers)."""
+    """Seconds between this visitor's live updates, counting everyone watching now (state.watchers)."""
     return figures.live_seconds(job.configurations, state.watchers().count(besides=state.session_token()))
 
 
@@ -118,7 +133,13 @@ def _live_panel():
         return
     if job.progress().status != "queued":
         state.watchers().seen(state.session_token(), st.session_state.live_seconds or POLL_SECONDS)
-        live_view(job.results_so_far())
+        live_view(job)
+        seconds = st.session_state.get("live_seconds") or POLL_SECONDS
+        st.caption("Live: the curves grow and the boundaries change as the networks learn, updated "
+                   + ("twice a second" if seconds <= 0.5 else f"every {seconds:.2g} s")
+                   + (" while many visitors watch" if seconds > 1.0 else "")
+                   + " (panels show each configuration's first seed, those in training first; a configuration "
+                     "appears when its training starts).")
 
 
 def _progress_panel():
@@ -128,9 +149,12 @@ def _progress_panel():
     if job.ready():
         _finish(job)
         st.rerun()
+    polled = st.session_state.get("poll_seconds") or POLL_SECONDS
+    state.pollers().seen(state.session_token(), polled)
     current = st.session_state.get("live_seconds")
-    if current is not None and not 1 / 2 < live_seconds(job) / current < 2:
-        st.rerun()  # visitors came or left: the live fragment starts again at the rate that shares the CPU
+    if not 1 / 2 < poll_seconds(job) / polled < 2 or \
+            (current is not None and not 1 / 2 < live_seconds(job) / current < 2):
+        st.rerun()  # training began, or visitors came or left: the fragments start again at the new pace
     progress = job.progress()
     cols = st.columns([5, 1], vertical_alignment="center")
     eta = job.eta_seconds()
@@ -149,20 +173,3 @@ def _progress_panel():
         f"{job.elapsed():.0f} s · {left}"))
     cols[1].button("Stop", icon=":material/stop:", key="stop_main", on_click=stop, width="stretch",
                    help="Stop training and keep what has trained so far, the runs part-way included.")
-
-
-def live_view(results):
-    """The curves and boundary panels of a comparison in training, drawn from what has trained so far."""
-    drawn = figures.live_figures(results)
-    if not drawn:
-        return
-    curves_col, boundary_col = st.container(key="side_by_side_live").columns([1, 1], gap="medium")
-    if "curves" in drawn:
-        curves_col.plotly_chart(drawn.pop("curves"), key="live_curves")
-    for key, fig in drawn.items():
-        boundary_col.plotly_chart(fig, key=f"live_{key}")
-    seconds = st.session_state.get("live_seconds") or POLL_SECONDS
-    st.caption("Live: the curves grow and the boundaries redraw as the networks learn, "
-               + ("twice a second" if seconds <= 0.5 else f"every {seconds:.2g} s")
-               + (" while many visitors watch" if seconds > 1.0 else "")
-               + " (panels show each configuration's first seed; a configuration appears when its training starts).")

@@ -1,11 +1,12 @@
-"""Pieces several pages share: a chart or the reason it does not apply, choosing runs best-first, and the
-lesson cards."""
+"""Pieces several pages share: a chart or a canvas drawing, or the reason it does not apply; choosing runs
+best-first; and the lesson cards."""
 import streamlit as st
 
 from experiments.figures import DoesNotApply, first_seed_runs
 from experiments.lessons import LESSONS
 
 from . import state, training
+from .components import canvas
 from .text import plain
 
 NO_NETWORKS = ("These results have no trained networks (saved CSV files hold only the numbers). Press ▶ Run "
@@ -27,6 +28,17 @@ def chart(name, results, *options, key=None, **chart_options):
     points = event.selection.points if event is not None else []
     return tuple(dict.fromkeys(figure.data[point["curve_number"]].meta for point in points
                                if point["curve_number"] < len(figure.data) and figure.data[point["curve_number"]].meta))
+
+
+def drawing(name, results, *options, key, **canvas_options):
+    """Draw ``experiments.figures.<name>(results, *options)`` (a payload, cached) with the canvas renderer
+    (ui/components), or say plainly why it does not apply. Returns the element's result, or None."""
+    try:
+        payload = state.figure(name, results, *options)
+    except DoesNotApply as error:
+        st.info(f"This view does not apply here: {plain(error)}")
+        return None
+    return canvas(payload, key=key, **canvas_options)
 
 
 def needs_results(view):

@@ -4,12 +4,13 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from ..grids import dataset_plane
 from .canvas import Canvas
 from .common import (BINARY_SCALE, CLASS_COLORS, VARYING_FIELDS, DoesNotApply, config_colors, first_seed_runs,
                      projection, run_title, text)
 
 
-MAX_PANELS = 24
+MAX_PANELS = 48  # per dataset; the browser draws a panel as one small canvas, so many stay cheap
 
 
 def _panel_layout(configs):
@@ -27,27 +28,25 @@ def _panel_layout(configs):
 
 def boundary_panels(results, dataset, only=None):
     """The runs shown as decision-boundary panels for ``dataset``: the lowest seed of each configuration that
-    has a trained network (of the configurations labelled in ``only``, if given). Returns (runs table, number
-    of configurations left out by MAX_PANELS)."""
+    has a trained network (of the configurations keyed in ``only``, if given: keys are
+    ``results.labels(include_dataset=True)``, which name the dataset when several are compared). Returns
+    (runs table, number of configurations left out by MAX_PANELS)."""
     runs = results.runs[(results.runs["dataset"] == dataset) & results.runs["run_id"].isin(results.networks)]
     if only is not None:
-        labels = results.labels()
-        runs = runs[runs["run_id"].map(labels).isin(only)]
+        keys = results.labels(include_dataset=True)
+        runs = runs[runs["run_id"].map(keys).isin(only)]
     firsts = first_seed_runs(runs)
     return firsts.head(MAX_PANELS), max(0, len(firsts) - MAX_PANELS)
 
 
 def boundary_grid(data, resolution):
     """(to_plane, gx, gy, grid points in input space, axis names): a resolution x resolution grid over the
-    data's range in its plane (the data itself, or its first two principal components), padded by 8%."""
-    to_plane, from_plane, axis_names = projection(data.X_train)
-    both = np.vstack([to_plane(data.X_train), to_plane(data.X_test)])
-    low, high = both.min(axis=0), both.max(axis=0)
-    pad = 0.08 * (high - low) + 1e-9
-    gx = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
-    gy = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
-    inputs = from_plane(np.column_stack([a.ravel() for a in np.meshgrid(gx, gy)]))
-    return to_plane, gx, gy, inputs, axis_names
+    data's plane (``grids.Plane``: the data itself, or its first two principal components, padded by 8%),
+    y increasing row by row as Plotly's heatmaps want it."""
+    plane = dataset_plane(data)
+    gx, gy = plane.axes(resolution)
+    inputs = plane.from_plane(np.column_stack([a.ravel() for a in np.meshgrid(gx, gy)]))
+    return plane.to_plane, gx, gy, inputs, plane.axis_names
 
 
 def boundary_surface(data, proba, gx, gy, showscale=True):
@@ -95,7 +94,7 @@ def decision_boundary_figure(results, dataset, resolution=70, panel_height=None,
     """Predicted probability over the data's range, one panel per configuration; train points solid, test
     points hollow. Both axes of a panel have the same scale, so rings look round. Data with more than two
     features is shown in the plane of its first two principal components (grid points mapped back to
-    input space). Panels of the configurations named in ``highlight`` (labels) get an outline. A bar along
+    input space). Panels of the configurations keyed in ``highlight`` (see boundary_panels) get an outline. A bar along
     each panel's top edge has its configuration's colour in the curves (``config_colors(results, color_by)``).
     ``max_points``: at most this many points of each split per panel (see class_point_traces); ``only``: the
     configurations (labels) to draw, None for all. ``panel_height`` None: smaller the more panels a row has."""
@@ -105,7 +104,7 @@ def decision_boundary_figure(results, dataset, resolution=70, panel_height=None,
         raise ValueError(f"no trained networks for {dataset!r}: decision boundaries need them.")
     data = results.datasets[panels["run_id"].iloc[0]]
     to_plane, gx, gy, grid_inputs, axis_names = boundary_grid(data, resolution)
-    labels = results.labels()
+    labels, keys = results.labels(), results.labels(include_dataset=True)
     positions, rows, cols = _panel_layout(panels)
     panel_height = panel_height or min(250, max(130, 520 // cols))  # about half a laptop screen's width
     titles = [""] * (rows * cols)
@@ -122,10 +121,10 @@ def decision_boundary_figure(results, dataset, resolution=70, panel_height=None,
         canvas.add(boundary_surface(data, proba, gx, gy, showscale=first), row + 1, col + 1)
         points = points or class_point_traces(data, to_plane, showlegend=True, max_points=max_points)
         for trace in points:  # meta: the configuration a click on a point picks (the Compare page)
-            canvas.add({**trace, "showlegend": first, "meta": labels[run.run_id]}, row + 1, col + 1)
+            canvas.add({**trace, "showlegend": first, "meta": keys[run.run_id]}, row + 1, col + 1)
         canvas.equal_scale(row + 1, col + 1)
         shapes.append(_bar(*canvas.refs(row + 1, col + 1), colors[labels[run.run_id]]))
-        if labels[run.run_id] in highlight:
+        if keys[run.run_id] in highlight:
             canvas.outline(row + 1, col + 1)
     canvas.update_axes("x", range=[gx[0], gx[-1]], nticks=4, tickfont={"size": 10}, showgrid=False, zeroline=False)
     canvas.update_axes("y", range=[gy[0], gy[-1]], nticks=4, tickfont={"size": 10}, showgrid=False, zeroline=False)

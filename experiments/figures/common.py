@@ -10,6 +10,7 @@ from typing import NamedTuple
 import numpy as np
 from plotly.colors import qualitative
 
+from ..grids import projection  # noqa: F401 - figures import it from here
 from ..results import CONFIG_COLUMNS, LABEL_PARTS
 from ..specs import NO_ACTIVATION
 
@@ -17,11 +18,23 @@ from ..specs import NO_ACTIVATION
 CONFIG_PALETTE = qualitative.Dark24 + qualitative.Light24
 
 
-CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                "#bcbd22", "#17becf"]
+# The classes' colours: muted earth tones, far from the saturated colours the first configurations get above
+# and from the level hues below, so that a blue configuration's panel does not seem to speak of a blue class.
+# Two classes are brown and teal (the ends of ColorBrewer's BrBG, safe for colour-blind readers).
+CLASS_COLORS = ["#8c510a", "#01665e", "#5e6e8c", "#b0766f", "#6b8e23", "#cc9966", "#7f7f7f", "#999966",
+                "#663333", "#80cdc1"]
 
 
-BINARY_SCALE = [[0.0, "#1f77b4"], [0.5, "#f7f7f7"], [1.0, "#ff7f0e"]]  # P(class 1): class 0 blue, class 1 orange
+BINARY_SCALE = [[0.0, CLASS_COLORS[0]], [0.5, "#f5f5f5"], [1.0, CLASS_COLORS[1]]]  # P(class 1)
+
+
+def class_colors(n_classes):
+    """The colours of ``n_classes`` classes: CLASS_COLORS, then the same hues darker and lighter (up to 30)."""
+    colors = []
+    for index in range(n_classes):
+        base, turn = CLASS_COLORS[index % len(CLASS_COLORS)], index // len(CLASS_COLORS)
+        colors.append(base if turn == 0 else shades(base, 3)[0 if turn % 2 else 2])
+    return colors
 
 
 VARYING_FIELDS = ["architecture", "activation", "lr", "optimizer", "batch_size", "l2", "epochs"]
@@ -221,16 +234,6 @@ def fade(hex_color, alpha):
     hex_color = hex_color.lstrip("#")
     r, g, b = (int(hex_color[i:i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
-
-
-def projection(X_train):
-    """(to_plane, from_plane, axis names): identity for 2-D data, else the first two principal components."""
-    if X_train.shape[1] == 2:
-        return (lambda X: X), (lambda P: P), ("x1", "x2")
-    mean = X_train.mean(axis=0)
-    _, _, components = np.linalg.svd(X_train - mean, full_matrices=False)
-    basis = components[:2]  # (2, n_features)
-    return (lambda X: (X - mean) @ basis.T), (lambda P: mean + P @ basis), ("PC 1", "PC 2")
 
 
 def first_seed_runs(runs):

@@ -4,6 +4,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from ..specs import parse_architecture
 from .canvas import Canvas
 from .common import (check_factor, config_colors, facet_grid, factor_levels, factor_title, fade,
                      label_levels, level_colors, level_name, smooth, text)
@@ -40,8 +41,10 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
     the configurations within a level (``config_colors``), and a legend of one entry per level instead of
     one per configuration; a curve's hover still names its whole configuration. ``facet_by`` (one dataset
     only): one facet per level of that factor, sharing the y axis. None (the default): neither. ``only``:
-    the configurations (labels) to draw, None for all; colours stay those of the whole comparison. ``pick``:
-    every point of a curve can be clicked (invisible markers), and names its configuration in ``meta``.
+    the configurations to draw, None for all; colours stay those of the whole comparison. ``highlight`` and
+    ``only`` name configurations by key (``results.labels(include_dataset=True)``: a configuration includes
+    its dataset), as does each curve's ``meta``. ``pick``: every point of a curve can be clicked (invisible
+    markers), and names its configuration in ``meta``.
 
     The loss axis covers the runs that trained normally: a diverged run (loss in the thousands) or an
     unstable one (ending above twice the loss of guessing) would flatten every other curve, so it runs off
@@ -53,6 +56,7 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
     if runs.empty:  # e.g. live, before the first run finishes
         return note_figure("No runs yet: nothing to draw.")
     labels, colors = results.labels(), config_colors(results, color_by)
+    keys = results.labels(include_dataset=True)
     facets = _facets(runs, facet_by)
     levels = label_levels(results, color_by) if color_by else {}
     diverged = set(runs.loc[runs["status"] == "diverged", "run_id"])
@@ -72,11 +76,12 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
         row, col = facet // cols + 1, facet % cols + 1
         members = runs[in_facet]
         if only is not None:
-            members = members[members["run_id"].map(labels).isin(only)]
+            members = members[members["run_id"].map(keys).isin(only)]
         for label, run_ids in members.groupby(members["run_id"].map(labels), sort=False)["run_id"]:
             color, name = colors[label], text(label)
             group = f"level {levels[label]}" if color_by else label  # a legend click hides the whole group
-            faded = bool(highlight) and label not in highlight
+            key = keys[run_ids.iloc[0]]  # within a facet a label is one configuration
+            faded = bool(highlight) and key not in highlight
             any_diverged = bool(diverged & set(run_ids))
             off_scale = bool(unstable & set(run_ids))
             mark = " ✕ diverged" if any_diverged else " (unstable)" if off_scale else ""
@@ -103,7 +108,7 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
                             "selected": {"marker": {"opacity": 0}}, "unselected": {"marker": {"opacity": 0}}} \
                     if pick else {"mode": "lines"}
                 add(dict(
-                    type="scatter", x=epochs, y=mean, **pickable, meta=label, name=name + mark, legendgroup=group,
+                    type="scatter", x=epochs, y=mean, **pickable, meta=key, name=name + mark, legendgroup=group,
                     showlegend=not color_by and label not in shown and split == "train",
                     line={"color": color, "dash": dash, "width": 3 if highlight and not faded else
                           1.5 if off_scale else 2}, opacity=0.2 if faded else 1.0,
@@ -111,8 +116,9 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
                     row, col)
             shown[label] = shown.get(label) or mark  # diverged on one dataset: said once for all
     drawn = bool(canvas.data)
-    keys = _level_keys(color_by, levels, shown) if color_by else []
-    for name, group, color, dash in [*keys, ("train", "_style", "gray", "solid"), ("test", "_style", "gray", "dash")]:
+    legend_keys = _level_keys(color_by, levels, shown) if color_by else []
+    styles = [("train", "_style", "gray", "solid"), ("test", "_style", "gray", "dash")]
+    for name, group, color, dash in [*legend_keys, *styles]:
         add(dict(type="scatter", x=[None], y=[None], mode="lines", name=name, legendgroup=group,  # the keys
                  line={"color": color, "dash": dash}), 1, 1)
     if not drawn:  # every run an error, or no history
@@ -124,7 +130,7 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
     for col in range(1, cols + 1):
         canvas.axis(rows, col, "x")["title"] = {"text": "epoch"}
     canvas.axis(1, 1, "y")["title"] = {"text": "Loss (cross-entropy)" if metric == "loss" else "Accuracy"}
-    legend_rows = math.ceil(((len(keys) if color_by else len(shown)) + 2) / 3)  # about three a row at half width
+    legend_rows = math.ceil(((len(legend_keys) if color_by else len(shown)) + 2) / 3)  # about three a row at half width
     return canvas.figure(height=max(260, height_per_row * rows) + 22 * legend_rows,
                          margin={"l": 50, "r": 20, "t": 60 if two_lines else 40, "b": 60 + 22 * legend_rows},
                          legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0,
@@ -166,7 +172,7 @@ def _unstable_runs(history, runs):
     if history.empty:
         return set()
     last = history.groupby("run_id")["train_loss"].last()
-    classes = runs.set_index("run_id")["layers"].map(lambda layers: int(layers.strip("[]").split(",")[-1]))
+    classes = runs.set_index("run_id")["layers"].map(lambda layers: parse_architecture(layers)[-1])
     guessing = np.log(classes.reindex(last.index).fillna(2).astype(float))
     return set(last.index[~(last <= 2 * guessing)])
 

@@ -5,24 +5,25 @@ import pandas as pd
 from .common import trained_network
 
 
-TABLE_COLUMNS = ["label", "best", "dataset", "architecture", "runs as", "activation", "optimizer", "lr", "batch", "train acc %",
-                 "± train", "test acc %", "± test", "test loss", "loss curve", "seeds", "diverged"]
+TABLE_COLUMNS = ["key", "label", "best", "dataset", "architecture", "runs as", "activation", "optimizer", "lr", "batch",
+                 "train acc %", "± train", "test acc %", "± test", "test loss", "loss curve", "seeds", "diverged"]
 
 
 def accuracy_table(results, max_points=60):
     """One row per configuration: architecture as asked and as run, settings, accuracies (mean and std over
     seeds, in %), the mean test-loss curve as a list (for a sparkline) and a star on the best. ``label`` is
-    the configuration's name in the charts (``results.labels()``), to link a row to its curves and panel. When no run
-    finished (none, or every one an error) the table has these columns and no rows."""
+    the configuration's name in the charts (``results.labels()``, which its colour follows) and ``key`` names
+    it with its dataset (``results.labels(include_dataset=True)``), to link a row to its own curves and panel.
+    When no run finished (none, or every one an error) the table has these columns and no rows."""
     summary = results.summary()
     history = results.history
-    labels = results.labels()
+    labels, keys = results.labels(), results.labels(include_dataset=True)
     rows = []
     for row in summary.itertuples():
         curves = history[history["run_id"].isin(row.run_ids)].groupby("epoch")["test_loss"].mean()
         step = max(1, len(curves) // max_points)
         rows.append({
-            "label": labels[row.run_ids[0]], "best": "",
+            "key": keys[row.run_ids[0]], "label": labels[row.run_ids[0]], "best": "",
             "dataset": row.dataset, "architecture": row.architecture, "runs as": row.layers,
             "activation": row.activation, "optimizer": row.optimizer, "lr": row.lr, "batch": str(row.batch_size),
             "train acc %": 100 * row.train_acc_mean, "± train": 100 * row.train_acc_std,
@@ -37,7 +38,8 @@ def accuracy_table(results, max_points=60):
         table = table.assign(_dataset=table["dataset"].map(order), _acc=-table["test acc %"].fillna(-1),
                              _loss=table["test loss"].fillna(np.inf))
         table = table.sort_values(["_dataset", "_acc", "_loss"], kind="stable").reset_index(drop=True)
-        table.loc[~table["_dataset"].duplicated(), "best"] = "★"
+        ranked = table["test acc %"].notna()  # no star where no accuracy is known (every one NaN)
+        table.loc[ranked & ~table["_dataset"].where(ranked).duplicated(), "best"] = "★"
         table = table.drop(columns=["_dataset", "_acc", "_loss"])
     return table
 

@@ -6,7 +6,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..results import RUNNING, WAITING
+from ..results import METRIC_NAMES, RUNNING, WAITING
 from .timing import group_estimates
 
 
@@ -14,7 +14,7 @@ from .timing import group_estimates
 @dataclass(frozen=True)
 class Progress:
     """What a page shows while a comparison trains. ``live`` maps the run index of each run in training
-    to its newest epoch's metrics ({"epoch", "train_loss", "train_acc", "val_loss", "val_acc", ...})."""
+    to its newest epoch's metrics ({"epoch", "train_loss", "train_acc", "test_loss", "test_acc", "grad_norm"})."""
 
     status: str
     done: int
@@ -49,7 +49,7 @@ class Training:
         self.pending = [] if grid is None else list(range(len(grid.groups)))  # groups not yet sent
         self.running = {}  # group number -> the worker training it
         self.live = {}  # group number -> (run indices, epochs array, {metric: array (epochs, runs, ...)})
-        self.weights = {}  # group number -> (run indices, epoch, newest flat parameters (runs, parameters))
+        self.grids = {}  # run index -> (epoch, its newest boundary grid: bytes, grids.probability_grid)
         self.subscribers = {}  # token of each Job waiting for it -> its Owner
         self.gone = {}  # token -> when its owner was first seen gone (released after a grace period)
         self.last_spec, self.blas_threads, self.error = None, None, None
@@ -130,15 +130,17 @@ class Job:
         return min(1.0, (progress.done + learning) / max(1, progress.total))
 
     def curves(self):
-        """Every epoch's metrics so far of the runs in training: {run index: {"epoch": array, metric: array}}."""
+        """Every epoch's metrics so far of the runs in training: {run index: {"epoch": array, metric: array}},
+        the metrics named as in the results' history ("test_loss", not nn's "val_loss")."""
         with self._pool._lock:
-            return {index: {"epoch": epochs, **{name: values[:, column] for name, values in metrics.items()}}
+            return {index: {"epoch": epochs, **{METRIC_NAMES[name]: values[:, column]
+                                                for name, values in metrics.items()}}
                     for indices, epochs, metrics in self._training.live.values()
                     for column, index in enumerate(indices)}
 
     def results_so_far(self):
         """Results of every run of the comparison: those finished so far; those in training, with status
-        "running", their curves so far and, for the first seed, their newest weights; and those not started,
+        "running" and their curves so far (no network: the workers draw them, see ``grids``); and those not started,
         with status "waiting" and no numbers. Every run is there from the start, so its label and colour
         stay the same while the comparison trains. The final Results once ready."""
         if self.ready():
@@ -149,14 +151,19 @@ class Job:
                 return self.result()
             finished = list(grid.outcomes)
             live = [(number, *self._training.live[number]) for number in self._training.live]
-            weights = dict(self._training.weights)
-        from ..runner import build_results
-        running = [_running_outcome(grid, number, column, index, epochs, metrics, weights.get(number))
+        from ..results import build_results
+        running = [_running_outcome(grid, number, column, index, epochs, metrics)
                    for number, indices, epochs, metrics in live for column, index in enumerate(indices)]
         started = {outcome.index for outcome in finished + running}
         waiting = [_waiting_outcome(grid, index) for index in range(grid.total) if index not in started]
         return build_results(sorted(finished + running + waiting, key=lambda outcome: outcome.index),
                              grid.datasets)
+
+    def grids(self):
+        """{run index: (epoch, grid bytes)}: the newest boundary grid of every drawn run that has trained in a
+        worker (``grids.probability_grid`` over ``grids.dataset_plane`` of its data), as the worker sent it."""
+        with self._pool._lock:
+            return dict(self._training.grids)
 
     def eta_seconds(self):
         """Seconds until this comparison's results are ready, counting the comparisons ahead of it."""
@@ -179,13 +186,13 @@ class Job:
         return self._results
 
 
-def _running_outcome(grid, number, column, index, epochs, metrics, weights):
+def _running_outcome(grid, number, column, index, epochs, metrics):
     """A RunOutcome for run ``index`` (column ``column`` of its group's live arrays) in training."""
     import numpy as np
 
     import nn
     from ..runner import RunOutcome
-    from ..specs import layers_as_run, make_network
+    from ..specs import layers_as_run
     spec = grid.specs[index]
     data = grid.datasets[grid.groups[number][0]]
     layers = layers_as_run(spec, data.n_features, data.n_classes)
@@ -196,11 +203,7 @@ def _running_outcome(grid, number, column, index, epochs, metrics, weights):
         else ("diverged", f"diverged after epoch {int(epochs[trained - 1]) if trained else 0}")
     history = nn.History(**{name: values[:trained, column].tolist() for name, values in metrics.items()},
                          status=status, message=message)
-    network = None
-    if weights is not None and index in weights[0]:
-        network = make_network(spec, layers)
-        network.flat_params[...] = weights[2][weights[0].index(index)]
-    return RunOutcome(index, spec, layers, status, history.message, 0.0, history, network)
+    return RunOutcome(index, spec, layers, status, history.message, 0.0, history)
 
 
 def _waiting_outcome(grid, index):

@@ -1,11 +1,13 @@
-"""The pool's reader thread: what the workers say (progress, weights, finished groups, a death) and who of
+"""The pool's reader thread: what the workers say (progress, grids, finished groups, a death) and who of
 the visitors waiting has gone. A part of ``TrainingPool`` (a mixin: it works on the pool's state, under its
 lock), apart so that each file reads alone."""
 import threading
 import time
 
 from .job import lost_outcomes
+from .memory import give_back
 
+IDLE_TRIM_SECONDS = 15.0  # while no comparison trains, memory is given back this often (memory.give_back)
 OWNER_CHECK_SECONDS = 0.5  # how often the reader asks whether the visitors waiting are still there ...
 GONE_GRACE_SECONDS = 2.0  # ... and how long one may be gone (a page reconnecting) before their work is dropped
 
@@ -48,6 +50,9 @@ class Reader:
                     self._dispatch()
             for training in finished:
                 self._finish(training)
+            if not self._queue and time.monotonic() - self._trimmed >= IDLE_TRIM_SECONDS:
+                self._trimmed = time.monotonic()
+                give_back()  # visitors' results dropped since (sessions that ended) go back to the system
 
     def _drop_work_of_the_gone(self, finished):
         """Release every visitor whose page has been gone for GONE_GRACE_SECONDS (a closed tab): a comparison
@@ -101,15 +106,15 @@ class Reader:
                 epochs = _concatenate(old[1], epochs)
                 metrics = {name: _concatenate(old[2][name], values) for name, values in metrics.items()}
             training.live[number] = (indices, epochs, metrics)
-        elif message[0] == "weights":
-            training.weights[number] = message[2:]
+        elif message[0] == "grids":
+            _, _, indices, epoch, grids = message
+            training.grids.update({index: (epoch, grid) for index, grid in zip(indices, grids)})
         elif message[0] == "done":
             _, _, outcomes, threads = message
             seconds = time.monotonic() - worker.started  # as the visitor waits: training and transfer
             worker.task = None
             del training.running[number]
             training.live.pop(number, None)
-            training.weights.pop(number, None)
             training.grid.outcomes.extend(outcomes)
             training.done += len(outcomes)
             training.last_spec = outcomes[-1].spec if outcomes else training.last_spec
@@ -122,14 +127,13 @@ class Reader:
                 finished.append(training)
 
     def _recover(self, worker, message, error, finished):
-        """A message could not be handled. Live curves or weights: dropped (the results still come). A
+        """A message could not be handled. Live curves or grids: dropped (the results still come). A
         finished group: its comparison fails with the error, and the worker is free again."""
         if worker.task is None:
             return
         training, number = worker.task
-        if message is not None and message[0] in ("epochs", "weights"):
+        if message is not None and message[0] in ("epochs", "grids"):
             training.live.pop(number, None)
-            training.weights.pop(number, None)
             return
         worker.task = None
         training.running.pop(number, None)

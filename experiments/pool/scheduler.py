@@ -1,12 +1,15 @@
 """The pool itself: one queue of comparisons for the whole server, dispatched group by group to at most
 one worker process per core, a reader thread that follows the workers, and the cache of finished ones."""
+import atexit
 import itertools
 import multiprocessing
 import os
 import threading
 import time
+import weakref
 from collections import Counter, deque
 
+from ..results import METRIC_NAMES
 from .cache import ResultCache
 from .job import Job, Progress, Training, own_copy
 from .reader import Reader
@@ -50,6 +53,10 @@ class TrainingPool(Reader):
         self._ids = itertools.count()
         self._speed, self._start_seconds = 1.0, 1.0  # measured / estimated seconds; a worker's start-up
         self._reader, self._closed, self._failed_starts, self._owners_checked = None, False, 0, 0.0
+        self._trimmed = time.monotonic()
+        # at exit, end the workers before multiprocessing does: one still starting would find its stop
+        # Event's semaphore gone and print a traceback
+        atexit.register(_shutdown_at_exit, weakref.ref(self))
 
     # ----- what a page calls -----
     def submit(self, specs, catalog=None, snapshots=20, owner=None):
@@ -276,8 +283,8 @@ class TrainingPool(Reader):
 
     def _progress(self, training, status):
         with self._lock:
-            live = {index: {"epoch": int(epochs[-1]), **{name: values[-1, column] for name, values in
-                                                         metrics.items()}}
+            live = {index: {"epoch": int(epochs[-1]), **{METRIC_NAMES[name]: values[-1, column]
+                                                         for name, values in metrics.items()}}
                     for indices, epochs, metrics in training.live.values() for column, index in enumerate(indices)}
             position = self._queue_position(training) if status != "cancelled" else 0
             return Progress(status, training.done, training.total, training.last_spec, position, live)
@@ -301,3 +308,9 @@ class TrainingPool(Reader):
             if extra is not None:
                 queue.append((None, extra, []))
             return finish_times(free, queue, speed)
+
+
+def _shutdown_at_exit(reference):
+    pool = reference()
+    if pool is not None and not pool._closed:
+        pool.shutdown(timeout=1.0)

@@ -1,18 +1,19 @@
-"""Boundary over time: one configuration's decision boundary at snapshots taken while it trained."""
+"""Boundary over time: one configuration's decision boundary at snapshots taken while it trained, played in
+the browser (the canvas renderer: every snapshot sent once, the slider and the play button run there)."""
 import streamlit as st
 
-from ui.widgets import chart, needs_results, pick_configuration
+from ui.widgets import drawing, needs_results, pick_configuration
 
 
 def show(view):
     st.header("Boundary over time", anchor=False)
-    st.caption("The decision boundary as training went on (about 20 snapshots, closer together early on). Drag "
-               "the slider or press play.")
+    st.caption("The decision boundary as training went on (about 20 snapshots, closer together early on, blended "
+               "in between). Drag the slider or press play; the marker on the test-loss curve moves with it.")
     if not needs_results(view):
         return
     run_id = pick_configuration("Configuration (best first)", view.results, "anim_run")
     if run_id is not None:
-        chart("boundary_animation_figure", view.results, run_id, key="animation")
+        drawing("run_film_payload", view.results, run_id, key="animation")
 
 
 if __name__ == "__main__":

@@ -1,16 +1,20 @@
 """Compare: the learning curves, the decision boundaries and the accuracy table of a comparison, together.
 Before any run, the welcome: lessons that each restore a comparison worth seeing."""
+from functools import partial
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from experiments.figures import boundary_panels, config_colors, curve_encoding, factor_name, varying_factors
+from experiments.figures import (MAX_PANELS, DoesNotApply, config_colors, curve_encoding, factor_name,
+                                 varying_factors)
+from experiments.figures.panels import FILM_PANELS
 from experiments.settings import AppSettings
 from experiments.specs import NO_ACTIVATION
 
 from ui import state, training
+from ui.components import canvas
 from ui.text import plain
-from ui.widgets import chart, lesson_cards
+from ui.widgets import lesson_cards
 
 
 def show(view):
@@ -19,11 +23,18 @@ def show(view):
     if view.results is None:
         welcome(view)
         return
-    results = view.results
-    headline(results)
+    headline(view.results)
     status(view)
-    runs = results.runs
-    datasets = list(dict.fromkeys(runs["dataset"]))
+    comparison(view.results)
+    save_and_share(view)
+
+
+@st.fragment(key="comparison")
+def comparison(results):
+    """The linked views: curves, boundaries and the accuracy table. Every control among them reruns this
+    fragment (or the curves' own, inside it), never the script: no data is loaded and no spec is checked,
+    and the figures come from the cache, so a control answers at once however large the comparison."""
+    datasets = list(dict.fromkeys(results.runs["dataset"]))
     highlight = selected_configurations(results)
     only = shown_configurations(results)
     if len(datasets) == 1 and results.networks:  # curves beside panels, the table under both: one screen
@@ -36,29 +47,37 @@ def show(view):
         curves(results, highlight, only)
         boundaries(results, datasets, highlight, only)
     accuracy(results)
-    save_and_share(view)
 
 
-MANY = 30  # above this many configurations the charts show the best and the worst few ...
-ENDS = 6  # ... this many of each, unless the visitor asks for all
+MANY = 30  # above this many configurations (a configuration includes its dataset) the charts show ...
+ENDS = 6  # ... the best and the worst few of each dataset, unless the visitor asks for all
 
 
 def shown_configurations(results):
-    """None (draw every configuration), or above MANY the labels of the ENDS best and ENDS worst by mean
-    test accuracy, with a toggle to draw them all; the table always lists every one."""
+    """None (draw every configuration), or above MANY configurations the keys of each dataset's ENDS best and
+    ENDS worst by mean test accuracy (best first), with a toggle to draw them all; says what it left out. The
+    table always lists every one."""
     table = state.figure("accuracy_table", results)
-    # a configuration is one label on every dataset: rank by its mean test accuracy over them
-    accuracy = table.groupby("label", sort=False)["test acc %"].mean()
-    if len(accuracy) <= MANY:
+    if len(table) <= MANY:
+        return None
+    shown, left_out = [], []
+    for dataset, group in table.groupby("dataset", sort=False):
+        ranked = list(group.sort_values("test acc %", ascending=False, na_position="last", kind="stable")["key"])
+        ends = list(dict.fromkeys([*ranked[:ENDS], *ranked[-ENDS:]]))
+        shown += ends
+        if len(ranked) > len(ends):
+            left_out.append(f"{len(ranked) - len(ends)} on {plain(dataset)}")
+    if not left_out:  # every dataset has few enough: all of them are drawn
         return None
     cols = st.columns([3, 2], vertical_alignment="center")
-    if cols[1].toggle(f"Show all {len(accuracy)} configurations", key="show_all",
+    if cols[1].toggle(f"Show all {len(table)} configurations", key="show_all",
                       help="Every configuration in the curves and panels: slower to draw and harder to read."):
         return None
-    ranked = accuracy.sort_values(ascending=False, na_position="last", kind="stable").index
-    cols[0].caption(f"The charts show the {ENDS} best and the {ENDS} worst of {len(accuracy)} configurations "
-                    "(by mean test accuracy); the table below lists all of them.")
-    return tuple(dict.fromkeys([*ranked[:ENDS], *ranked[-ENDS:]]))
+    several = table["dataset"].nunique() > 1
+    cols[0].caption(f"The charts show the {ENDS} best and the {ENDS} worst configurations"
+                    + (" of each dataset" if several else "") + f" (by mean test accuracy): {len(shown)} of "
+                    f"{len(table)}. Left out: {', '.join(left_out)}; the table below lists all of them.")
+    return tuple(shown)
 
 
 # ----- before any run -----
@@ -131,36 +150,46 @@ def table_key():
     return f"accuracy_table.{st.session_state.get('table_version', 0)}"
 
 
-def pick(labels, source):
-    """A click on a chart (``source``) picked the configurations ``labels``: tick their rows in the table,
-    which highlights them everywhere. A chart keeps its selection until its figure changes, so a pick is
-    taken once, when it changes."""
-    last = st.session_state.setdefault("last_picks", {})
-    if labels is False or last.get(source) == labels:
-        return
-    last[source] = labels
-    if labels:
-        st.session_state.picked = labels
+def pick(keys):
+    """A click on a chart picked the configurations ``keys`` (a configuration includes its dataset): tick
+    their rows in a new accuracy table, which highlights them everywhere. Called from the chart's callback,
+    before the comparison's fragment reruns."""
+    if keys:
+        st.session_state.picked = tuple(keys)
         st.session_state.table_version = st.session_state.get("table_version", 0) + 1
-        st.rerun()  # the whole page: the table, the curves and the panels
+
+
+def curve_picked(figure):
+    """The curves' callback: the configurations (each trace's ``meta``) of the points clicked; the whole
+    comparison reruns, not only the curves, so the panels and the table follow."""
+    points = st.session_state["curves"].selection.points
+    pick(tuple(dict.fromkeys(figure.data[point["curve_number"]].meta for point in points
+                             if point["curve_number"] < len(figure.data) and figure.data[point["curve_number"]].meta)))
+    st.rerun("comparison")
+
+
+def panel_picked(key):
+    """The boundary panels' callback: the configuration clicked in the element ``key``."""
+    clicked = st.session_state[key].get("pick")
+    pick([clicked] if clicked else [])
 
 
 def selected_configurations(results):
-    """Labels of the configurations picked in the accuracy table (its row selection), to highlight; before
+    """Keys of the configurations picked in the accuracy table (its row selection), to highlight; before
     a new table is first shown, those a click on a chart picked (the table will show them ticked)."""
     table = state.figure("accuracy_table", results)
     picked = st.session_state.get(table_key())
     if picked is None:
-        return tuple(label for label in dict.fromkeys(table["label"]) if label in st.session_state.get("picked", ()))
+        return tuple(key for key in dict.fromkeys(table["key"]) if key in st.session_state.get("picked", ()))
     rows = picked.selection.rows if "selection" in picked else []
-    return tuple(table["label"].iloc[row] for row in rows if row < len(table))
+    return tuple(table["key"].iloc[row] for row in rows if row < len(table))
 
 
 @st.fragment(key="curves")
 def curves(results, highlight=(), only=None):
     """The curve controls rerun only this fragment: no data is loaded and no spec is checked. Colour by and
-    Facets rerun the page, whose boundary panels and table take the curves' colours. The controls sit in
-    one row (the rarer ones in a popover), level with the boundaries' one, so both charts start together."""
+    Facets rerun the comparison, whose boundary panels and table take the curves' colours. The controls sit
+    in one row (the rarer ones in a popover), level with the boundaries' one, so both charts start together."""
     controls = st.columns([3, 2], vertical_alignment="bottom")
     metric = controls[0].segmented_control("Curves", ["loss", "accuracy"], default="loss", key="curve_metric")
     with controls[1].popover("Options", icon=":material/tune:", width="stretch",
@@ -168,14 +197,12 @@ def curves(results, highlight=(), only=None):
         smoothing = st.slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="smoothing")
         log_y = st.toggle("Log scale", key="log_y", disabled=metric == "accuracy")
         encoding = encoding_controls(results)
-    if st.session_state.pop("encoding_changed", False):
-        st.rerun()  # the whole page: the panels and the table recolour with the curves
     if results.history.empty:
         st.info("No per-epoch history: open history.csv together with runs.csv to see the curves.")
         return
-    pick(chart("learning_curves_figure", results, "acc" if metric == "accuracy" else "loss", smoothing,
-               bool(log_y) and metric != "accuracy", highlight, 300, 150, *encoding, only, True, key="curves",
-               on_select="rerun", selection_mode="points"), "curves")
+    figure = state.figure("learning_curves_figure", results, "acc" if metric == "accuracy" else "loss", smoothing,
+                          bool(log_y) and metric != "accuracy", highlight, 300, 150, *encoding, only, True)
+    st.plotly_chart(figure, key="curves", on_select=partial(curve_picked, figure), selection_mode="points")
     st.caption("Solid: training data · dashed: held-out test data · band: ±1 std over seeds."
                + (f" Colour: {factor_name(encoding.color_by)}, in shades for the other settings; hover a curve to "
                   "name it." if encoding.color_by else ""))
@@ -228,35 +255,42 @@ def encoding_controls(results):
 
 
 def changed():
-    st.session_state.encoding_changed = True
+    """Colour by or Facets changed: the panels and the table recolour with the curves."""
+    st.rerun("comparison")
+
+
+BOUNDARY_KEYS = {"final": "boundaries", "while learning": "film"}  # one canvas element each, by its key
 
 
 def boundaries(results, datasets, highlight=(), only=None):
+    """Every dataset's boundary panels, drawn by the canvas renderer: the final ones, or the film of them
+    while they learned (every snapshot sent once; the slider and the play button run in the browser)."""
     if not results.networks:
         st.info("Decision boundaries need the trained networks, and saved CSV files hold only the numbers. Press "
                 "▶ Run to train this comparison again and see them.")
         return
-    when = st.segmented_control("Boundaries", ["final", "while learning"], default="final", key="boundary_time",
+    when = st.segmented_control("Boundaries", list(BOUNDARY_KEYS), default="final", key="boundary_time",
                                 help="While learning: every panel at the same epoch, one slider and a play "
                                 "button for all of them.") or "final"
     color_by = chosen_encoding(results).color_by
-    for dataset in datasets:
-        panels, left_out = boundary_panels(results, dataset, only)
-        if panels.empty:
-            st.info(f"{plain(dataset)}: no run finished with a network to draw.")
-            continue
-        if when == "final":
-            pick(chart("decision_boundary_figure", results, dataset, 70, None, highlight, color_by, None, only,
-                       key=f"boundary.{dataset}", on_select="rerun", selection_mode="points"), f"boundary.{dataset}")
-        else:
-            chart("comparison_film_figure", results, dataset, 45, None, 230, color_by, only, key=f"film.{dataset}")
-            left_out = max(0, len(panels) + left_out - 12)
-        if left_out:
-            st.caption(f"{left_out} more configuration(s) on {plain(dataset)} are not drawn.")
+    try:
+        payload = state.figure("panels_payload" if when == "final" else "film_payload", results, tuple(datasets),
+                               only, color_by)
+    except DoesNotApply as error:
+        st.info(f"This view does not apply here: {plain(error)}")
+        return
+    canvas({**payload, "highlight": list(highlight)}, key=BOUNDARY_KEYS[when],
+           on_pick=partial(panel_picked, BOUNDARY_KEYS[when]))
+    left_out = [f"{section['left_out']} on {plain(section['dataset'])}" for section in payload["sections"]
+                if section["left_out"]]
+    if left_out:
+        st.caption(f"Not drawn: {', '.join(left_out)} (at most {MAX_PANELS if when == 'final' else FILM_PANELS} "
+                   "panels per dataset).")
     flat = any(not results.datasets[run_id].is_2d for run_id in results.networks)
     st.caption("Colour: the predicted class and its confidence · dots: training points · rings: test points · "
-               "one panel per configuration (its first seed), its curves' colour along the top"
-               + (" · drawn in the plane of the first two principal components." if flat else "."),
+               "one panel per configuration (its first seed), its colour beside its name · hover a panel to name "
+               "it, click it to pick it" + (" · drawn in the plane of the first two principal components." if flat
+                                            else "."),
                help="Data with more than two features is drawn in the plane of its first two principal "
                     "components: a flat slice through a many-dimensional space. Look at where the test rings "
                     "fall against the colours, not at the shape of the boundary; the Images page shows what "
@@ -302,8 +336,8 @@ def accuracy(results):
                subset=["colour"]),
         hide_index=True, width="stretch", key=table_key(), height=min(TABLE_HEIGHT, 38 + 35 * len(shown)),
         on_select="rerun", selection_mode="multi-row",
-        selection_default={"selection": {"rows": [row for row, label in enumerate(table["label"])
-                                                  if label in st.session_state.get("picked", ())]}},
+        selection_default={"selection": {"rows": [row for row, key in enumerate(table["key"])
+                                                  if key in st.session_state.get("picked", ())]}},
         column_config={
             "colour": st.column_config.TextColumn("", width=24, help="its colour in the charts", pinned=True),
             "best": st.column_config.TextColumn("", width=28, pinned=True),
@@ -322,8 +356,7 @@ def accuracy(results):
         })
     st.session_state.pop("picked", None)  # a click seeds the new table once; the table keeps it from here
     st.caption("Mean over seeds; ★ marks the best per dataset. Click a header to sort; tick rows (or click a curve "
-               "or a data point in a panel) to highlight "
-               "their curves and frame their boundary panels.")
+               "or a boundary panel) to highlight their curves and frame their panels.")
 
 
 def taken(table, column):
