@@ -351,3 +351,12 @@ def test_the_store_keeps_real_tables(store, small):
     assert [tuple(row) for row in runs] == [(0, results.runs["test_acc"][0])]
     assert epochs == len(results.history) and json.loads(settings)["history"][0] == ["run_id", "int64"]
 
+
+
+@pytest.mark.slow
+def test_sqlalchemy_is_imported_only_when_a_store_is_used():
+    """``import experiments`` and the command line stay fast; the store never loads Streamlit."""
+    from test_boundaries import loaded_modules
+    assert "sqlalchemy" not in loaded_modules("import experiments, experiments.cli")
+    modules = loaded_modules("import experiments; experiments.ResultStore")
+    assert "sqlalchemy" in modules and "streamlit" not in modules and "experiments.store.boards" in modules
