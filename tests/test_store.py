@@ -107,6 +107,14 @@ def test_a_visitors_own_data_is_never_stored(store):
     assert store.list() == [] and store.get("1" * 64) is None
 
 
+def test_a_comparison_stopped_before_its_end_is_not_stored(store):
+    specs = [RunSpec("xor4", "[2, 4, 2]", batch_size=None, epochs=500)]
+    polls = iter(range(10**6))
+    stopped = run_grid(specs, should_stop=lambda: next(polls) > 5)  # Stop pressed after a few epochs
+    assert list(stopped.runs["status"]) == ["stopped"]
+    assert store.put(store_key(specs, 0), stopped) is False and store.list() == []
+
+
 def test_the_same_comparison_stored_twice_is_kept_once(store, small):
     key, results = small[0]
     assert store.put(key, results, pinned=True)

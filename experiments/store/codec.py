@@ -25,6 +25,8 @@ def refusal(results):
     missing = [column for column in RUN_COLUMNS if column not in results.runs.columns]
     if missing or results.runs.empty:
         return f"the runs table is empty or lacks {', '.join(missing[:3])}."
+    if (results.runs["status"] == "stopped").any():
+        return "a run was stopped: these are not the whole comparison its key names."
     own = sorted(set(results.runs["dataset"].astype(str)) - set(DATASETS))
     if own:
         return f"it was trained on data that is not built in ({own[0]!r}); a visitor's own data is never stored."
@@ -42,7 +44,9 @@ def encode(results):
     runs = results.runs[RUN_COLUMNS]
     history = results.history
     grad_columns = results.grad_norm_columns
-    run_rows = [{"position": position, **{column: _sql_value(column, value) for column, value in zip(RUN_COLUMNS, row)}}
+    kinds = [_KINDS.get(column) or _KINDS.setdefault(column, _kind(column)) for column in RUN_COLUMNS]
+    run_rows = [{"position": position, **{column: _sql_value(kind, value)
+                                          for column, kind, value in zip(RUN_COLUMNS, kinds, row)}}
                 for position, row in enumerate(runs.itertuples(index=False, name=None))]
     history_columns = ["run_id", "epoch", "train_loss", "train_acc", "test_loss", "test_acc", *grad_columns]
     values = [_column_values(history[column]) for column in history_columns]
@@ -62,11 +66,17 @@ def encode(results):
     return rows, json.dumps(dtypes, sort_keys=True), int(nbytes)
 
 
-def _sql_value(column, value):
-    """One cell as SQL takes it, by the column's type in schema.runs."""
-    if column == "batch_size":
+_KINDS = {}  # runs column -> the Python type its SQL column takes ("batch" for batch_size)
+
+
+def _kind(column):
+    return "batch" if column == "batch_size" else schema.runs.c[column].type.python_type
+
+
+def _sql_value(kind, value):
+    """One cell as SQL takes it: ``kind`` is the Python type of its column in schema.runs."""
+    if kind == "batch":
         return None if value == FULL_BATCH else int(value)
-    kind = schema.runs.c[column].type.python_type
     if kind is str:
         return str(value)
     if value is None or (isinstance(value, float) and np.isnan(value)):
