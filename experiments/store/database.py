@@ -25,7 +25,11 @@ class Database:
 
     def __init__(self, url):
         self.url = masked_url(url)
-        self.engine = self._guard(lambda: _make_engine(url))
+        try:
+            self.engine = self._guard(lambda: _make_engine(url))
+        except ImportError:  # the URL names a driver that is not installed
+            log.debug("results store %s: no driver", self.url, exc_info=True)
+            raise StoreUnavailable(self.url, _bad_url_reason(ImportError())) from None
 
     def run(self, work, write=False):
         """``work(connection)`` in one transaction (committed if it returns, rolled back if it raises), run
@@ -60,7 +64,7 @@ class Database:
             return action()
         except _Retry:
             raise
-        except (ArgumentError, NoSuchModuleError, ImportError) as error:
+        except (ArgumentError, NoSuchModuleError) as error:
             log.debug("results store %s: bad URL", self.url, exc_info=True)
             raise StoreUnavailable(self.url, _bad_url_reason(error)) from None
         except (SQLAlchemyError, OSError) as error:
