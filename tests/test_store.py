@@ -143,6 +143,9 @@ def test_prune_drops_the_least_recently_used_and_keeps_pinned_ones(store_url, sm
     store.touch(b)
     store.put(c, rc)
     assert {info.key for info in store.list()} == {b, c}
+    store.pin(b), store.pin(c)
+    store.put(a, ra)  # the pinned ones fill the budget: the one just stored is kept all the same
+    assert {info.key for info in store.list()} == {a, b, c}
     store.close()
 
 

@@ -124,7 +124,7 @@ class ResultStore:
             conn.execute(update(table).where(table.c.key == key).values(**values))
 
         self._db.run(write, write=True)
-        self.prune()
+        self.prune(keep=key)
         return True
 
     def get(self, key, catalog=None):
@@ -215,9 +215,10 @@ class ResultStore:
         return int(self._db.run(lambda conn: conn.execute(select(func.coalesce(func.sum(schema.comparisons.c.bytes), 0)))
                                 .scalar_one()))
 
-    def prune(self):
+    def prune(self, keep=None):
         """Remove expired class boards, then the least recently used comparisons until the store is within
-        its budget; pinned ones and those on a board that has not expired are kept. Returns the keys removed."""
+        its budget; pinned ones, those on a board that has not expired and ``keep`` (the one just stored)
+        stay. Returns the keys removed."""
         from .boards import expire_boards, kept_by_boards
         budget = self.max_bytes
 
@@ -228,7 +229,8 @@ class ResultStore:
             if total <= budget:
                 return []
             candidates = conn.execute(select(table.c.key, table.c.bytes)
-                                      .where(~table.c.pinned, table.c.key.not_in(kept_by_boards()))
+                                      .where(~table.c.pinned, table.c.key.not_in(kept_by_boards()),
+                                             table.c.key != (keep or ""))
                                       .order_by(table.c.last_used, table.c.key)).all()
             removed = []
             for key, nbytes in candidates:
