@@ -32,192 +32,20 @@ import asyncio
 import os
 import re
 import statistics
-import subprocess
 import sys
-import threading
 import time
-import urllib.request
 
 import psutil
-import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_app import mid_query  # noqa: E402  (the same 30-run comparisons)
-
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.bench_app import mid_query  # noqa: E402  (the same 30-run comparisons)
+from benchmarks.harness import Server as _Server  # noqa: E402
+from benchmarks.visitor import Visitor  # noqa: E402
 
 
-class Server:
-    """``streamlit run streamlit_app.py``, its output in a log file; its peak memory with its workers."""
-
-    def __init__(self, port):
-        self.port = port
-        self.log_path = f"/tmp/bench_class-{port}-{time.time_ns()}.log"
-        self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.enableXsrfProtection", "false"],
-            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(600):
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.1)
-        self.peak_rss, self.cpu_start = 0, None
-        self._sampling = True
-        threading.Thread(target=self._sample, daemon=True).start()
-
-    def tree(self):
-        root = psutil.Process(self.process.pid)
-        return [root, *root.children(recursive=True)]
-
-    def _sample(self):
-        while self._sampling:
-            try:
-                self.peak_rss = max(self.peak_rss, sum(p.memory_info().rss for p in self.tree()))
-            except psutil.Error:
-                pass
-            time.sleep(0.1)
-
-    def cpu_seconds(self):
-        total = 0.0
-        for process in self.tree():
-            try:
-                times = process.cpu_times()
-                total += times.user + times.system
-            except psutil.Error:
-                pass
-        return total
-
-    def tracebacks(self):
-        with open(self.log_path) as log:
-            return log.read().count("Traceback")
-
-    def stop(self):
-        self._sampling = False
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
-class Visitor:
-    """One Streamlit session over a websocket, without a browser."""
-
-    def __init__(self, port, query=""):
-        self.url, self.query = f"ws://127.0.0.1:{port}/_stcore/stream", query
-        self.page_hash, self.run_button, self.fragments, self.states = "", None, {}, {}
-        self.sidebar_estimate, self.headline, self.errors = None, None, []
-        self.clicked = self.charted = None
-
-    async def open(self):
-        self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None)
-        self.reader = asyncio.create_task(self._read())
-        await self._rerun()
-
-    async def _rerun(self, widgets=(), fragment_id="", auto=False):
-        message = BackMsg()
-        state = message.rerun_script
-        state.query_string, state.page_script_hash = self.query, self.page_hash
-        state.fragment_id, state.is_auto_rerun = fragment_id, auto
-        for widget in widgets:
-            state.widget_states.widgets.append(widget)
-        for widget_id, (field, value) in self.states.items():  # as a page does: every widget's value
-            widget = state.widget_states.widgets.add(id=widget_id)
-            if field.endswith("array_value"):
-                getattr(widget, field).data.extend(value)
-            else:
-                setattr(widget, field, int(value) if field == "int_value" else value)
-        await self.ws.send(message.SerializeToString())
-
-    async def press_run(self):
-        while self.run_button is None:
-            await asyncio.sleep(0.05)
-        message = BackMsg().rerun_script.widget_states.widgets.add()
-        message.id, message.trigger_value = self.run_button, True
-        self.clicked = time.perf_counter()
-        await self._rerun([message])
-
-    async def _keep_fragment(self, fragment_id, interval):
-        """What a page's timer does: rerun the fragment every ``interval`` seconds until told to stop."""
-        while self.fragments.get(fragment_id) == interval:
-            await asyncio.sleep(interval)
-            if self.fragments.get(fragment_id) == interval:
-                await self._rerun(fragment_id=fragment_id, auto=True)
-
-    async def _read(self):
-        accuracy, charts = False, 0
-        async for data in self.ws:
-            message = ForwardMsg()
-            message.ParseFromString(data)
-            kind = message.WhichOneof("type")
-            if kind == "new_session":
-                self.page_hash = message.new_session.page_script_hash
-                accuracy, charts = False, 0
-            elif kind == "auto_rerun":
-                fragment, interval = message.auto_rerun.fragment_id, message.auto_rerun.interval
-                if self.fragments.get(fragment) != interval:
-                    self.fragments[fragment] = interval
-                    asyncio.create_task(self._keep_fragment(fragment, interval))
-            elif kind == "stop_auto_rerun":
-                self.fragments.clear()
-            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                element = message.delta.new_element
-                what = element.WhichOneof("type")
-                self._remember(what, getattr(element, what))
-                if what == "button" and element.button.id.endswith("-run"):
-                    self.run_button = element.button.id
-                elif what == "markdown" and self.clicked is None and " runs" in element.markdown.body[:40]:
-                    self.sidebar_estimate = element.markdown.body
-                elif what == "markdown" and self.clicked is not None and re.search(r"\d+ runs?\b", element.markdown.body):
-                    self.headline = element.markdown.body
-                elif what == "heading" and element.heading.body == "Accuracy":
-                    accuracy = True
-                elif what == "plotly_chart":
-                    charts += 1
-                elif what == "exception" or (what == "alert" and element.alert.format == 1):  # 1: ERROR
-                    self.errors.append(element.exception.message if what == "exception" else element.alert.body)
-            elif kind == "script_finished" and accuracy and charts >= 2 and self.clicked and self.charted is None:
-                self.charted = time.perf_counter()
-
-    def _remember(self, what, widget):
-        """The value a page would send back for this widget: what the server set, else what it had, else
-        the widget's default (the sidebar's widgets; the others keep their defaults)."""
-        kept = self.states.get(getattr(widget, "id", None), (None, None))[1]
-        if what == "text_input":
-            value = widget.value if widget.set_value else kept if kept is not None else widget.default
-            self.states[widget.id] = ("string_value", value)
-        elif what == "selectbox":
-            value = widget.raw_value if widget.set_value else kept if kept is not None else widget.options[widget.default]
-            self.states[widget.id] = ("string_value", value)
-        elif what == "multiselect":
-            value = list(widget.raw_values) if widget.set_value else kept if kept is not None else \
-                [widget.options[i] for i in widget.default]
-            self.states[widget.id] = ("string_array_value", value)
-        elif what == "number_input":
-            value = widget.value if widget.set_value else kept if kept is not None else widget.default
-            self.states[widget.id] = ("int_value" if widget.data_type == 0 else "double_value", value)
-        elif what == "slider":
-            value = list(widget.value) if widget.set_value else kept if kept is not None else list(widget.default)
-            self.states[widget.id] = ("double_array_value", value)
-        elif what == "checkbox":
-            value = widget.value if widget.set_value else kept if kept is not None else widget.default
-            self.states[widget.id] = ("bool_value", value)
-
-    async def wait_charted(self, timeout):
-        deadline = time.perf_counter() + timeout
-        while self.charted is None and time.perf_counter() < deadline:
-            await asyncio.sleep(0.05)
-        return None if self.charted is None else self.charted - self.clicked
-
-    async def close(self):
-        self.fragments.clear()
-        self.reader.cancel()
-        await self.ws.close()
+def Server(port):
+    """The app with XSRF protection off (these clients carry no browser cookie), its peak memory sampled."""
+    return _Server(port=port, args=["--server.enableXsrfProtection", "false"], sample=True)
 
 
 def expected_runs(estimate):
@@ -265,7 +93,7 @@ def run_scenario(port, queries, spread, timeout):
         wall = time.perf_counter() - started
         return {"visitors": visitors, "waits": waits, "peak_rss": server.peak_rss,
                 "server_cpu": server.cpu_seconds() - cpu_before, "client_cpu": sum(clients.cpu_times()[:2]) - client_before,
-                "wall": wall, "tracebacks": server.tracebacks()}
+                "wall": wall, "tracebacks": len(server.tracebacks())}
     finally:
         server.stop()
 

@@ -75,7 +75,7 @@ def main():
         start = time.perf_counter()
         at.button(key="run").click().run()
         job = at.session_state["job"]
-        job.thread.join()
+        job.result(120)
         at.run()  # the poll that finds the job done, and the rerun that draws the results
         clicked = time.perf_counter() - start
     print(f"Run click on the default comparison ({job.total} runs): 2 full script runs (the click, the results) "

@@ -22,14 +22,14 @@ import nn
 from nn.validation import check_int
 
 from .datasets import as_catalog
-from .limits import estimate_seconds
+from .limits import estimate_seconds, group_memory
 from .specs import (RunSpec, check_spec, count_params, format_architecture, layers_as_run, load_grid_data, lockstep_key,
-                    make_optimizer)
+                    make_network, make_optimizer)
 
 BACKENDS = ("loky", "dask")
 DASK_TIMEOUT_SECONDS = 10.0  # to connect and hear the scheduler, for a worker to join, for a worker to run a check
 DASK_TASK_SECONDS = (60.0, 10.0)  # no group finishing within 60 s + 10 x the longest group's estimate: stuck
-GROUP_MEMORY_BYTES = 64e6  # a lockstep group's activations stay under this; larger groups are split
+GROUP_MEMORY_BYTES = 64e6  # a lockstep group's memory stays under this (limits.group_memory); larger ones are split
 # Starting the worker processes, importing NumPy and nn in them and sending the results back costs a
 # second or two on the 2-core CI machine; a grid estimated to train in less than this (estimate_seconds)
 # is trained in one process.
@@ -77,12 +77,14 @@ def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_see
 
     start = time.perf_counter()
     try:
-        nets = [nn.Network(layers, activation=spec.activation, seed=spec.seed) for spec in specs]
+        nets = [make_network(spec, layers) for spec in specs]
         histories = nn.fit_lockstep(nets, data.X_train, data.y_train, first.epochs, batch_size=batch_size,
                                     optimizers=[make_optimizer(spec) for spec in specs],
                                     seeds=[spec.seed for spec in specs], X_val=data.X_test, y_val=data.y_test,
                                     on_epoch=None if should_stop is None and on_epoch is None else epoch_hook,
                                     snapshot_epochs=snapshot_schedule(first.epochs, snapshots),
+                                    snapshot_networks=[k for k, spec in enumerate(specs)
+                                                       if spec.seed in snapshot_seeds],
                                     watch=None if on_weights is None else
                                     lambda epoch, params: on_weights(indices, epoch, params))
     except Exception as error:  # noqa: BLE001 - a failing run is recorded, the grid goes on
@@ -93,9 +95,6 @@ def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_see
         return [RunOutcome(indexed_specs[0][0], first, layers, "error", f"{type(error).__name__}: {error}",
                            time.perf_counter() - start)]
     seconds = (time.perf_counter() - start) / len(specs)
-    for spec, history in zip(specs, histories):
-        if spec.seed not in snapshot_seeds:
-            history.snapshots = []
     return [RunOutcome(index, spec, layers, history.status, "; ".join(filter(None, [history.message, note])),
                        seconds, history, net)
             for (index, spec), history, net in zip(indexed_specs, histories, nets)]
@@ -107,12 +106,12 @@ def group_runs(specs, datasets):
     for index, spec in enumerate(specs):
         groups.setdefault(lockstep_key(spec, datasets[spec.data_key()]), []).append((index, spec))
     chunks = []
-    for (data_key, layers, *_), members in groups.items():
+    for (data_key, layers, optimizer, _, batch_size), members in groups.items():
         # one activation's networks side by side: a stack applies each activation once per run of them
         members.sort(key=lambda member: member[1].activation)  # stable: the grid's order within each
-        n_train = len(datasets[data_key].y_train)
-        batch = min(members[0][1].batch_size or n_train, n_train)
-        per_network = 8 * 4 * batch * sum(layers)  # a few float64 buffers per layer and sample
+        data = datasets[data_key]
+        # the memory of one more network in the stack: its parameters, optimizer state, buffers (no snapshots)
+        per_network = group_memory(list(layers), optimizer, 1, 0, len(data.y_train), len(data.y_test), batch_size, 0)
         size = max(1, int(GROUP_MEMORY_BYTES // per_network))
         chunks += [(data_key, members[i:i + size]) for i in range(0, len(members), size)]
     return chunks
@@ -457,15 +456,16 @@ def history_table(histories):
     run). A run with fewer layers than the deepest has NaN in the extra grad_norm columns."""
     import pandas as pd
 
-    from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS
+    from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS, METRIC_NAMES
     if not histories:
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     norms = [np.asarray(history.grad_norm) for _, history in histories]
     n_layers = max(norm.shape[1] for norm in norms)
     table = {"run_id": np.concatenate([np.full(history.epochs, run_id) for run_id, history in histories]),
              "epoch": np.concatenate([np.arange(1, history.epochs + 1) for _, history in histories])}
-    for column, field in (("train_loss", "train_loss"), ("train_acc", "train_acc"), ("test_loss", "val_loss"),
-                          ("test_acc", "val_acc")):
+    for field, column in METRIC_NAMES.items():
+        if field == "grad_norm":
+            continue
         table[column] = np.concatenate([np.asarray(getattr(history, field), dtype=float) for _, history in histories])
     for layer in range(n_layers):
         table[f"{GRAD_NORM_PREFIX}{layer + 1}"] = np.concatenate(

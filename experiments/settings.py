@@ -13,7 +13,7 @@ import nn
 from nn.training import MAX_EPOCHS
 
 from .datasets import DATASETS, MAX_NOISE, MAX_TEST_FRACTION, MIN_SAMPLES, MIN_TEST_FRACTION
-from .specs import expand_grid, format_architecture, parse_architecture
+from .specs import NO_ACTIVATION, expand_grid, format_architecture, parse_architecture
 
 PRESET_ARCHITECTURES = ["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]", "[25, 32, 16, 2]", "[25, 64, 2]",
                         "[25, 16, 16, 16, 2]", "[25, 8, 8, 8, 8, 8, 2]"]
@@ -40,8 +40,9 @@ class AppSettings:
     n_seeds: int = 1
     dataset_options: dict = field(default_factory=dict)  # name -> {"n_samples", "noise", "test_fraction"}
 
-    def specs(self, catalog=None):
-        """The grid as RunSpecs; ValueError with a clear message if a value is not allowed."""
+    def specs(self, catalog=None, max_runs=None):
+        """The grid as RunSpecs; ValueError with a clear message if a value is not allowed, GridTooLarge
+        (counted before any spec is made) if it has more than ``max_runs`` runs."""
         if not 1 <= self.n_seeds <= MAX_SEEDS:
             raise ValueError(f"number of seeds must be between 1 and {MAX_SEEDS}; got {self.n_seeds}.")
         options = {name: {k: v for k, v in self.dataset_options.get(name, {}).items() if v is not None}
@@ -49,7 +50,7 @@ class AppSettings:
         return expand_grid(datasets=self.datasets, architectures=self.architectures, activations=self.activations,
                            lrs=self.lrs, optimizers=self.optimizers, seeds=tuple(range(self.n_seeds)),
                            epochs=self.epochs, batch_size=None if self.batch_size == "full" else self.batch_size,
-                           l2=self.l2, dataset_options=options, catalog=catalog)
+                           l2=self.l2, dataset_options=options, catalog=catalog, max_runs=max_runs)
 
     def shareable(self):
         """These settings without the visitor's own datasets, which stay private (the defaults if none is left)."""
@@ -105,7 +106,9 @@ class AppSettings:
             if row.attribute == "n_seeds":
                 values["n_seeds"] = min(MAX_SEEDS, max(1, int(column.nunique())))
                 continue
-            items = list(dict.fromkeys(column.tolist()))
+            items = [item for item in dict.fromkeys(column.tolist()) if item not in row.no_setting]
+            if not items:  # e.g. only networks without a hidden layer: no activation to restore
+                continue
             try:
                 good = [row.read(str(item) if not isinstance(item, float) else f"{item:.17g}") for item in items]
             except ValueError:
@@ -121,9 +124,11 @@ class AppSettings:
 
     def changes_from(self, other):
         """Names of the settings that differ from ``other`` (for "these results are out of date"); a dataset
-        option left at its default counts as that default."""
+        option left at its default counts as that default, and only datasets in both can have changed options
+        (one added or removed is a change of datasets)."""
         changed = [row.label for row in FIELDS if getattr(self, row.attribute) != getattr(other, row.attribute)]
-        if self.effective_options() != other.effective_options():
+        mine, theirs = self.effective_options(), other.effective_options()
+        if any(mine[name] != theirs[name] for name in mine.keys() & theirs.keys()):
             changed.append("dataset options")
         return changed
 
@@ -214,6 +219,7 @@ class Setting:
     runs_column: str = ""
     clamp: object = None
     kind: object = float
+    no_setting: tuple = ()  # runs.csv values that restore nothing (the activation of a network without one)
 
 
 FIELDS = [
@@ -222,7 +228,7 @@ FIELDS = [
     Setting("architectures", "arch", "architectures", lambda v: format_architecture(parse_architecture(v)),
             many=True, runs_column="architecture"),
     Setting("activations", "act", "activations", lambda v: _choice(v, nn.ACTIVATIONS, "activation"), many=True,
-            runs_column="activation"),
+            runs_column="activation", no_setting=(NO_ACTIVATION,)),
     Setting("lrs", "lr", "learning rates", parse_lr, many=True, runs_column="lr"),
     Setting("optimizers", "opt", "optimizers", lambda v: _choice(v, nn.OPTIMIZERS, "optimizer"), many=True,
             runs_column="optimizer"),

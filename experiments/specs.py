@@ -18,6 +18,19 @@ MAX_SEED = 2**32 - 1
 MIN_LR = 1e-12  # below this a step changes no float64 weight of a usual size: the run would not train
 MAX_BATCH_SIZE = MAX_SAMPLES
 DATA_OPTIONS = ("n_samples", "noise", "test_fraction")
+NO_ACTIVATION = "none"  # the activation of a network without a hidden layer, in specs, runs.csv and the app
+
+
+class GridTooLarge(ValueError):
+    """A request over the caps (``limits.Limits``); the message says what to shrink and by how much."""
+
+
+def check_run_count(count, max_runs):
+    """GridTooLarge if ``count`` runs are more than ``max_runs`` (None: no cap)."""
+    if max_runs is not None and count > max_runs:
+        raise GridTooLarge(f"This comparison has {count} runs; the limit is {max_runs} ({count / max_runs:.1f}x "
+                           "over). Choose fewer datasets, architectures, activations, learning rates, optimizers "
+                           "or seeds.")
 
 
 @dataclass(frozen=True)
@@ -99,7 +112,7 @@ def check_spec(spec, catalog=None):
     as_catalog(catalog).check_name(spec.dataset)
     options = _check_options(spec)
     sizes = parse_architecture(spec.architecture)
-    check_choice("activation", spec.activation, nn.ACTIVATIONS)
+    activation = _check_activation(spec.activation, sizes)
     check_choice("optimizer", spec.optimizer, nn.OPTIMIZERS)
     lr = check_positive_float("lr", _scalar("lr", spec.lr))
     if lr < MIN_LR:
@@ -112,8 +125,21 @@ def check_spec(spec, catalog=None):
     l2 = check_positive_float("l2", _scalar("l2", spec.l2), allow_zero=True)
     seed = check_int("seed", spec.seed, minimum=0, maximum=MAX_SEED)
     data_seed = check_int("data_seed", spec.data_seed, minimum=0, maximum=MAX_SEED)
-    return replace(spec, architecture=format_architecture(sizes), lr=lr, epochs=epochs, batch_size=batch_size,
-                   l2=l2, seed=seed, data_seed=data_seed, **options)
+    return replace(spec, architecture=format_architecture(sizes), activation=activation, lr=lr, epochs=epochs,
+                   batch_size=batch_size, l2=l2, seed=seed, data_seed=data_seed, **options)
+
+
+def _check_activation(activation, sizes):
+    """A network with a hidden layer needs one of nn.ACTIVATIONS; one without has none, whatever was asked
+    ("none", or any activation name: [25, 2] with tanh is the same network as with relu)."""
+    if len(sizes) > 2:
+        if activation == NO_ACTIVATION:
+            raise ValueError(f"'activation' {NO_ACTIVATION!r} is only for a network without a hidden layer; "
+                             f"{format_architecture(sizes)} needs one of {sorted(nn.ACTIVATIONS)}.")
+        return check_choice("activation", activation, nn.ACTIVATIONS)
+    if activation != NO_ACTIVATION:
+        check_choice("activation", activation, [*nn.ACTIVATIONS, NO_ACTIVATION])
+    return NO_ACTIVATION
 
 
 def _scalar(name, value):
@@ -133,6 +159,22 @@ def _check_options(spec):
         return {}
     checked = check_options(spec.dataset, **given)
     return {option: checked[option] for option in given}
+
+
+def canonical_spec(spec):
+    """``spec`` (checked) with its built-in dataset's default options written out: "lines" and "lines with
+    its default 300 samples" are one comparison, so they share one training and one cache entry."""
+    info = DATASETS.get(spec.dataset)
+    if info is None:
+        return spec
+    return replace(spec, n_samples=info.n_samples if spec.n_samples is None else spec.n_samples,
+                   noise=info.noise if spec.noise is None else spec.noise,
+                   test_fraction=info.test_fraction if spec.test_fraction is None else spec.test_fraction)
+
+
+def comparison_key(specs):
+    """What identifies a comparison, whatever way its specs write the default data options."""
+    return tuple(canonical_spec(spec) for spec in specs)
 
 
 def layers_as_run(spec, n_features, n_classes):
@@ -162,6 +204,14 @@ def load_grid_data(specs, catalog=None):
     return datasets
 
 
+def make_network(spec, layers):
+    """The network of a checked spec, with these layer widths as run. A network without a hidden layer
+    never applies its activation; nn still wants a name, which picks the initialisation: relu's (He), as
+    such networks were trained when their spec said relu, the default."""
+    activation = "relu" if spec.activation == NO_ACTIVATION else spec.activation
+    return nn.Network(layers, activation=activation, seed=spec.seed)
+
+
 def make_optimizer(spec):
     return nn.OPTIMIZERS[spec.optimizer](spec.lr, weight_decay=spec.l2)
 
@@ -169,19 +219,21 @@ def make_optimizer(spec):
 # ----- grids -----
 def expand_grid(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"),
                 activations=("relu",), lrs=(0.1,), optimizers=("sgd",), seeds=(0,), epochs=200, batch_size=16,
-                l2=0.0, dataset_options=None, data_seed=0, catalog=None):
+                l2=0.0, dataset_options=None, data_seed=0, catalog=None, max_runs=None):
     """The Cartesian product of the chosen values, as checked RunSpecs in a stable order.
 
     Each of ``datasets`` ... ``seeds`` is a non-empty list (or tuple, or other ordered iterable). A value
     given twice (also "25-8-2" next to "[25, 8, 2]", or 0.1 next to 0.10) makes one run, not two.
     ``dataset_options`` maps a dataset name of ``datasets`` to {"n_samples", "noise", "test_fraction"},
     only those the dataset has. Every run of one dataset shares its data split; replicate seeds change
-    only initialisation and shuffling. A bad value is a ValueError naming it.
+    only initialisation and shuffling. A bad value is a ValueError naming it. With ``max_runs``, a grid of
+    more runs is refused (GridTooLarge) from the sizes of its choices, before any run is made.
     """
     axes = {}
     for name, values in [("datasets", datasets), ("architectures", architectures), ("activations", activations),
                          ("lrs", lrs), ("optimizers", optimizers), ("seeds", seeds)]:
         axes[name] = _as_list(name, values)
+    check_run_count(grid_size(axes), max_runs)
     dataset_options = _check_dataset_options(dataset_options, axes["datasets"])
     specs = []
     for dataset, architecture, activation, optimizer, lr, seed in itertools.product(
@@ -194,20 +246,34 @@ def expand_grid(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25
     return without_repeats(specs)
 
 
+def grid_size(axes):
+    """How many distinct runs ``expand_grid`` makes of these choices ({"datasets": [...], ...}), counted
+    without making them: a product of the numbers of distinct values, where a network without a hidden layer
+    counts one activation. Values that cannot be read count as they are (expanding then names them)."""
+    def distinct(values, key=lambda value: value):
+        keys = set()
+        for value in values:
+            try:
+                keys.add(key(value))
+            except (ValueError, TypeError):
+                keys.add(("unread", repr(value)))
+        return keys
+
+    architectures = distinct(axes["architectures"], lambda a: tuple(parse_architecture(a)))
+    deep = sum(1 for sizes in architectures if sizes[0] == "unread" or len(sizes) > 2)
+    per_dataset = (deep * len(distinct(axes["activations"])) + len(architectures) - deep) \
+        * len(distinct(axes["optimizers"])) * len(distinct(axes["lrs"])) * len(distinct(axes["seeds"]))
+    return len(distinct(axes["datasets"])) * per_dataset
+
+
 def has_hidden_layer(architecture):
     return len(parse_architecture(architecture)) > 2
 
 
 def without_repeats(specs):
-    """Each distinct run once. An architecture with no hidden layer has no activation, so of the runs that
-    differ only in activation it keeps the first: [25, 2] with relu and tanh would be one network twice."""
-    seen, kept = set(), []
-    for spec in specs:
-        key = spec if has_hidden_layer(spec.architecture) else replace(spec, activation="")
-        if key not in seen:
-            seen.add(key)
-            kept.append(spec)
-    return kept
+    """Each distinct checked run once, in order. A network with no hidden layer has activation "none"
+    (check_spec), so [25, 2] asked for with relu and with tanh is one run, not one network twice."""
+    return list(dict.fromkeys(specs))
 
 
 def _as_list(name, values):

@@ -17,6 +17,8 @@ class Layer:
     hand over page by page. So forward and backward write into buffers, with ``out=`` arguments.
     """
 
+    exponential = False  # whether it computes an exponential per unit and sample (the time model asks)
+
     def __init__(self):
         self.buffers = {}
 
@@ -125,6 +127,7 @@ class Tanh(Layer):
     """h = tanh(z); backward uses the cached output: dh/dz = 1 - h^2."""
 
     init = "xavier"
+    exponential = True  # one exp per unit and sample: the time model counts it
 
     def forward(self, z):
         # "scratch" serves forward's tanh and then backward's dh/dz: one array per shape, not two
@@ -141,6 +144,7 @@ class Sigmoid(Layer):
     """h = 1 / (1 + e^-z), computed as (1 + tanh(z/2)) / 2, which never overflows; dh/dz = h (1 - h)."""
 
     init = "xavier"
+    exponential = True
 
     def forward(self, z):
         z *= 0.5

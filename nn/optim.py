@@ -14,6 +14,8 @@ from .validation import check_fraction, check_positive_float
 
 
 class Optimizer:
+    arrays = 2  # arrays of the parameters' size it keeps (its scratch arrays and state): the memory model's fact
+
     def __init__(self, lr, weight_decay=0.0):
         self.lr = check_positive_float("lr", lr)
         self.weight_decay = check_positive_float("weight_decay", weight_decay, allow_zero=True)
@@ -51,6 +53,8 @@ class SGD(Optimizer):
 class Momentum(Optimizer):
     """v <- beta v + g;  p <- p - lr v  (Nesterov: p <- p - lr (g + beta v))."""
 
+    arrays = 3  # and the velocity
+
     def __init__(self, lr, beta=0.9, nesterov=False, weight_decay=0.0):
         super().__init__(lr, weight_decay)
         self.beta = check_fraction("beta", beta)
@@ -73,6 +77,8 @@ class Momentum(Optimizer):
 class Adam(Optimizer):
     """m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;  p <- p - lr m_hat / (sqrt(v_hat) + eps),
     where m_hat = m / (1 - b1^t) and v_hat = v / (1 - b2^t) undo the zero initialisation of m and v."""
+
+    arrays = 4  # and the two moments
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
         super().__init__(lr, weight_decay)

@@ -64,7 +64,7 @@ def fit(net, X, y, epochs, batch_size=None, optimizer=None, seed=0, shuffle=True
 
 
 def fit_lockstep(nets, X, y, epochs, batch_size=None, optimizers=None, seeds=None, shuffle=True,
-                 X_val=None, y_val=None, on_epoch=None, snapshot_epochs=(), watch=None):
+                 X_val=None, y_val=None, on_epoch=None, snapshot_epochs=(), watch=None, snapshot_networks=None):
     """Train several networks of one architecture on the same data at once; returns their Histories.
     Their activations may differ: each is applied to its own networks' rows of the stack.
 
@@ -72,6 +72,8 @@ def fit_lockstep(nets, X, y, epochs, batch_size=None, optimizers=None, seeds=Non
     ``weight_decay``; ``seeds`` gives each network's shuffling seed. Networks are updated in place.
     ``on_epoch`` receives the metrics as arrays with one value per network (NaN for a network that ended
     in an earlier epoch), ``watch`` the parameters as one row per network, shape (networks, parameters).
+    ``snapshot_networks``: the positions in ``nets`` of the networks whose snapshots are kept (None: all);
+    the others' histories have none, and their copies are never made (a snapshot costs a network's size).
     """
     nets = list(nets)
     if not nets or not all(isinstance(net, Network) and net.n_models is None for net in nets):
@@ -81,10 +83,13 @@ def fit_lockstep(nets, X, y, epochs, batch_size=None, optimizers=None, seeds=Non
     if len(seeds) != len(nets) or len(optimizers) != len(nets):
         raise ValueError(f"need one seed and one optimizer per network; got {len(nets)} networks, "
                          f"{len(seeds)} seeds and {len(optimizers)} optimizers.")
+    if snapshot_networks is not None:
+        snapshot_networks = sorted({check_int("snapshot_networks", k, minimum=0, maximum=len(nets) - 1)
+                                    for k in snapshot_networks})
     stacked = Network.stack(nets)
     histories = _train(stacked, X, y, epochs, batch_size, _stack_optimizers(optimizers, stacked.dtype),
                        [np.random.default_rng(seed) for seed in seeds], shuffle, X_val, y_val, on_epoch,
-                       snapshot_epochs, watch)
+                       snapshot_epochs, watch, snapshot_networks)
     for net, trained in zip(nets, stacked.unstack()):
         net.set_weights(trained.get_weights())
     return histories
@@ -140,7 +145,7 @@ def _check_snapshot_epochs(snapshot_epochs, epochs):
 
 
 def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val, on_epoch, snapshot_epochs=(),
-           watch=None):
+           watch=None, snapshot_networks=None):
     """The loop behind fit and fit_lockstep. Per-network values are scalars, or arrays of shape (K,)."""
     X, y, epochs, batch_size, X_val, y_val = _check_fit_inputs(
         net, X, y, epochs, batch_size, optimizer, X_val, y_val, on_epoch)
@@ -151,7 +156,8 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
         params_view = net.flat_params.view()
         params_view.flags.writeable = False
     snapshot_epochs = _check_snapshot_epochs(snapshot_epochs, epochs)
-    snapshots = [(0, net.flat_params.copy())] if 0 in snapshot_epochs else []
+    kept = slice(None) if snapshot_networks is None else snapshot_networks  # rows of a stack whose snapshots
+    snapshots = [(0, net.flat_params[kept].copy())] if 0 in snapshot_epochs else []  # are kept
     n_samples, n_classes = X.shape[0], net.layer_sizes[-1]
     Y = one_hot(y, n_classes, net.dtype)
     Y_val = None if X_val is None else one_hot(y_val, n_classes, net.dtype)
@@ -202,7 +208,7 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
             for key, value in metrics.items():
                 records[key].append(value)
             if epoch in snapshot_epochs:
-                snapshots.append((epoch, params.copy()))
+                snapshots.append((epoch, params[kept].copy()))
 
             epochs_run[running] = epoch
             loss = metrics["train_loss"]
@@ -229,8 +235,11 @@ def _train(net, X, y, epochs, batch_size, optimizer, rngs, shuffle, X_val, y_val
     records = {key: np.asarray(values) for key, values in records.items()}  # (epochs, networks...) each
     histories = [_history(records, index, int(epochs_run[index]), float(initial_loss[index]), str(status[index]))
                  for index in indices]
-    for history, index in zip(histories, indices):
-        history.snapshots = [(epoch, saved[index].copy()) for epoch, saved in snapshots if epoch <= history.epochs]
+    rows = {index: index if snapshot_networks is None else (snapshot_networks.index(index[0]),)
+            for index in indices if snapshot_networks is None or index[0] in snapshot_networks}
+    for history, index in zip(histories, indices):  # views of one array per snapshot epoch, not copies
+        history.snapshots = [(epoch, saved[rows[index]]) for epoch, saved in snapshots
+                             if epoch <= history.epochs] if index in rows else []
     return histories
 
 

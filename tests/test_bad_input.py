@@ -372,3 +372,11 @@ def test_demo_limits_refuse_an_over_cap_grid(tmp_path, monkeypatch):
                      "3000 epochs is over the limit of 2000")
     code, _, err = cli("--demo-limits", "--seeds", "0", "1", "2", tmp_path=tmp_path)
     assert code == 0, err
+
+
+def test_demo_limits_refuse_a_grid_that_would_take_an_hour(tmp_path):
+    """Issue 21's link as a command: under --demo-limits the time cap holds there too."""
+    assert_cli_error(cli("--demo-limits", "--dataset", "xor", "--samples", "5000", "--test-fraction", "0.05",
+                         "--epochs", "2000", "--batch-size", "1", "--optimizer", "sgd", "momentum", "adam",
+                         tmp_path=tmp_path), "the limit is 180 s")
+    assert not (tmp_path / "runs.csv").exists()

@@ -221,6 +221,23 @@ def test_lockstep_snapshots_match_single_training_and_stop_with_divergence():
     assert histories[1].status == "diverged" and [e for e, _ in histories[1].snapshots] == [1]
 
 
+def test_lockstep_keeps_snapshots_only_of_the_networks_asked_for():
+    """Snapshots cost a network's size each: a stack keeps them only for the networks drawn later, and
+    those equal the snapshots of training all (the others' histories have none)."""
+    X, y = separable(60)
+    every = nn.fit_lockstep([nn.Network([2, 4, 2], seed=s) for s in range(3)], X, y, 4, 16,
+                            [nn.SGD(0.1)] * 3, seeds=[0, 1, 2], snapshot_epochs=[0, 2, 4])
+    some = nn.fit_lockstep([nn.Network([2, 4, 2], seed=s) for s in range(3)], X, y, 4, 16,
+                           [nn.SGD(0.1)] * 3, seeds=[0, 1, 2], snapshot_epochs=[0, 2, 4], snapshot_networks=[2, 0])
+    assert [len(h.snapshots) for h in some] == [3, 0, 3]
+    for k in (0, 2):
+        for (e1, p1), (e2, p2) in zip(every[k].snapshots, some[k].snapshots):
+            assert e1 == e2 and p1.shape == (some[k].snapshots[0][1].size,)
+            np.testing.assert_array_equal(p1, p2)
+    with pytest.raises(ValueError, match="snapshot_networks"):
+        nn.fit_lockstep([nn.Network([2, 4, 2])], X, y, 1, snapshot_epochs=[1], snapshot_networks=[1])
+
+
 def test_watch_sees_every_epochs_weights_read_only_one_row_per_network():
     X, y = separable(60)
     seen = []

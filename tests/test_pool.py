@@ -11,6 +11,8 @@ import pytest
 
 from experiments.datasets import Catalog, dataset_from_csv
 from experiments.pool import PoolBusy, ResultCache, TrainingPool, blas_threads, one_blas_thread, results_nbytes
+from experiments.pool.job import Owner
+from experiments.pool.reader import GONE_GRACE_SECONDS, OWNER_CHECK_SECONDS
 from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
 from nn import Network
@@ -134,9 +136,10 @@ def test_stop_while_training_ends_it_early_and_keeps_the_epochs_run(pool):
     job = pool.submit([LONG])
     wait_until(lambda: job.progress().live)  # live metrics of the run in training
     live = job.progress().live[0]
-    assert live["epoch"] >= 1 and 0.0 <= live["train_acc"] <= 1.0
+    assert live["epoch"] >= 1 and 0.0 <= live["train_acc"] <= 1.0 and 0.0 <= live["test_acc"] <= 1.0
     curve = job.curves()[0]
-    assert curve["epoch"][0] == 1 and len(curve["train_loss"]) == len(curve["epoch"])
+    assert curve["epoch"][0] == 1 and len(curve["train_loss"]) == len(curve["test_loss"]) == len(curve["epoch"])
+    assert "val_loss" not in curve and "val_acc" not in live  # the tables' names, not nn's
     job.cancel()
     results = job.result(timeout=60)
     run = results.runs.iloc[0]
@@ -201,6 +204,85 @@ def test_a_session_that_goes_away_frees_its_work(pool):
     assert pool.submit(expand_grid(epochs=5)).result(timeout=60).runs["status"].eq("ok").all()
 
 
+class Visitor:
+    """A page's session as the pool sees it: there until ``leave()`` (a closed tab), back after ``come_back()``."""
+
+    def __init__(self, session="a session", client=None):
+        self.there = True
+        self.owner = Owner(session=session, client=client, alive=lambda: self.there)
+
+    def leave(self):
+        self.there = False
+
+    def come_back(self):
+        self.there = True
+
+
+def test_a_comparison_whose_visitor_closed_the_tab_stops_within_seconds(pool):
+    """Issue 21: the workers stayed busy for minutes after a tab closed. Now the training stops within the
+    grace period and a check, and the worker is free for the next visitor."""
+    visitor = Visitor()
+    job = pool.submit([LONG], owner=visitor.owner)
+    wait_until(lambda: job.progress().live)
+    visitor.leave()
+    left = time.monotonic()
+    wait_until(lambda: pool.stats["released gone"] == 1 and not pool._queue, seconds=15)
+    assert time.monotonic() - left < GONE_GRACE_SECONDS + 2 * OWNER_CHECK_SECONDS + 1
+    assert job.result(timeout=10).runs["status"].tolist() == ["stopped"]
+    nxt = pool.submit([replace(LONG, seed=7)])
+    wait_until(lambda: nxt.progress().live)  # the worker trains the next visitor's comparison
+    nxt.cancel()
+
+
+def test_a_page_that_reconnects_within_the_grace_period_keeps_its_training(pool):
+    visitor = Visitor()
+    job = pool.submit([LONG], owner=visitor.owner)
+    wait_until(lambda: job.progress().live)
+    visitor.leave()
+    wait_until(lambda: job._training.gone)  # noticed as gone ...
+    visitor.come_back()  # ... and back before the grace period ends
+    wait_until(lambda: not job._training.gone, seconds=5)
+    assert job.status == "running" and pool.stats["released gone"] == 0
+    job.cancel()
+
+
+def test_work_whose_visitor_is_gone_never_reaches_a_worker(pool):
+    busy = pool.submit([LONG])  # the only worker is taken
+    wait_until(lambda: busy.progress().live)
+    visitor = Visitor()
+    queued = pool.submit([replace(LONG, seed=3)], owner=visitor.owner)
+    visitor.leave()
+    busy.cancel()  # the worker comes free while the queued comparison's visitor is gone
+    wait_until(lambda: pool.stats["released gone"] == 1, seconds=15)
+    assert queued.result(timeout=10).runs.empty  # dropped before any of its runs trained
+
+
+def test_one_address_cannot_fill_the_queue_but_a_shared_comparison_still_counts_once():
+    """Issue 21: one client opened a tab, pressed Run and closed it 40 times. An address may have at most
+    ``max_per_client`` comparisons waiting or training; other addresses are not held up by it."""
+    pool = TrainingPool(workers=1, max_per_client=2)
+    try:
+        jobs = [pool.submit([replace(LONG, seed=seed)], owner=Visitor(f"tab {seed}", "10.0.0.9").owner)
+                for seed in range(2)]
+        with pytest.raises(PoolBusy, match="2 comparisons from your address are already waiting or training"):
+            pool.submit([replace(LONG, seed=9)], owner=Visitor("tab 9", "10.0.0.9").owner)
+        again = pool.submit([LONG], owner=Visitor("tab 10", "10.0.0.9").owner)  # the same as one of them: shared
+        other = pool.submit([replace(LONG, seed=9)], owner=Visitor("elsewhere", "10.0.0.10").owner)
+        assert again._training is jobs[0]._training and other.status in ("queued", "running")
+        assert pool.stats["refused per client"] == 1
+    finally:
+        pool.shutdown()
+
+
+def test_a_session_has_one_comparison_at_a_time(pool):
+    visitor = Visitor("one session")
+    first = pool.submit([LONG], owner=visitor.owner)
+    second = pool.submit([replace(LONG, seed=4)], owner=visitor.owner)  # e.g. a lesson pressed while training
+    assert first.status == "cancelled" and second.status in ("queued", "running")
+    wait_until(lambda: second.progress().live)
+    second.cancel()
+
+
 def test_comparisons_on_own_data_are_never_shared(pool):
     rows = "\n".join(f"{x},{y},{int(x > y)}" for x, y in np.random.default_rng(0).normal(size=(60, 2)))
     data = dataset_from_csv(("a,b,label\n" + rows).encode(), "label", name="mine")
@@ -263,12 +345,13 @@ def test_a_run_just_after_a_stop_trains_afresh(pool):
 def test_the_reader_survives_a_retried_group_and_a_message_it_cannot_handle():
     """A group that failed is retried run by run: its live curves start again with fewer columns. And a
     message that raises fails only its own comparison; the reader thread goes on."""
-    from experiments.pool import _Training, _Worker
+    from experiments.pool.job import Training
+    from experiments.pool.worker import Worker
     from experiments.runner import GridTraining
     pool = TrainingPool(workers=1)
     grid = GridTraining(expand_grid(seeds=[0, 1, 2], architectures=["[25, 8, 2]"], epochs=3))
-    training = _Training(("key",), grid)
-    worker = _Worker(process=None, conn=None, stop=None, task=(training, 0))
+    training = Training(("key",), grid)
+    worker = Worker(process=None, conn=None, stop=None, task=(training, 0))
     training.running[0] = worker
     pool._handle(worker, ("epochs", None, [0, 1, 2], np.array([1]), {"train_loss": np.zeros((1, 3))}), [])
     pool._handle(worker, ("epochs", None, [0], np.array([1]), {"train_loss": np.ones((1, 1))}), [])

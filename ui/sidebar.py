@@ -9,7 +9,6 @@ from experiments.datasets import dataset_from_csv
 from experiments.results import csv_kind, results_from_csv
 from experiments.settings import (BATCH_CHOICES, MAX_L2, MAX_SEEDS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings,
                                   parse_custom_architectures, parse_custom_lrs, parse_epochs)
-from experiments.pool import comparison_key
 from experiments.specs import adapt_layers, has_hidden_layer, parse_architecture
 
 from . import state, training
@@ -68,10 +67,15 @@ def render():
     _saved_results(sidebar)
     with sidebar.expander("Limits of this demo"):
         st.caption(f"Per click: at most {caps.max_runs} runs, {caps.max_epochs} epochs, {caps.max_units} units per "
-                   f"hidden layer, {caps.max_samples} samples per dataset, and {caps.max_work:.0e} units of work "
-                   "(parameters × samples × epochs). Run it locally to go further.")
+                   f"hidden layer, {caps.max_samples} samples per dataset, {caps.max_work:.0e} units of work "
+                   f"(parameters × samples × epochs), about {caps.max_seconds:.0f} s of the training workers' time "
+                   f"and {caps.max_memory_mb:.0f} MB of memory, as estimated before training. Run it locally to "
+                   "go further.")
 
-    settings = _settings(custom_arch, custom_lrs, epochs)
+    # while a typed field is wrong, the settings (and so the address bar) keep its last good value
+    settings = _settings(_last_good("custom_arch", custom_arch, errors, []),
+                         _last_good("custom_lr", custom_lrs, errors, []),
+                         _last_good("epochs", epochs, errors, AppSettings().epochs))
     plan = make_plan(settings, catalog, errors)
     _arch_note(arch_note, plan, catalog)
     with plan_box:
@@ -81,7 +85,16 @@ def render():
 
 def _field_errors(container, messages):
     for message in messages:
-        container.error(plain(message), icon="⚠️")
+        container.error(plain(message), icon=":material/error:")
+
+
+def _last_good(key, value, errors, default):
+    """A typed field's value; while it has an error, the last value it had without one (``default`` if it
+    never had one), so a link copied meanwhile restores what the visitor chose, not a stand-in."""
+    if errors.get(key):
+        return st.session_state.get(f"last_good.{key}", default)
+    st.session_state[f"last_good.{key}"] = value
+    return value
 
 
 def _settings(custom_arch, custom_lrs, epochs):
@@ -94,7 +107,7 @@ def _settings(custom_arch, custom_lrs, epochs):
     return AppSettings(
         datasets=tuple(s.datasets), architectures=tuple(dict.fromkeys(list(s.architectures) + custom_arch)),
         activations=tuple(s.activations), lrs=tuple(dict.fromkeys(list(s.lrs) + custom_lrs)),
-        optimizers=tuple(s.optimizers), epochs=epochs or 1, batch_size=s.batch_size, l2=float(s.l2),
+        optimizers=tuple(s.optimizers), epochs=epochs, batch_size=s.batch_size, l2=float(s.l2),
         n_seeds=int(s.n_seeds), dataset_options=options)
 
 
@@ -111,7 +124,7 @@ def _plan_box(plan):
         st.error(plain(plan.error))
     else:
         n = len(plan.specs)
-        likely = state.pool().estimate_wait_seconds(plan.specs, state.catalog(), state.SNAPSHOTS, plan.datasets)
+        likely = plan.wait_seconds()
         if likely == 0:
             timing = "ready at once (trained before)"
         else:
@@ -125,13 +138,13 @@ def _plan_box(plan):
         if collapsed and len(plan.settings.activations) > 1:
             st.caption(f"{', '.join(collapsed)} has no hidden layer, so it has no activation: it is trained once, "
                        "not once per activation.")
-    if job is not None and not job.finished:
+    if job is not None and not job.ready():
         st.button("Training… (Stop is above the results)", key="run", disabled=True, width="stretch")
-        if not plan.error and comparison_key(plan.specs) != job.key:
+        if not plan.error and plan.key != job.specs:
             st.button("Stop and run these settings", key="restart", width="stretch",
                       on_click=training.restart, args=(plan,))
     else:
-        st.button("▶ Run", type="primary", key="run", disabled=bool(plan.error), width="stretch",
+        st.button("Run", icon=":material/play_arrow:", type="primary", key="run", disabled=bool(plan.error), width="stretch",
                   on_click=training.start, args=(plan,))
 
 

@@ -20,6 +20,7 @@ FIGURE_CACHE_ENTRIES = 64  # figures of all visitors' results; each entry is at 
 RESULT_CACHE_ENTRIES = 24  # finished comparisons shared by all visitors ...
 RESULT_CACHE_BYTES = 64e6  # ... and at most this many bytes of them
 POOL_MAX_JOBS = 40  # comparisons waiting or training at once; more visitors are asked to try again shortly
+POOL_MAX_PER_CLIENT = 8  # of them from one address (a class behind one school router shares one)
 SNAPSHOTS = 20  # weight snapshots kept per drawn run, for "while they learned"
 DATASET_CACHE_ENTRIES = 32
 
@@ -46,10 +47,14 @@ def limits():
 
 
 @st.cache_resource(show_spinner=False)
-def one_blas_thread():
-    """Limit BLAS to one thread in this server process, once: every training the app starts then uses one
-    core, and visitors training at once share the cores instead of fighting over them."""
+def configure_process():
+    """Once per server process: BLAS limited to one thread (visitors share the cores instead of fighting
+    over them), and large arrays served from their own mappings, so that the memory of a visitor's large
+    results goes back to the system when they are dropped (experiments.pool.memory)."""
     from threadpoolctl import threadpool_limits
+
+    from experiments.pool.memory import fix_mmap_threshold
+    fix_mmap_threshold()
     return threadpool_limits(limits=1)
 
 
@@ -60,7 +65,8 @@ def pool():
     The default comparison starts training here, on the first visit, and stays cached for good, so the
     Run of everyone who opens the app finds it ready."""
     from experiments.pool import ResultCache, TrainingPool
-    training_pool = TrainingPool(cache=ResultCache(RESULT_CACHE_ENTRIES, RESULT_CACHE_BYTES), max_jobs=POOL_MAX_JOBS)
+    training_pool = TrainingPool(cache=ResultCache(RESULT_CACHE_ENTRIES, RESULT_CACHE_BYTES), max_jobs=POOL_MAX_JOBS,
+                                 max_per_client=POOL_MAX_PER_CLIENT)
     builtin = Catalog(max_samples=limits().max_samples)
     try:
         training_pool.preload(AppSettings().specs(builtin), builtin, snapshots=SNAPSHOTS)
@@ -90,12 +96,52 @@ class Watchers:
 
 @st.cache_resource(show_spinner=False)
 def watchers():
+    """The sessions drawing live charts now."""
+    return Watchers()
+
+
+@st.cache_resource(show_spinner=False)
+def pollers():
+    """The sessions polling a comparison's progress now (training or waiting)."""
     return Watchers()
 
 
 def session_token():
     """A name for this session, for server-wide counts."""
     return st.session_state.setdefault("session_token", uuid.uuid4().hex)
+
+
+def owner():
+    """This visitor, as the training pool knows them (``experiments.pool.job.Owner``): their session, the
+    address they connect from, and whether their page is still connected, which the pool asks every half
+    second so that a closed tab's comparison stops within seconds. Without a server (AppTest) always there."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from experiments.pool.job import Owner
+    context = get_script_run_ctx(suppress_warning=True)
+    session = context.session_id if context else None
+    if session is None or not Runtime.exists():
+        return Owner(session=session, client=client_address())
+    runtime = Runtime.instance()
+    return Owner(session=session, client=client_address(), alive=lambda: runtime.is_active_session(session))
+
+
+def client_address():
+    """The address this visitor's page connects from: the last proxy's word (X-Forwarded-For's last entry)
+    behind a proxy, else the connection's own; None on localhost. A guard against one browser filling the
+    queue, not a security measure: a visitor without a proxy can write any X-Forwarded-For."""
+    try:
+        forwarded = st.context.headers.get("X-Forwarded-For") or ""
+        address = forwarded.split(",")[-1].strip() or st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context (a test): unknown
+        return None
+    return address[:64] if address else None
+
+
+def session_cache(name):
+    """A dict of this session's own, kept in its state (the caller bounds it), oldest entries first."""
+    return st.session_state.setdefault(f"cache.{name}", {})
 
 
 # ----- data, cached for every visitor -----

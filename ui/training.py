@@ -7,100 +7,37 @@ of different visitors are trained once. The page polls the job from a fragment t
 a second, drawing the curves and boundaries of the runs in training; when the job ends the whole page
 reruns once to show the results.
 """
-import time
-from dataclasses import replace
-
 import streamlit as st
 
 from experiments import figures
-from experiments.pool import PoolBusy, comparison_key
+from experiments.pool import PoolBusy
 
 from . import state
 from .plan import make_plan
 from .text import plain
 
-POLL_SECONDS = 0.5  # the progress bar moves twice a second; the live charts as often, for a few configurations
+POLL_SECONDS = 0.5  # the progress bar of a comparison in training moves twice a second ...
+QUEUED_POLL_SECONDS = 2.0  # ... of one waiting for a worker, once in two seconds: only its place changes
+POLL_CPU_SECONDS = 0.01  # the server's CPU for one poll of the progress bar (bench_queue.py) ...
+POLL_BUDGET = 0.25  # ... and the share of one core all visitors' polls keep to together
 RECENT_ENTRIES = 3  # comparisons kept per visitor (their own data included), so asking again is instant
-
-
-class Job:
-    """This visitor's comparison in the training pool: its progress, Stop, and its results."""
-
-    def __init__(self, specs, catalog):
-        self.key = comparison_key(specs)  # the same however the specs write the default data options
-        self.handle = state.pool().submit(specs, catalog, snapshots=state.SNAPSHOTS)
-        self.total = self.handle.progress().total
-        self.started = time.perf_counter()
-        self.ended = None
-        self.stop_requested = False
-        self.from_cache = self.handle.ready()  # trained before, for this visitor or another
-        self.configurations = len({replace(spec, seed=0) for spec in specs})  # drawn live: one panel each
-        self.error = None
-
-    @property
-    def finished(self):
-        if self.ended is None and self.handle.ready():
-            self.ended = time.perf_counter()
-        return self.ended is not None
-
-    def progress(self):
-        return self.handle.progress()
-
-    def fraction(self, progress):
-        """How far the training is, counting the epochs of the runs in training: the bar moves every poll."""
-        epochs = [spec.epochs for spec in self.key]
-        learning = sum(live["epoch"] / epochs[index] for index, live in progress.live.items())
-        return min(1.0, (progress.done + learning) / max(1, progress.total))
-
-    def queue_position(self):
-        return self.handle.queue_position()
-
-    def elapsed(self):
-        return (self.ended or time.perf_counter()) - self.started
-
-    def eta_seconds(self):
-        return self.handle.eta_seconds()
-
-    def stop(self):
-        self.stop_requested = True
-        self.handle.cancel()
-
-    def wait(self, timeout=None):
-        """Block until the results are ready (for tests and benchmarks; the page polls instead)."""
-        self.handle.result(timeout)
-        return self
-
-    def live_results(self):
-        """What has trained so far, the runs in training included (status "running")."""
-        return self.handle.results_so_far()
-
-    def results(self):
-        """The Results, or None with ``error`` set if the training failed."""
-        try:
-            results = self.handle.result(timeout=30)
-        except (RuntimeError, TimeoutError) as error:
-            self.error = f"Training failed: {error}"
-            return None
-        results.runs.attrs["wall_seconds"] = self.elapsed()
-        results.runs.attrs["from_cache"] = self.from_cache
-        return results
 
 
 def start(plan):
     """Run button: train ``plan``'s comparison, or show it at once if this visitor trained it recently."""
     s = st.session_state
-    key = comparison_key(plan.specs)
+    key = plan.key
     if key in s.recent:
         state.show_results(s.recent[key], plan.settings, "run", "The same comparison as before: shown from this "
                                                                 "session's results, without training again.")
         return
     try:
-        job = Job(plan.specs, state.catalog())
+        job = state.pool().submit(plan.specs, state.catalog(), snapshots=state.SNAPSHOTS, owner=state.owner())
     except PoolBusy as error:
         s.training_error = str(error)
         return
-    s.job, s.job_settings = job, plan.settings  # a session that ends drops the job: the pool's Job then
-    if job.finished:  # frees its place (experiments.pool.Job); trained before: no need to poll
+    s.job, s.job_settings = job, plan.settings  # a session that ends drops the job: the pool then frees its place
+    if job.ready():  # trained before: no need to poll
         _finish(job)
 
 
@@ -117,7 +54,7 @@ def start_lesson(lesson):
 
 def stop():
     if st.session_state.job is not None:
-        st.session_state.job.stop()
+        st.session_state.job.cancel()
 
 
 def restart(plan):
@@ -130,25 +67,28 @@ def _finish(job):
     """The job ended: its results become the visitor's results."""
     s = st.session_state
     s.job = None
-    results = job.results()
-    if results is None:
-        s.notice, s.training_error = None, job.error
+    try:
+        results = job.result(timeout=30)
+    except (RuntimeError, TimeoutError) as error:
+        s.notice, s.training_error = None, f"Training failed: {error}"
         return
+    results.runs.attrs.update(wall_seconds=job.elapsed(), from_cache=job.from_cache)
     runs = results.runs
     if runs.empty:
         s.notice = "Stopped before any run had trained; the results below are the ones you had."
         return
+    # the runs' own statuses say what happened: a Stop that reached the pool in a group's last epoch stopped nothing
     stopped = int((runs["status"] == "stopped").sum())
-    failed = bool((runs["status"] == "error").any())  # e.g. a worker ran out of memory: Run tries again
-    if not job.stop_requested and not stopped and not failed and len(runs) == job.total:
+    finished = int(runs["status"].isin(["ok", "diverged"]).sum())
+    if finished == job.total:
         recent = s.recent
-        recent.pop(job.key, None)
-        recent[job.key] = results
+        recent.pop(job.specs, None)
+        recent[job.specs] = results
         while len(recent) > RECENT_ENTRIES:
             recent.pop(next(iter(recent)))
-        notice = None
+        notice = f"All {job.total} runs had finished before Stop took effect." if job.cancelled else None
     else:
-        notice = (f"Stopped: {len(runs) - stopped} of {job.total} runs finished" +
+        notice = (f"Stopped: {finished} of {job.total} runs finished" +
                   (f", {stopped} stopped part-way (shown as far as they got)" if stopped else "") +
                   ". Press ▶ Run to train the whole comparison.")
     state.show_results(results, s.job_settings, "run", notice)
@@ -164,10 +104,20 @@ def panel(live=False):
         return
     # the live charts have their own fragment, redrawn less often the more configurations they draw and the
     # more visitors watch: redrawing costs the server's CPU, which the training and other visitors need
-    st.session_state.live_seconds = live_seconds(job) if live and not job.finished else None
-    st.fragment(run_every=POLL_SECONDS)(_progress_panel)()
+    st.session_state.live_seconds = live_seconds(job) if live and not job.ready() else None
+    st.session_state.poll_seconds = poll_seconds(job)
+    st.fragment(run_every=st.session_state.poll_seconds)(_progress_panel)()
     if st.session_state.live_seconds is not None:
         st.fragment(run_every=st.session_state.live_seconds)(_live_panel)()
+
+
+def poll_seconds(job):
+    """Seconds between this visitor's progress polls: twice a second while training, every two seconds while
+    waiting, and slower while many visitors poll, so that a class waiting in a long queue keeps the server
+    free to answer a newcomer (each poll is a script run in the server's one Python process)."""
+    pollers = state.pollers().count(besides=state.session_token())
+    alone = QUEUED_POLL_SECONDS if job.progress().status == "queued" else POLL_SECONDS
+    return max(alone, pollers * POLL_CPU_SECONDS / POLL_BUDGET)
 
 
 def live_seconds(job):
@@ -177,23 +127,26 @@ def live_seconds(job):
 
 def _live_panel():
     job = st.session_state.job
-    if job is None or job.stop_requested or job.finished:
+    if job is None or job.cancelled or job.ready():
         return
     if job.progress().status != "queued":
         state.watchers().seen(state.session_token(), st.session_state.live_seconds or POLL_SECONDS)
-        live_view(job.live_results())
+        live_view(job.results_so_far())
 
 
 def _progress_panel():
     job = st.session_state.job
     if job is None:
         return
-    if job.finished:
+    if job.ready():
         _finish(job)
         st.rerun()
+    polled = st.session_state.get("poll_seconds") or POLL_SECONDS
+    state.pollers().seen(state.session_token(), polled)
     current = st.session_state.get("live_seconds")
-    if current is not None and not 1 / 2 < live_seconds(job) / current < 2:
-        st.rerun()  # visitors came or left: the live fragment starts again at the rate that shares the CPU
+    if not 1 / 2 < poll_seconds(job) / polled < 2 or \
+            (current is not None and not 1 / 2 < live_seconds(job) / current < 2):
+        st.rerun()  # training began, or visitors came or left: the fragments start again at the new pace
     progress = job.progress()
     cols = st.columns([5, 1], vertical_alignment="center")
     eta = job.eta_seconds()
@@ -204,13 +157,13 @@ def _progress_panel():
             f"{ahead} comparison{'s' if ahead != 1 else ''} of other visitors ahead of yours"
         cols[0].progress(0.0, text=plain(f"Waiting for a free training worker: every worker is training another "
                                          f"visitor's comparison; {place} · {job.elapsed():.0f} s · {left}"))
-        cols[1].button("✕ Cancel", key="stop_main", on_click=stop, width="stretch",
+        cols[1].button("Cancel", icon=":material/close:", key="stop_main", on_click=stop, width="stretch",
                        help="Leave the queue; nothing of this comparison has trained yet.")
         return
     cols[0].progress(job.fraction(progress), text=plain(
         f"Training: {progress.done} of {progress.total} runs finished, {len(progress.live)} learning now · "
         f"{job.elapsed():.0f} s · {left}"))
-    cols[1].button("■ Stop", key="stop_main", on_click=stop, width="stretch",
+    cols[1].button("Stop", icon=":material/stop:", key="stop_main", on_click=stop, width="stretch",
                    help="Stop training and keep what has trained so far, the runs part-way included.")
 
 

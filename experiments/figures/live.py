@@ -1,7 +1,7 @@
 """What the Compare page draws while a comparison trains: the same curves and boundary panels as after
 training, from ``Job.results_so_far()`` (runs in training have status "running", runs not started
 "waiting"), at a lower resolution, redrawn twice a second."""
-from ..pool import RUNNING  # the pool module imports only the standard library at load
+from ..results import RUNNING
 from .boundaries import decision_boundary_figure
 from .common import curve_encoding, first_seed_runs
 from .curves import learning_curves_figure, note_figure
