@@ -1,7 +1,6 @@
 """Command line: ``python -m experiments run ...``, ``python -m experiments datasets`` and
 ``python -m experiments store list|show|export|prune``."""
 import argparse
-import math
 import os
 import sys
 import time
@@ -9,6 +8,7 @@ import time
 import nn
 
 from .datasets import DATASETS, load_dataset
+from .numbers import read_number, read_whole
 from .runner import BACKENDS, GridTraining
 from .specs import expand_grid
 
@@ -77,21 +77,15 @@ STORE_HELP = ("the results store: any SQLAlchemy URL such as sqlite:////path/res
 
 
 def number(name, text, kind=float):
-    """``text`` as an int or a finite float, written in ASCII digits: "1_0", "١٠", "１０", "nan", "inf"
-    and "1e30" for a whole number are refused with a message naming --``name``."""
-    from .limits import PLAIN_INTEGER, PLAIN_NUMBER
+    """``text`` as an int or a finite float, read as the app reads a typed number (experiments.numbers): "1e3"
+    is 1000 epochs; "1_0", "١٠", "１０", "nan", "inf" and "2.5" for a whole number are refused with a message
+    naming --``name``."""
     whole = kind is int
-    if not isinstance(text, str) or not (PLAIN_INTEGER if whole else PLAIN_NUMBER).fullmatch(text):
-        example = "such as 16" if whole else "such as 0.1 or 1e-3"
-        raise CliError(f"--{name} must be a {'whole ' if whole else ''}number; got {text!r} (write it in the "
-                       f"digits 0-9, {example}).")
+    hint = f" (write it in the digits 0-9, such as {'16' if whole else '0.1 or 1e-3'})"
     try:
-        value = kind(text)
-    except ValueError:  # more digits than int() reads
-        raise CliError(f"--{name} is far too large; got {text[:20]!r}….") from None
-    if not whole and not math.isfinite(value):
-        raise CliError(f"--{name} must be a finite number; got {text!r}.")
-    return value
+        return (read_whole if whole else read_number)(text, f"--{name}", hint)
+    except ValueError as error:
+        raise CliError(str(error)) from None
 
 
 def unique(flag, values, key, warn):

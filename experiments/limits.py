@@ -1,7 +1,6 @@
 """The caps on what one request may ask of a shared server, and the time and memory models behind them."""
 import math
 import os
-import re
 from dataclasses import dataclass, fields
 from typing import NamedTuple
 
@@ -9,11 +8,8 @@ import nn
 from nn.validation import MAX_UNITS
 from nn.training import MAX_EPOCHS
 
+from .numbers import PLAIN_NUMBER  # numbers as typed, read as the app and the command line read them
 from .specs import GridTooLarge, check_run_count, count_params, layers_as_run, lockstep_key, parse_architecture
-
-# numbers as typed, in ASCII digits only: "1_0", "١٠", "１０", "nan" and "inf" are refused (float() takes them all)
-PLAIN_NUMBER = re.compile(r"\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")
-PLAIN_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .specs import NO_ACTIVATION
+from nn.training import MAX_EPOCHS
+
+from .datasets import DATASETS, option_range
+from .specs import MAX_BATCH_SIZE, MAX_SEED, MIN_LR, NO_ACTIVATION, format_architecture, parse_architecture
 from .tables import numeric_column, read_csv, to_csv_text, write_csv
 
 RUN_STATUSES = ("ok", "diverged", "stopped", "error")
@@ -155,7 +158,7 @@ def summarize(runs):
 # ----- reading CSV back -----
 def _read_csv(source, what):
     frame = read_csv(source, what, float_precision="round_trip", keep_default_na=False, na_values=["", "nan", "NaN"])
-    frame.columns = [str(column) for column in frame.columns]
+    frame.columns = [_unescape_text(str(column)) for column in frame.columns]
     return frame
 
 
@@ -177,15 +180,14 @@ def _some(columns, limit=6):
     return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def _check_range(frame, column, what, low, high=np.inf, allow_nan=True, low_open=False):
+def _check_range(frame, column, what, low, high=np.inf, allow_nan=True):
     values = frame[column].to_numpy(dtype=float)
-    ok = (values > low if low_open else values >= low) & (values <= high)
+    ok = (values >= low) & (values <= high)
     if allow_nan:
         ok |= np.isnan(values)
     if not ok.all():
         row = int(np.flatnonzero(~ok)[0])
-        bracket = "(" if low_open else "["
-        raise ValueError(f"{what} column {column!r} must lie in {bracket}{low:g}, {high:g}]; row {row + 2} has "
+        raise ValueError(f"{what} column {column!r} must lie in [{low:g}, {high:g}]; row {row + 2} has "
                          f"{values[row]:g}.")
 
 
@@ -194,8 +196,14 @@ def _unescape_text(value):
     return value[1:] if value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r" else value
 
 
+# What any run has (the bounds check_spec holds a spec to): a saved value outside is no run's, and is refused.
+RUN_RANGES = {"lr": (MIN_LR, np.inf), "epochs": (1, MAX_EPOCHS), "l2": (0, np.inf), "seed": (0, MAX_SEED),
+              "data_seed": (0, MAX_SEED)}
+
+
 def runs_from_csv(source, what="runs.csv"):
-    """A runs table from a path, bytes or file object, checked column by column."""
+    """A runs table from a path, bytes or file object, checked column by column: a value that no run can
+    have is refused, naming its row, its column and what is allowed."""
     runs = _read_csv(source, what)
     _check_columns(runs, RUN_COLUMNS, what)
     if runs.empty:
@@ -203,10 +211,15 @@ def runs_from_csv(source, what="runs.csv"):
     runs = runs[RUN_COLUMNS + [c for c in runs.columns if c not in RUN_COLUMNS]].copy()
     for column in STRING_COLUMNS:
         runs[column] = runs[column].fillna("").astype(str).map(_unescape_text)
+    for column in ("architecture", "layers"):
+        runs[column] = _architectures(runs[column], what)
     numeric = [c for c in RUN_COLUMNS if c not in STRING_COLUMNS + INT_COLUMNS + ["batch_size"]]
-    runs = _to_numeric(runs, numeric, what)
+    runs = _to_numeric(runs, numeric + INT_COLUMNS, what)  # numbers first: a range is checked before wholeness
+    for column, (low, high) in RUN_RANGES.items():
+        _check_range(runs, column, what, low, high, allow_nan=False)
+    _check_options(runs, what)
     runs = _to_numeric(runs, INT_COLUMNS, what, integer=True)
-    runs["batch_size"] = [_batch_size(value, what) for value in runs["batch_size"]]
+    runs["batch_size"] = [_batch_size(value, row, what) for row, value in enumerate(runs["batch_size"])]
     # files saved before networks without a hidden layer had activation "none" name the one they were asked with
     runs.loc[runs["layers"].str.count(",") <= 1, "activation"] = NO_ACTIVATION
     unknown = sorted(set(runs["status"]) - set(RUN_STATUSES))
@@ -214,16 +227,48 @@ def runs_from_csv(source, what="runs.csv"):
         raise ValueError(f"{what} column 'status' has {unknown[:5]}; allowed: {list(RUN_STATUSES)}.")
     if runs["run_id"].duplicated().any():
         raise ValueError(f"{what} has repeated run_id values.")
-    _check_range(runs, "lr", what, 0, low_open=True, allow_nan=False)
-    _check_range(runs, "l2", what, 0, allow_nan=False)
     for column in ("train_acc", "test_acc", "best_test_acc"):
         _check_range(runs, column, what, 0, 1)
-    for column in ("epochs", "epochs_run", "seed", "data_seed", "run_id"):
+    for column in ("epochs_run", "run_id"):
         _check_range(runs, column, what, 0)
     return runs
 
 
-def _batch_size(value, what):
+def _architectures(column, what):
+    """Layer widths as this app writes them ("[2, 8, 2]"), read with the one parser of architectures; a
+    spreadsheet's "[2; 8; 2]" is the same list. Anything else is refused with its row."""
+    written = {}
+    for row, text in enumerate(column):
+        if text not in written:
+            try:
+                written[text] = format_architecture(parse_architecture(text.replace(";", ",")))
+            except ValueError:
+                raise ValueError(f"{what} column {column.name!r} must hold layer widths written like [2, 8, 2]; "
+                                 f"row {row + 2} has {_cell(text)}.") from None
+    return column.map(written)
+
+
+def _check_options(runs, what):
+    """The data options of each built-in dataset's runs lie in its range (see datasets.option_range)."""
+    for name, members in runs[runs["dataset"].isin(list(DATASETS))].groupby("dataset", sort=False):
+        for column in ("n_samples", "noise", "test_fraction"):
+            bounds = option_range(name, column)
+            if bounds is None:  # the dataset has no such option: the run wrote what it used
+                continue
+            values = members[column].to_numpy(dtype=float)
+            bad = np.flatnonzero((values < bounds[0]) | (values > bounds[1]))
+            if len(bad):
+                row = runs.index.get_loc(members.index[bad[0]])
+                raise ValueError(f"{what} column {column!r} must lie in [{bounds[0]:g}, {bounds[1]:g}] for {name}; "
+                                 f"row {row + 2} has {values[bad[0]]:g}.")
+
+
+def _cell(value, limit=40):
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def _batch_size(value, row, what):
     text = str(value).strip()
     if text == "full":
         return "full"
@@ -231,8 +276,11 @@ def _batch_size(value, what):
         number = float(text)
     except ValueError:
         number = float("nan")
-    if not (np.isfinite(number) and number >= 1 and number == int(number)):
+    if not (np.isfinite(number) and number == int(number)):
         raise ValueError(f"{what} column 'batch_size' must be a whole number or 'full'; got {value!r}.")
+    if not 1 <= number <= MAX_BATCH_SIZE:
+        raise ValueError(f"{what} column 'batch_size' must lie in [1, {MAX_BATCH_SIZE}] (or be 'full'); row {row + 2} "
+                         f"has {number:g}.")
     return int(number)
 
 

@@ -203,6 +203,9 @@ class GridTraining:
 
     def run(self, jobs=1, progress=None, should_stop=None, backend="loky", scheduler=None):
         """Train every run not yet trained; see ``run_grid``."""
+        for name, function in (("progress", progress), ("should_stop", should_stop)):
+            if function is not None and not callable(function):
+                raise ValueError(f"'{name}' must be a function (or None); got {function!r}.")
         processes, _ = self.plan(jobs, backend)
         if scheduler is not None and backend != "dask":
             raise ValueError(f"'scheduler' is used only with backend='dask'; got scheduler={scheduler!r} with "

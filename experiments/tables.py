@@ -10,6 +10,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .numbers import MAX_WHOLE
+
 SEPARATORS = ",;\t|"
 SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "'|'"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -59,6 +61,7 @@ def read_csv(data, what="the file", nrows=None, **options):
     if not text.strip():
         raise ValueError(f"{what} is empty.")
     separator = detect_separator(text)
+    _check_row_lengths(text, separator, what, nrows)
     try:
         if separator == ";" and "decimal" not in options:  # semicolon files usually write 0,5 for 0.5
             options = {**options, "decimal": ","}
@@ -77,6 +80,35 @@ def read_csv(data, what="the file", nrows=None, **options):
     if separator != ",":
         frame.attrs["separator"] = SEPARATOR_NAMES[separator]
     return frame
+
+
+def _check_row_lengths(text, separator, what, nrows=None):
+    """Every row must have as many values as the header: pandas would read a separator at the end of every
+    row, or an unquoted "Paris, France" in every row, as an index column and shift the others."""
+    rows = csv.reader(io.StringIO(text), delimiter=separator, skipinitialspace=True)
+    header, longer, extra_empty = None, None, True
+    try:
+        for row in rows:
+            if not row or row == [""]:  # a blank line: pandas skips it too
+                continue
+            if header is None:
+                header = len(row)
+                continue
+            if len(row) != header and longer is None:
+                longer = (rows.line_num, len(row))
+            extra_empty = extra_empty and len(row) == header + 1 and not row[-1].strip()
+            if nrows is not None and rows.line_num > nrows + 1:
+                break
+    except csv.Error:  # a quote never closed: left to pandas, which names it
+        return
+    if longer is None:
+        return
+    line, count = longer
+    name = SEPARATOR_NAMES[separator] if separator != "," else "','"
+    hint = (f" (every row ends with an extra {name}; remove it)" if extra_empty else
+            f" (a value holding {name} must be in double quotes, like \"Paris, France\")" if count > header else "")
+    raise ValueError(f"{what}: line {line} has {count} values but the header has {header} columns{hint}; every row "
+                     "needs one value per column.")
 
 
 def numeric_column(frame, column, what, integer=False, allow_empty=True, hint=""):
@@ -98,6 +130,11 @@ def numeric_column(frame, column, what, integer=False, allow_empty=True, hint=""
         finite = values[~empty]
         if not np.isfinite(finite).all() or (finite != finite.round()).any():
             raise ValueError(f"{what} column {column!r} must hold whole numbers.")
+        huge = np.abs(values.to_numpy(dtype=float)) > MAX_WHOLE  # would wrap round as int64: 1e30 -> -9.2e18
+        if huge.any():
+            row = int(np.flatnonzero(huge)[0])
+            raise ValueError(f"{what} column {column!r} must hold whole numbers up to {MAX_WHOLE}; row {row + 2} has "
+                             f"{values.iloc[row]:g}.")
         return values.astype(np.int64) if not empty.any() else values
     return values
 
@@ -108,14 +145,18 @@ def _cell(value, limit=40):
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
+def _safe_text(value):
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def spreadsheet_safe(frame):
-    """A copy in which text cells that a spreadsheet would run as a formula (=, +, -, @ first) start with
-    an apostrophe, as OWASP advises for CSV export; numbers are left alone."""
+    """A copy in which text cells and column names that a spreadsheet would run as a formula (=, +, -, @
+    first) start with an apostrophe, as OWASP advises for CSV export; numbers are left alone."""
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object:
-            safe[column] = [f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
-                            for value in safe[column]]
+            safe[column] = [_safe_text(value) for value in safe[column]]
+    safe.columns = [_safe_text(column) for column in safe.columns]
     return safe
 
 

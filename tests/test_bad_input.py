@@ -282,7 +282,7 @@ def saved():
 
 
 @pytest.mark.parametrize("file, change, message", [
-    ("runs", lambda f: f.assign(lr=[np.nan, 0.1]), r"column 'lr' must lie in \(0, inf\]; row 2 has nan"),
+    ("runs", lambda f: f.assign(lr=[np.nan, 0.1]), r"column 'lr' must lie in \[1e-12, inf\]; row 2 has nan"),
     ("runs", lambda f: f.assign(test_acc=[np.inf, 0.5]), r"column 'test_acc' must lie in \[0, 1\]; row 2 has inf"),
     ("runs", lambda f: f.assign(train_acc=[0.5, -5.0]), r"column 'train_acc' must lie in \[0, 1\]; row 3 has -5\."),
     ("history", lambda f: f.assign(test_acc=np.where(np.arange(len(f)) == 1, 7.0, f["test_acc"])),
@@ -313,7 +313,8 @@ def test_read_results_refuses_what_results_from_csv_refuses(file, change, messag
     (["--lr", "1e999"], "--lr must be a finite number; got '1e999'"),
     (["--arch", "[\u0662\u0665,2]"], "has '\u0662\u0665', which is not a whole number"),
     (["--arch", "[\uff12\uff15,8,2]"], "has '\uff12\uff15', which is not a whole number"),
-    (["--batch-size", "1e30"], "--batch-size must be a whole number; got '1e30'"),
+    (["--batch-size", "1e30"], "--batch-size is far too large; got '1e30'"),  # a whole number, but no count
+    (["--batch-size", "2.5"], "--batch-size must be a whole number; got '2.5'"),
     (["--batch-size", "99999999999"], "'batch_size' must be at most 100000"),
     (["--epochs", "9" * 5000], "--epochs is far too large"),
     (["--dataset", "xor4", "--samples", "100"], "--samples does not apply to xor4 (it has a fixed size)"),

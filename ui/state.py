@@ -14,7 +14,7 @@ import streamlit as st
 from experiments import figures
 from experiments.datasets import DATASETS, Catalog
 from experiments.limits import Limits
-from experiments.settings import OPTIONS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings
+from experiments.settings import OPTIONS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings, dropped_link
 
 FIGURE_CACHE_ENTRIES = 64  # figures of all visitors' results; each entry is at most a few MB
 RESULT_CACHE_ENTRIES = 24  # finished comparisons shared by all visitors ...
@@ -217,12 +217,21 @@ def bootstrap():
     caps = limits()
     query = {key: st.query_params.get_all(key) for key in st.query_params}
     restored, problems = AppSettings.from_query(query, max_epochs=caps.max_epochs, max_samples=caps.max_samples)
+    problems = dropped_link(_raw_query_string(), query) + problems
     st.session_state.own_datasets = {}
     for key, value in widget_values(restored).items():
         st.session_state.setdefault(key, value)
     st.session_state.update(
         initialized=True, from_link=bool(query), link_problems=problems, results=None, results_settings=None,
         results_source=None, notice=None, job=None, own_error=None, field_errors={}, recent={})
+
+
+def _raw_query_string():
+    """The query string the browser sent. Streamlit drops a link of more than 1000 fields whole before
+    st.query_params sees it (and only logs it); no public API shows the original, so this reads the script
+    run's context (there in Streamlit 1.63 to 1.67), and says nothing if it cannot."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    return getattr(get_script_run_ctx(), "query_string", "") or ""
 
 
 @dataclass

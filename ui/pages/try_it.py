@@ -20,8 +20,8 @@ def show(view):
     if not names:
         st.info(NO_NETWORKS)
         return
-    dataset = st.segmented_control("Dataset", names, default=names[0], key="try_dataset") or names[0] \
-        if len(names) > 1 else names[0]
+    dataset = st.segmented_control("Dataset", names, default=names[0], key="try_dataset",  # own names are text
+                                   format_func=plain) or names[0] if len(names) > 1 else names[0]
     try_it(view.results, dataset)
 
 
@@ -86,7 +86,7 @@ def paint(data, dataset):
     if key not in st.session_state:
         _set_canvas(dataset, data.pixels(data.X_test[:1])[0])
     st.caption(f"Click a pixel to paint it, or drag a box over several; switch to Erase to clear them. "
-               f"{image.shape[0]}×{image.shape[1]} pixels, drawn as {dataset} is drawn everywhere in this app.")
+               f"{image.shape[0]}×{image.shape[1]} pixels, drawn as {plain(dataset)} is drawn everywhere in this app.")
     tools = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
     tools[0].segmented_control("Brush", ["Paint", "Erase"], default="Paint", key="brush")
     tools[1].button("Clear", key="try_clear", on_click=_set_canvas, args=(dataset, np.zeros(image.shape)))
