@@ -6,7 +6,6 @@ read by the caller and passed in: nothing here imports Streamlit); else the SQLi
 in ``NN_LAB_DATA_DIR`` (default: ``.nn-lab`` in the project root, beside streamlit_app.py). The byte
 budget is ``NN_LAB_STORE_MAX_BYTES`` (default 300 MB). A bad value is a ValueError naming the variable.
 """
-import math
 import os
 
 URL_VARIABLE = "NN_LAB_STORE_URL"
@@ -78,14 +77,15 @@ def _checked_url(value, what):
 
 
 def max_bytes(environ=None):
-    """NN_LAB_STORE_MAX_BYTES as a whole number of bytes > 0 (3e8 is allowed), else DEFAULT_MAX_BYTES."""
-    from ..limits import PLAIN_NUMBER
+    """NN_LAB_STORE_MAX_BYTES as a whole number of bytes > 0 (3e8 is allowed, as the app reads numbers),
+    else DEFAULT_MAX_BYTES."""
+    from ..numbers import echo, read_whole
     environ = os.environ if environ is None else environ
     raw = environ.get(MAX_BYTES_VARIABLE)
     if raw is None:
         return DEFAULT_MAX_BYTES
-    value = float(raw) if PLAIN_NUMBER.fullmatch(str(raw)) else math.nan
-    if not (math.isfinite(value) and value >= 1 and value == int(value)):
-        raise ValueError(f"environment variable {MAX_BYTES_VARIABLE} must be a whole number of bytes > 0, "
-                         f"such as 300000000 or 3e8; got {raw!r}.")
-    return int(value)
+    value = read_whole(raw, f"environment variable {MAX_BYTES_VARIABLE}", " of bytes, such as 300000000 or 3e8")
+    if value < 1:
+        raise ValueError(f"environment variable {MAX_BYTES_VARIABLE} must be a whole number of bytes > 0; "
+                         f"got {echo(raw)}.")
+    return value
