@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
-from experiments.results import read_results
+from experiments.saved import read_results
 from experiments.specs import RunSpec
 from experiments.store import ResultStore, store_key
 from store_backends import store_url  # noqa: F401 - fixture

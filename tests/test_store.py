@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, event, text
 
-from experiments.datasets import Catalog, dataset_from_csv
-from experiments.results import results_from_csv
+from experiments.datasets import Catalog
+from experiments.own_data import dataset_from_csv
+from experiments.saved import results_from_csv
 from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
 from experiments.store import ResultStore, StoreUnavailable, schema, store_key
