@@ -3,8 +3,7 @@
 A comparison is a pure function of its specs (bit-identical whatever the workers), so the digest of a
 canonical JSON of the specs' fields names its results for good: the same in every process, on every
 machine and in every Python version (sorted keys, floats written with ``repr`` so 0.1 stays 0.1, ints
-as ints). A spec is checked (``check_spec``) and canonicalised (the pool's ``comparison_key``: a built-in
-dataset's default options written out) first, so "lines" and "lines with its default 300 samples" are
+as ints). A spec is checked (``check_spec``: canonical, a built-in dataset's default options written out) first, so "lines" and "lines with its default 300 samples" are
 one key, and lr=1 and lr=1.0 too.
 """
 import hashlib
@@ -23,27 +22,17 @@ def store_key(specs, snapshots):
     weight copies per drawn run, as 64 hex digits. A spec that check_spec refuses is a ValueError."""
     from nn.validation import check_int
 
-    from ..specs import RunSpec, check_spec
+    from ..specs import RunSpec, check_spec, comparison_key
     if isinstance(specs, RunSpec) or isinstance(specs, (str, bytes)) or not hasattr(specs, "__iter__"):
         raise ValueError(f"'specs' must be a list of RunSpecs; got {specs!r}.")
     checked = [check_spec(spec) for spec in specs]
     if not checked:
         raise ValueError("'specs' is empty; a comparison has at least one run.")
     snapshots = check_int("snapshots", snapshots, minimum=0, maximum=1000)
-    canonical = _comparison_key(checked)
+    canonical = comparison_key(checked)
     document = {"format": KEY_FORMAT, "snapshots": snapshots, "specs": [_spec_json(spec) for spec in canonical]}
     text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
-
-
-def _comparison_key(specs):
-    """The pool's canonical specs. Imported when used: the pool's home is moving (experiments.pool, later
-    experiments.specs or a pool package) and importing the pool here would start nothing but cost time."""
-    try:
-        from ..specs import comparison_key
-    except ImportError:
-        from ..pool import comparison_key
-    return comparison_key(specs)
 
 
 def _spec_json(spec):
