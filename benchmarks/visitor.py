@@ -20,7 +20,7 @@ class Visitor:
     def __init__(self, port, query="", headers=None):
         self.url, self.query, self.headers = f"ws://127.0.0.1:{port}/_stcore/stream", query, headers or {}
         self.page_hash, self.run_button, self.fragments, self.states = "", None, {}, {}
-        self.sidebar_estimate, self.headline, self.errors = None, None, []
+        self.sidebar_estimate, self.headline, self.errors, self.alerts = None, None, [], []
         self.clicked = self.charted = None
         self.progress = None  # the newest progress bar's text: "Training: …" or "Waiting for a free …"
         self.first_page = None  # seconds from open() to the end of the first script run
@@ -96,6 +96,8 @@ class Visitor:
                     self.progress = element.progress.text
                 elif what == "exception" or (what == "alert" and element.alert.format == 1):  # 1: ERROR
                     self.errors.append(element.exception.message if what == "exception" else element.alert.body)
+                if what == "alert":
+                    self.alerts.append(element.alert.body)
             elif kind == "script_finished":
                 if self.first_page is None:
                     self.first_page = time.perf_counter() - self.opened

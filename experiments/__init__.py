@@ -20,6 +20,7 @@ _PUBLIC = {
     "Limits": "limits", "GridTooLarge": "specs", "check_limits": "limits", "estimate_seconds": "limits",
     "lr_range_test": "lr_finder",
     "TrainingPool": "pool",
+    "ResultStore": "store", "StoreUnavailable": "store", "store_key": "store",
     "figures": None,
 }
 

@@ -969,3 +969,41 @@ def test_own_csv_errors_are_clear_and_go_away_with_the_next_file():
     at.file_uploader(key="own_csv").set_value(("bin.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv")).run()
     errors = " ".join(texts(at.sidebar, "error"))
     assert "not a text file" in errors and "UnicodeDecodeError" not in errors and "C error" not in errors
+
+
+# ----- results links: the store keeps what trained (issue 25) -----
+def results_link_query(at):
+    """The query of the results link the Compare page shows, as {key: [values]}."""
+    from urllib.parse import parse_qs, urlsplit
+    link = next(code.value for code in at.code if "results=" in code.value)
+    return parse_qs(urlsplit(link).query)
+
+
+def test_a_results_link_opens_the_trained_comparison_at_once_even_after_a_restart():
+    """A teacher trains a comparison and copies "Link to these results"; the server restarts (its memory is
+    empty, its store is not); a student opens the link: the charts and the table at once, nothing trained,
+    the settings in the sidebar."""
+    teacher = run(open_app({"dataset": "moons", "arch": ["[25, 8, 2]", "[25, 16, 8, 2]"], "lr": ["0.1", "0.5"],
+                            "epochs": "40"}))
+    query = results_link_query(teacher)
+    assert len(query["results"][0]) == 64 and query["dataset"] == ["moons"]
+    pool = ui.state.pool()
+    assert pool.stored is not None and pool.stored.flush(timeout=60)
+    trained, pool.cache = pool.stats["trained"], type(pool.cache)()  # a restart: the memory cache is empty
+    student = open_app(query)
+    assert student.session_state["results"] is not None and student.session_state["job"] is None
+    assert pool.stats["trained"] == trained and pool.stats["stored"] >= 1  # read from the store, not trained
+    assert "Opened from a results link" in " ".join(texts(student, "info"))
+    assert len(table(student)) == 4 and student.multiselect(key="datasets").value == ["moons"]
+    pd_table, teacher_table = table(student), table(teacher)
+    assert list(pd_table["test acc %"]) == list(teacher_table["test acc %"])  # the same results, bit for bit
+
+
+def test_a_results_link_the_store_no_longer_has_restores_the_settings_and_says_why():
+    query = {"dataset": "spiral", "epochs": "7", "results": "0" * 64}  # a key nothing was stored under
+    at = open_app(query)
+    assert at.session_state["results"] is None and at.multiselect(key="datasets").value == ["spiral"]
+    assert any("no longer keeps" in text for text in texts(at, "info"))
+    assert at.button(key="run_main")  # "Run the comparison from your link"
+    forged = open_app({"dataset": "spiral", "results": "'; DROP TABLE runs; --"})
+    assert any("not the name of stored results" in text for text in texts(forged.sidebar, "warning"))

@@ -367,3 +367,63 @@ def test_the_reader_survives_a_retried_group_and_a_message_it_cannot_handle():
     finished = []
     pool._recover(worker, ("done", None, None, None), "TypeError: boom", finished)
     assert worker.task is None and finished == [training] and "boom" in training.error
+
+
+# ----- the experiment store behind the memory cache (issue 25) -----
+def test_a_comparison_trained_before_a_restart_is_read_from_the_store_not_trained_again(tmp_path):
+    """A server trains a comparison and stops; a new server on the same store shows it at once ("ready at
+    once" under Run), bit for bit the same, without training it."""
+    from experiments.store import ResultStore
+    url = f"sqlite:///{tmp_path / 'results.sqlite'}"
+    specs = expand_grid(datasets=["circles"], architectures=["[25, 8, 2]", "[25, 4, 2]"], seeds=[0, 1], epochs=6)
+    first = TrainingPool(workers=1, store=ResultStore(url))
+    try:
+        trained = first.submit(specs, snapshots=5).result(timeout=120)
+        assert first.stored.flush(timeout=60)
+    finally:
+        first.shutdown()
+    again = TrainingPool(workers=1, store=ResultStore(url))  # after a restart: nothing in memory
+    try:
+        assert again.estimate_wait_seconds(specs, snapshots=5) == 0.0
+        job = again.submit(specs, snapshots=5)
+        assert job.ready() and job.from_cache and again.stats["stored"] == 1 and again.stats["trained"] == 0
+        assert_same_results(job.result(timeout=0), trained)
+    finally:
+        again.shutdown()
+
+
+def test_a_visitors_own_data_never_reaches_the_store(tmp_path):
+    from experiments.store import ResultStore
+    store = ResultStore(f"sqlite:///{tmp_path / 'results.sqlite'}")
+    rows = "\n".join(f"{x},{y},{int(x > y)}" for x, y in np.random.default_rng(0).normal(size=(60, 2)))
+    data = dataset_from_csv(("a,b,label\n" + rows).encode(), "label", name="mine")
+    pool = TrainingPool(workers=1, store=store)
+    try:
+        pool.submit([RunSpec("csv:mine", "[2, 4, 2]", epochs=5)], catalog=Catalog([data])).result(timeout=60)
+        pool.submit(expand_grid(epochs=3)).result(timeout=60)
+        assert pool.stored.flush(timeout=60)
+        assert [info.n_runs for info in store.list()] == [3]  # the built-in comparison only
+    finally:
+        pool.shutdown()
+
+
+def test_a_store_that_fails_never_fails_a_visitor(tmp_path, caplog):
+    """The database goes away (a server gone, a disk full): the pool trains as if it had none, and says so
+    once in the log."""
+    from experiments.store import StoreUnavailable
+
+    class Gone:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise StoreUnavailable("postgresql://lab:***@db/results", "cannot be reached")
+            return fail
+
+    pool = TrainingPool(workers=1, store=Gone())
+    try:
+        results = pool.submit(expand_grid(epochs=3)).result(timeout=60)
+        assert pool.stored.flush(timeout=30) and len(results.runs) == 3 and pool.stats["trained"] == 1
+        assert pool.estimate_wait_seconds(expand_grid(epochs=4)) > 0
+    finally:
+        pool.shutdown()
+    warnings = [r.getMessage() for r in caplog.records if "results store" in r.getMessage()]
+    assert warnings and all("cannot be reached" in w for w in warnings) and len(warnings) == len(set(warnings))

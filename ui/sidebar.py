@@ -76,6 +76,11 @@ def render():
                    f"(parameters × samples × epochs), about {caps.max_seconds:.0f} s of the training workers' time "
                    f"and {caps.max_memory_mb:.0f} MB of memory, as estimated before training. Run it locally to "
                    "go further.")
+        store, why_not = state.store()
+        if store is None:
+            st.warning(plain(why_not), icon=":material/database:")
+        else:
+            st.caption("Trained comparisons are kept in a results store, so a restart trains nothing again.")
 
     # while a typed field is wrong, the settings (and so the address bar) keep its last good value
     settings = _settings(_last_good("custom_arch", custom_arch, errors, []),

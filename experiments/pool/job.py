@@ -43,8 +43,8 @@ class Training:
     """One comparison and everyone who asked for it. ``grid`` is a runner.GridTraining (checked specs,
     their data, lockstep groups, the outcomes that came back) until the Results are built."""
 
-    def __init__(self, key, grid=None, results=None):
-        self.key, self.grid, self.results = key, grid, results
+    def __init__(self, key, grid=None, results=None, settings=None):
+        self.key, self.grid, self.results, self.settings = key, grid, results, settings
         self.status = "queued" if results is None else "done"
         self.pending = [] if grid is None else list(range(len(grid.groups)))  # groups not yet sent
         self.running = {}  # group number -> the worker training it

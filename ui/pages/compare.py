@@ -1,7 +1,6 @@
 """Compare: the learning curves, the decision boundaries and the accuracy table of a comparison, together.
 Before any run, the welcome: lessons that each restore a comparison worth seeing."""
 from functools import partial
-from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -11,7 +10,7 @@ from experiments.figures.panels import FILM_PANELS
 from experiments.settings import AppSettings
 from experiments.specs import NO_ACTIVATION
 
-from ui import state, training
+from ui import links, state, training
 from ui.components import canvas
 from ui.text import plain
 from ui.widgets import lesson_cards
@@ -87,6 +86,8 @@ def welcome(view):
                 "network trains every combination, and the loss curves, the decision boundaries and the accuracy "
                 "table appear here together. Or start with a lesson: each is one click and a few seconds.")
     plan = view.plan
+    if st.session_state.notice:  # e.g. a results link whose comparison is no longer kept
+        st.info(plain(st.session_state.notice), icon=":material/info:")
     from_link = view.settings != AppSettings() and not plan.error and st.session_state.get("from_link") \
         and st.session_state.job is None
     if from_link:  # the one primary action of a share link's landing page
@@ -376,12 +377,16 @@ def save_and_share(view):
     files.download_button("history.csv", view.results.history_csv(), file_name="history.csv", mime="text/csv",
                           icon=":material/download:", key="download_history")
     settings = view.results_settings or view.settings
-    base = (st.context.url or "").split("?")[0]
-    query = urlencode(settings.to_query(), doseq=True)
+    key = st.session_state.get("results_key")
+    # each link one line, the page's width, scrolled sideways when longer: wrapped, it broke mid-number
+    # ("lr=2" / "0"); the button at its right copies it all
+    if key is not None:
+        st.caption("Link to these results: anyone who opens it sees this comparison at once, charts, table and "
+                   "every view, while this server keeps it (then they get its settings, to train again).")
+        st.code(links.results_url(settings, key), language=None, wrap_lines=False)
     st.caption("Link to these settings (anyone who opens it sees them and can press Run); copy it with the button "
                "at its right.")
-    # one line, the page's width, scrolled sideways when longer: wrapped, it broke mid-number ("lr=2" / "0")
-    st.code(f"{base}?{query}" if query else base or "(the page's address)", language=None, wrap_lines=False)
+    st.code(links.settings_url(settings), language=None, wrap_lines=False)
     if any(name in view.catalog.own for name in settings.datasets):
         st.caption("Your own data is not part of the link; whoever opens it sees the other datasets.")
 
