@@ -16,7 +16,9 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from experiments.limits import EXP_ACTIVATIONS, estimate_seconds, run_work
+import nn
+from experiments.limits import estimate_seconds, run_work
+from experiments.pool.worker import Drawing, Reporter
 from experiments.runner import train_group
 from experiments.specs import expand_grid, layers_as_run, load_grid_data
 
@@ -29,6 +31,8 @@ GROUPS = [  # (dataset, architecture, networks in the group, epochs, batch size)
     ("xor", "[2, 8, 2]", 24, 300, 16), ("moons", "[2, 32, 32, 2]", 4, 100, 32),
     ("digits", "[64, 32, 10]", 1, 30, 32), ("digits", "[64, 128, 10]", 3, 20, 32),
     ("digits", "[64, 128, 10]", 2, 100, None), ("circles", "[2, 64, 64, 2]", 8, 300, None),
+    ("digits", "[64, 16, 10]", 4, 400, 16), ("digits", "[64, 32, 16, 10]", 4, 200, 16),
+    ("moons", "[2, 8, 2]", 6, 800, 16), ("circles", "[2, 16, 8, 2]", 6, 400, 16),
     # stacks that mix activations: (..., the activations, each for k / len(activations) networks)
     ("edge", "[25, 16, 8, 2]", 12, 200, 16, ("tanh",)), ("digits", "[64, 128, 10]", 3, 20, 32, ("sigmoid",)),
     ("edge", "[25, 8, 2]", 12, 200, 16, ("relu", "tanh", "sigmoid")),
@@ -54,20 +58,34 @@ def features(specs, datasets):
     layers, hidden_units = len(sizes) - 1, sum(sizes[1:-1])
     work = sum(run_work(s, n_train, sizes) for s in specs)
     extra_activations = len({s.activation for s in specs}) - 1
-    exp_numbers = spec.epochs * n_train * hidden_units * sum(s.activation in EXP_ACTIVATIONS for s in specs)
+    exp_numbers = spec.epochs * n_train * hidden_units * sum(
+        nn.ACTIVATIONS[s.activation].exponential for s in specs if s.activation in nn.ACTIVATIONS)
     return np.array([steps, steps * layers, steps * layers * len(specs), steps * (layers - 1) * extra_activations,
                      spec.epochs, spec.epochs * len(specs), work, exp_numbers, 1.0], dtype=float)
 
 
+class Pipe:
+    """Where a worker's Reporter sends its messages: counted here, as a pipe would take them."""
+
+    def __init__(self):
+        self.sent = 0
+
+    def send(self, message):
+        self.sent += 1
+
+
 def time_group(specs, datasets, repeats):
+    """The fastest of ``repeats`` trainings of the group as a pool worker trains it: the epoch hook and the
+    live grids of the first seed's runs (the worker's own Reporter and Drawing), 20 snapshots."""
     data = datasets[specs[0].data_key()]
-    seen = []
+    members = list(enumerate(specs))
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        train_group(data, list(enumerate(specs)), should_stop=lambda: False, snapshots=20, snapshot_seeds=(0,),
-                    on_epoch=lambda *args: seen.append(args[1]),
-                    on_weights=lambda indices, epoch, params: params[0].copy() if epoch % 10 == 0 else None)
+        reporter = Reporter(Pipe(), None, Drawing(data, [(i, spec) for i, spec in members if spec.seed == 0]))
+        train_group(data, members, should_stop=lambda: False, snapshots=20, snapshot_seeds=(0,),
+                    on_epoch=reporter, on_weights=reporter.grids)
+        reporter.flush()
         best = min(best, time.perf_counter() - start)
     return best
 

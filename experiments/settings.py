@@ -6,7 +6,7 @@ its text is read and written, and the runs.csv column it is restored from. Writi
 and restoring from saved results are each one loop over that table.
 """
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 import nn
 from nn.training import MAX_EPOCHS
@@ -158,9 +158,6 @@ class AppSettings:
                     option.attribute, getattr(DATASETS[name], option.attribute))
                        for option in OPTIONS if getattr(DATASETS[name], option.attribute) is not None}
                 for name in self.datasets if name in DATASETS}
-
-    def as_dict(self):
-        return asdict(self)
 
 
 # ----- reading and writing values -----

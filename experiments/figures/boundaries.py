@@ -158,13 +158,6 @@ def _axis_names(fig, row, col):
     return tuple(axis.plotly_name.replace("axis", "") for axis in (subplot.xaxis, subplot.yaxis))
 
 
-def outline(fig, row, col, color="#e8590c"):
-    """A thick frame around one panel: the configuration picked in the table."""
-    x_name, y_name = _axis_names(fig, row, col)
-    fig.add_shape(type="rect", xref=f"{x_name} domain", yref=f"{y_name} domain", x0=-0.02, x1=1.02, y0=-0.02,
-                  y1=1.02, line={"color": color, "width": 4})
-
-
 def equal_scale(fig, row, col):
     """One unit on x is as long as one unit on y in this panel (Plotly shrinks the panel to keep it so)."""
     x_axis, y_axis = (fig.layout.xaxis, fig.layout.yaxis) if fig._grid_ref is None else \

@@ -42,15 +42,6 @@ def image_heatmap(image_format, pixels, **options):
                       colorscale=image_format.colorscale, showscale=False, hoverinfo="skip", **options)
 
 
-def image_figure(image_format, pixels, height=200):
-    """One image in raw pixel values, e.g. what a visitor drew."""
-    fig = go.Figure(image_heatmap(image_format, pixels))
-    fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(showticklabels=False, autorange="reversed", scaleanchor="x")
-    fig.update_layout(height=height, margin={"l": 5, "r": 5, "t": 5, "b": 5})
-    return fig
-
-
 GRID_LINE = "rgba(128, 128, 128, 0.45)"  # reads on white and on near-black, on light and on dark ink
 BORDER = "rgba(128, 128, 128, 0.9)"
 
