@@ -96,6 +96,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
+    import numpy  # noqa: F401 - loaded first, so that its BLAS is counted
     from playwright.sync_api import sync_playwright
     from threadpoolctl import threadpool_info, threadpool_limits
     threadpool_limits(1)

@@ -50,9 +50,9 @@ if not getattr(pool.TrainingPool, "_timed", False):  # once per server, not once
 
     _SEEN = weakref.WeakSet()  # the pool's trainings handed out so far
 
-    def submit(self, specs, catalog=None, snapshots=20):
+    def submit(self, specs, catalog=None, snapshots=20, **options):  # options: the owner, as the app passes it
         start = time.time()
-        job = _submit(self, specs, catalog, snapshots)
+        job = _submit(self, specs, catalog, snapshots, **options)
         training_ = job._training
         # a training handed out before is shared; a new one without data to train is the cache's answer
         how = "shared" if training_ in _SEEN else "cached" if training_.grid is None else "trained"

@@ -108,7 +108,8 @@ def test_first_load_offers_the_lessons_and_plans_the_first():
 def test_the_first_comparison_shows_a_real_difference():
     """The visitor presses Run: curves, boundaries and the table appear together, and depth visibly matters."""
     at = run(open_app())
-    assert "curves" in chart_keys(at) and len(canvases(at)["boundaries"]["sections"][0]["panels"]) == 3
+    drawn = canvases(at)
+    assert len(drawn["curves"]["series"]) == 3 and len(drawn["boundaries"]["sections"][0]["panels"]) == 3
     shown = table(at)
     accuracy = dict(zip(shown["runs as"], shown["test acc %"]))
     assert accuracy["[36, 3]"] < 80 and accuracy["[36, 8, 3]"] == 100.0
@@ -522,12 +523,12 @@ def test_the_compare_page_shows_the_comparison_learning_live():
     at = open_app({"dataset": "circles", "epochs": "2000", "arch": ["[2,16,2]", "[2,8,2]"], "seeds": "2"})
     at.button(key="run").click().run()
     job = at.session_state["job"]
-    if "live_view" not in canvases(at):  # waiting for a worker (one starting, or the start-up comparison's)
-        wait_until(lambda: job.status == "running")
-        at.run()
+    wait_until(lambda: "live_view" in canvases(at) or "live_view" in canvases(at.run()))  # once it trains
     first = canvases(at)["live_view"]
     assert first["view"] == "live" and first["base"] is None and len(first["runs"]) == 4  # every run, from the start
-    wait_until(lambda: len(job.curves()) == 4 and len(job.grids()) == 2)  # every run learning, the panels drawn
+    sent = {int(run): len(series["train_loss"]) for run, series in first["curves"].items()}
+    wait_until(lambda: len(job.curves()) == 4 and len(job.grids()) == 2 and all(  # every run learning on, drawn
+        len(curves["epoch"]) > sent.get(run, 0) for run, curves in job.curves().items()))
     at.run()
     live = canvases(at)["live_view"]
     assert live["base"] == first["seq"] and "runs" not in live  # then only what is new
@@ -653,13 +654,19 @@ def test_one_run_click_checks_each_spec_once_and_parses_each_architecture_once()
     assert counts["parse"] <= 3 + 3  # each architecture as asked once, and each "[2, …, 2]" as run once
 
 
-def test_moving_the_smoothing_slider_loads_no_data_and_checks_no_spec():
+def test_the_curves_options_run_in_the_browser_and_colour_by_reruns_only_the_comparison():
+    """Loss or accuracy, the log scale and the smoothing are chosen in the browser: the curves' data carries
+    the train and test loss and accuracy of every configuration, so no widget of the page stands for them.
+    Colour by reruns the comparison's fragment: no data is loaded and no spec is checked."""
     at = run(open_app())
-    at.slider(key="smoothing").set_value(0.6)
+    series = canvases(at)["curves"]["series"]
+    assert all(set(s) >= {"train_loss", "test_loss", "train_acc", "test_acc", "epochs", "stride"} for s in series)
+    assert not [w for w in at.slider if w.key == "smoothing"] and not [w for w in at.toggle if w.key == "log_y"]
+    at.selectbox(key="curve_color").set_value("architecture")
     with counting_work() as calls:
-        rerun_fragment(at, "curves")
-    assert calls == {"load": 0, "check": 0}
-    assert not at.exception and at.slider(key="smoothing").value == 0.6 and "curves" in chart_keys(at)
+        rerun_fragment(at, "comparison")
+    assert calls == {"load": 0, "check": 0} and not at.exception
+    assert canvases(at)["curves"]["legend"][0]["name"].startswith("[36, ")
     at.run()
     with counting_work() as calls:  # for contrast: a sidebar change reruns the page, which checks the plan
         at.multiselect(key="lrs").select(0.01).run()
@@ -686,31 +693,23 @@ LARGE = {"dataset": ["edge", "xor", "circles", "digits"], "arch": ["[25, 2]", "[
 
 
 def test_with_112_runs_every_compare_control_reruns_its_fragment_not_the_script():
-    """112 configurations (issue 23's large comparison): the visitor switches the curves to accuracy, turns
-    the log scale on, colours by learning rate and shows all: each reruns the comparison's fragment (or the
-    curves' own inside it), never the whole script, and the page shows what was asked."""
+    """112 configurations (issue 23's large comparison): the visitor colours by learning rate and shows all
+    (the curves' metric, log scale and smoothing run in the browser): each reruns the comparison's fragment,
+    never the whole script, and the page shows what was asked."""
     at = run(open_app(LARGE))
     assert len(table(at)) == 112
 
-    def curves():
-        return next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "curves")
-
     with counting_script_runs() as runs:
-        at.segmented_control(key="curve_metric").set_value("accuracy")
-        rerun_fragment(at, "curves")
-        assert curves()["layout"]["yaxis"]["title"]["text"] == "Accuracy"
-        at.segmented_control(key="curve_metric").set_value("loss")
-        rerun_fragment(at, "curves")
-        at.toggle(key="log_y").set_value(True)
-        rerun_fragment(at, "curves")
-        assert curves()["layout"]["yaxis"]["type"] == "log"
         at.selectbox(key="curve_color").set_value("lr")
-        rerun_fragment(at, "curves")  # its callback reruns the comparison: panels and table recolour too
+        rerun_fragment(at, "comparison")  # the panels and the table recolour with the curves
         lrs = {panel["color"] for section in canvases(at)["boundaries"]["sections"] for panel in section["panels"]}
-        assert len(lrs) > 4 and not at.exception
+        curve_colors = {s["label"]: s["color"] for s in canvases(at)["curves"]["series"]}
+        assert len(lrs) > 4 and lrs <= set(curve_colors.values()) and not at.exception
+        assert {item["name"] for item in canvases(at)["curves"]["legend"]} == {"lr 0.3", "lr 0.1", "lr 0.03", "lr 0.01"}
         at.toggle(key="show_all").set_value(True)
         rerun_fragment(at, "comparison")
         assert sum(len(s["panels"]) for s in canvases(at)["boundaries"]["sections"]) == 112
+        assert len(canvases(at)["curves"]["series"]) == 112
     assert runs["script"] == 0 and not at.exception
 
 
@@ -731,7 +730,7 @@ def upload_saved(at, files):
 def test_opening_saved_csvs_shows_them_and_restores_their_settings(saved_results):
     at = upload_saved(open_app(), [("runs.csv", saved_results.runs_csv().encode(), "text/csv"),
                                    ("history.csv", saved_results.history_csv().encode(), "text/csv")])
-    assert "curves" in chart_keys(at) and len(table(at)) == 4
+    assert "curves" in canvases(at) and len(table(at)) == 4
     assert any("Decision boundaries need the trained networks" in m for m in texts(at, "info"))
     assert at.multiselect(key="datasets").value == ["xor"]
     assert at.text_input(key="custom_arch").value == "[2, 8, 2]; [2, 4, 2]"
@@ -815,11 +814,9 @@ def test_colouring_the_curves_by_activation(trained):
     assert trained.selectbox(key="curve_color").value == "auto"
     trained.selectbox(key="curve_color").set_value("activation").run()
     assert not trained.exception
-    charts = {chart.key: json.loads(chart.proto.spec) for chart in trained.get("plotly_chart")}
-    legend = [t["name"] for t in charts["curves"]["data"] if t.get("showlegend", True)]
-    assert legend == ["relu", "sigmoid", "train", "test"]
-    curve_colors = {t["line"]["color"] for t in charts["curves"]["data"]
-                    if t.get("mode", "").startswith("lines") and t.get("showlegend") is False}
+    curves = canvases(trained)["curves"]
+    assert [item["name"] for item in curves["legend"]] == ["relu", "sigmoid"]
+    curve_colors = {s["color"] for s in curves["series"]}
     panel_colors = {panel["color"] for panel in canvases(trained)["boundaries"]["sections"][0]["panels"]}
     assert len(curve_colors) == 4 and panel_colors == curve_colors
     trained.selectbox(key="curve_color").set_value("auto").run()
@@ -830,16 +827,14 @@ def test_a_configuration_picked_on_a_chart_is_highlighted_once_and_not_brought_b
     is ticked in a new table. After a visit to another page, the table starts empty again: the old pick
     does not come back."""
     page(trained, "compare")
-    curves = next(json.loads(c.proto.spec) for c in trained.get("plotly_chart") if c.key == "curves")
-    label = (next(t["meta"] for t in curves["data"] if t.get("meta")),)
-    trained.session_state["picked"] = label  # a configuration's key: with one dataset, its label
+    label = (canvases(trained)["curves"]["series"][0]["key"],)
+    trained.session_state["picked"] = label  # as a click on a curve leaves it (compare.pick)
     trained.session_state["table_version"] = trained.session_state["table_version"] + 1 \
         if "table_version" in trained.session_state else 1
     trained.run()
 
     def wide():
-        curves = next(json.loads(c.proto.spec) for c in trained.get("plotly_chart") if c.key == "curves")
-        return {t["meta"] for t in curves["data"] if t.get("line", {}).get("width") == 3}
+        return set(canvases(trained)["curves"]["highlight"])
 
     assert wide() == set(label) and canvases(trained)["boundaries"]["highlight"] == list(label)
     assert "picked" not in trained.session_state  # it seeded this table once

@@ -22,8 +22,7 @@ ROOT_JS = """key => {
     const host = document.querySelector(`.st-key-${key} [data-testid=stBidiComponentIsolated]`);
     return host && host.shadowRoot ? host.shadowRoot.querySelector('.nnlab') : null;
 }"""
-CURVES_JS = """() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
-    .find(p => p.layout.xaxis && p.layout.xaxis.title && p.layout.xaxis.title.text === 'epoch')"""
+CURVES = "root.view.charts.flatMap(chart => chart.series)"  # the curves drawn, with how (faded, width)
 
 
 def settle(page, timeout=30_000):
@@ -91,8 +90,8 @@ PIXELS = "[...root.querySelectorAll('.panel canvas.image')].map(c => Array.from(
 def charts_layout(page):
     """"side by side", "stacked" (the boundaries under the curves, both nearly the main area's width) or
     "other", from where the curves chart and the boundary panels are drawn."""
-    return page.evaluate(f"""() => {{
-        const curves = ({CURVES_JS})();
+    return page.evaluate("""() => {
+        const curves = document.querySelector('.st-key-curves');
         const panels = document.querySelector('.st-key-boundaries');
         const main = document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect();
         const [c, b] = [curves.getBoundingClientRect(), panels.getBoundingClientRect()];
@@ -100,7 +99,7 @@ def charts_layout(page):
         const wide = r => r.width > 0.8 * (main.width - 64);
         if (b.top >= c.bottom && wide(c) && wide(b)) return 'stacked';
         return 'other';
-    }}""")
+    }""")
 
 
 def run_from_link(page, server, query):
@@ -111,6 +110,7 @@ def run_from_link(page, server, query):
 def wait_for_results(page):
     page.get_by_text("Accuracy", exact=True).wait_for(timeout=120_000)
     wait_view(page, "boundaries", "root.querySelectorAll('.panel').length > 0")
+    wait_view(page, "curves", f"{CURVES}.length > 0")
     page.locator("[data-testid=stDataFrame] canvas").first.wait_for(timeout=30_000)
     settle(page)
 
@@ -139,7 +139,7 @@ def test_run_a_lesson_and_visit_every_page(server, page):
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
     wait_view(page, "boundaries", "root.querySelectorAll('.panel.picked').length === 1", timeout=30_000)
-    page.wait_for_function(f"() => ({CURVES_JS})().data.some(trace => trace.opacity === 0.2)", timeout=30_000)
+    wait_view(page, "curves", f"{CURVES}.some(curve => curve.faded)", timeout=30_000)
     screenshot(page, "compare-linked")
     under_more = []
     for title in PAGES[1:]:
@@ -161,23 +161,15 @@ def test_clicking_a_curve_picks_its_configuration_everywhere(server, page):
     page.goto(server)
     page.locator("[data-testid=stSidebar]").get_by_role("button", name=re.compile("Run")).first.click()
     wait_for_results(page)
-    point = page.evaluate(f"""() => {{
-        const curves = ({CURVES_JS})();
-        const index = curves.data.findIndex(t => t.meta === '[36, 3]' && t.line && t.line.dash === 'dash');
-        const trace = curves._fullData[index], k = Math.floor(trace.x.length / 2);
-        const area = curves.querySelector('.nsewdrag').getBoundingClientRect();
-        return [area.left + curves._fullLayout.xaxis.l2p(trace.x[k]), area.top + curves._fullLayout.yaxis.l2p(trace.y[k])];
-    }}""")
+    point = view(page, "curves", "root.view.charts[0].locate('[36, 3]', 'test', -8)")
     page.mouse.move(*point)
     page.mouse.click(*point)
     picked = wait_view(page, "boundaries", "root.querySelector('.panel.picked') && "
                        "[...root.querySelectorAll('.panel.picked')].map(p => p.dataset.key)", timeout=30_000)
     assert picked == ["[36, 3]"]
-    lines = page.evaluate(f"""() => {{
-        const curves = ({CURVES_JS})();
-        return {{wide: [...new Set(curves.data.filter(t => t.line && t.line.width === 3).map(t => t.meta))],
-                faded: [...new Set(curves.data.filter(t => t.opacity === 0.2).map(t => t.meta))]}};
-    }}""")
+    lines = wait_view(page, "curves", f"""{CURVES}.some(c => c.width === 3) && {{
+        wide: [...new Set({CURVES}.filter(c => c.width === 3).map(c => c.key))],
+        faded: [...new Set({CURVES}.filter(c => c.faded).map(c => c.key))]}}""")
     assert lines["wide"] == ["[36, 3]"] and sorted(lines["faded"]) == ["[36, 16, 8, 3]", "[36, 8, 3]"]
     ticked = page.locator("[data-testid=stDataFrame] tr[aria-selected=true]")  # the grid's accessible rows
     ticked.first.wait_for(state="attached", timeout=30_000)
@@ -196,14 +188,16 @@ def test_clicking_a_panel_ticks_its_row(server, page):
     row = page.locator("[data-testid=stDataFrame] tr[aria-selected=true]")  # the grid's accessible rows
     row.first.wait_for(state="attached", timeout=30_000)
     assert row.count() == 1 and "[2, 4, 2]" in row.first.text_content()
-    wide = page.evaluate(f"() => [...new Set(({CURVES_JS})().data.filter(t => t.line && t.line.width === 3).map(t => t.meta))]")
+    wide = wait_view(page, "curves", f"{CURVES}.some(c => c.width === 3) && "
+                     f"[...new Set({CURVES}.filter(c => c.width === 3).map(c => c.key))]")
     assert wide == ["[2, 4, 2]"]
     assert page.errors == []
 
 
-def test_the_film_plays_in_the_browser(server, page):
+def test_the_film_plays_and_the_curves_change_in_the_browser(server, page):
     """The visitor switches the boundaries to "while learning" and presses play: every panel changes as the
-    epochs go by, and no request goes to the server while it plays."""
+    epochs go by; then switches the curves to accuracy on a log-free axis and smooths them. No request goes
+    to the server for any of it."""
     sent = []  # what the page sends the server over its websocket
     page.on("websocket", lambda socket: socket.on("framesent", lambda payload: sent.append(payload)))
     run_from_link(page, server, "dataset=circles&arch=%5B2%2C8%2C2%5D&arch=%5B2%2C8%2C8%2C2%5D&epochs=200")
@@ -219,7 +213,12 @@ def test_the_film_plays_in_the_browser(server, page):
     assert all(a != b for a, b in zip(before, during))  # every panel shows an earlier boundary
     wait_view(page, "film", "root.dataset.epoch === '200'", timeout=30_000)  # played to the end
     assert view(page, "film", PIXELS) == before and page.errors == []
-    assert sent == []  # the slider and the play button ran in the browser alone
+    page.locator(".st-key-curves button.metric", has_text="accuracy").click()
+    wait_view(page, "curves", "root.dataset.metric === 'accuracy'")
+    assert view(page, "curves", f"Math.max(...{CURVES}.flatMap(c => c.y)) <= 1")  # accuracies now
+    page.locator(".st-key-curves input.smoothing").fill("0.6")
+    wait_view(page, "curves", "root.querySelector('input.smoothing').value === '0.6'")
+    assert sent == []  # the slider, the play button and the curves' options ran in the browser alone
     screenshot(page, "film")
 
 

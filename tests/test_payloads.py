@@ -156,3 +156,44 @@ def test_live_updates_slow_down_as_more_visitors_watch_so_together_they_keep_to_
         interval = live_seconds(3, watchers)
         assert watchers * figures.live.LIVE_UPDATE_SECONDS / interval <= figures.live.LIVE_BUDGET + 1e-9
     assert live_seconds(3, 100) > live_seconds(3, 50) > live_seconds(3, 1)
+
+
+# ----- the curves -----
+def test_the_curves_are_the_mean_over_seeds_per_configuration_and_dataset(results):
+    payload = figures.curves_payload(results)
+    json.dumps(payload)
+    assert payload["facets"] == ["circles", "xor"] and len(payload["series"]) == 8  # 4 configurations x 2
+    keys = results.labels(include_dataset=True)
+    first = payload["series"][0]
+    runs = results.runs[results.runs["run_id"].map(keys) == first["key"]]["run_id"]
+    history = results.history[results.history["run_id"].isin(runs)]
+    expected = history.groupby("epoch")["test_loss"].mean().to_numpy()
+    np.testing.assert_allclose(first["test_loss"]["mean"], expected, rtol=1e-4)
+    assert first["seeds"] == 2 and len(first["test_acc"]["std"]) == 12 and first["epochs"][-1] == 12
+    assert {s["facet"] for s in payload["series"]} == {0, 1}
+
+
+def test_long_curves_are_thinned_keeping_the_last_epoch_and_say_their_stride():
+    long = run_grid(expand_grid(datasets=["xor4"], architectures=["[2, 4, 2]"], epochs=1000))
+    series = figures.curves_payload(long, max_points=100)["series"][0]
+    assert len(series["epochs"]) <= 101 and series["epochs"][0] == 1 and series["epochs"][-1] == 1000
+    assert series["stride"] == 10 and "std" not in series["train_loss"]  # one seed: no band
+
+
+def test_the_curves_colour_by_a_setting_with_one_legend_entry_per_level(results):
+    payload = figures.curves_payload(results, color_by="activation")
+    assert [item["name"] for item in payload["legend"]] == ["relu", "tanh"]
+    colors = figures.config_colors(results, "activation")
+    assert all(s["color"] == colors[s["label"]] for s in payload["series"])
+
+
+def test_only_the_curves_asked_for_and_a_diverged_one_marked(results):
+    keys = results.labels(include_dataset=True)
+    chosen = (keys[0], keys[8])
+    payload = figures.curves_payload(results, only=chosen)
+    assert [s["key"] for s in payload["series"]] == list(chosen)
+    broken = type(results)(results.runs.copy(), results.history, results.networks, results.datasets, {})
+    broken.runs.loc[broken.runs["run_id"] == 0, "status"] = "diverged"
+    marked = figures.curves_payload(broken)
+    assert marked["series"][0]["offscale"] and marked["series"][0]["mark"] == "diverged"
+    assert marked["legend"][0]["name"].endswith("✕ diverged") and not marked["series"][1]["offscale"]

@@ -14,12 +14,14 @@ from .images import (confusion_matrices_figure, dataset_preview_figure, gallery_
 from .inside import gradient_flow_figure, hidden_layers_figure, weights_figure
 from .neurons import neurons_payload
 from .panels import film_payload, panels_payload, plane_payload, run_film_payload
+from .series import curves_payload
 from .summary import accuracy_table, predictions_table
 from .tuning import design_map_figure, lr_finder_figure, parallel_coordinates_figure, varying_design_factors
 
 __all__ = ["BINARY_SCALE", "CLASS_COLORS", "CONFIG_PALETTE", "MAX_PANELS", "DoesNotApply", "Encoding",
            "accuracy_table", "boundary_animation_figure", "boundary_grid", "boundary_panels", "boundary_surface",
-           "class_colors", "class_point_traces", "config_colors", "confusion_matrices_figure", "curve_encoding",
+           "class_colors", "class_point_traces", "config_colors", "curves_payload", "confusion_matrices_figure",
+           "curve_encoding",
            "dataset_preview_figure", "decision_boundary_figure", "design_map_figure", "facet_grid", "factor_name",
            "film_payload", "first_seed_runs", "gallery_figure", "gradient_flow_figure", "hidden_layers_figure",
            "image_heatmap", "learning_curves_figure", "LiveFeed", "live_seconds",

@@ -6,8 +6,8 @@ import plotly.graph_objects as go
 
 from ..specs import parse_architecture
 from .canvas import Canvas
-from .common import (check_factor, config_colors, facet_grid, factor_levels, factor_title, fade,
-                     label_levels, level_colors, level_name, smooth, text)
+from .common import (check_factor, config_colors, facet_grid, factor_levels, factor_name, fade, label_levels,
+                     level_colors, level_name, smooth, text)
 
 
 def _mean_and_std(curves):
@@ -138,16 +138,22 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
 
 
 def _facets(runs, facet_by):
-    """[(title, which runs)]: one facet per dataset, or with ``facet_by`` one per level of that factor."""
+    """[(title, which runs)]: one facet per dataset, or with ``facet_by`` one per level of that factor; the
+    titles escaped for Plotly."""
+    return [(text(title), members) for title, members in facets(runs, facet_by)]
+
+
+def facets(runs, facet_by):
+    """[(title as written, which runs)]: one facet per dataset, or with ``facet_by`` one per level of it."""
     check_factor(runs, "facet_by", facet_by)
     datasets = list(dict.fromkeys(runs["dataset"]))
     if facet_by is None:
-        return [(text(dataset), runs["dataset"] == dataset) for dataset in datasets]
+        return [(str(dataset), runs["dataset"] == dataset) for dataset in datasets]
     if len(datasets) > 1:
         raise ValueError(f"'facet_by' must be None when the runs are on several datasets (the facets are one per "
                          f"dataset); got {facet_by!r}.")
     levels = factor_levels(runs, facet_by)
-    return [(factor_title(facet_by, level), levels == level) for level in dict.fromkeys(levels)]
+    return [(f"{factor_name(facet_by)}: {level}", levels == level) for level in dict.fromkeys(levels)]
 
 
 def _level_keys(color_by, levels, shown):

@@ -1,8 +1,9 @@
-"""The canvas renderer: one ``st.components.v2`` component that draws boundary panels, the film, the live view
-of a comparison in training and the neurons of a network in the browser (docs/drawing.md).
+"""The canvas renderer: one ``st.components.v2`` component that draws the learning curves, boundary panels,
+the film, the live view of a comparison in training and the neurons of a network in the browser
+(docs/drawing.md).
 
 Its JavaScript and CSS are the sibling ``.js`` and ``.css`` files, read once at import and registered once:
-inline, no build step. The server sends it numbers (``experiments.figures.panels``, ``live``, ``neurons``:
+inline, no build step. The server sends it numbers (``experiments.figures.series``, ``panels``, ``live``, ``neurons``:
 grids as base64 bytes, curves as lists); the browser paints each grid with ``putImageData`` into a canvas at
 the grid's resolution and scales it up with CSS, as TensorFlow Playground's heatmap does. Always mounted
 with a ``key``: the element then keeps its identity across reruns, and every update repaints it in place.
@@ -13,7 +14,7 @@ import re
 import streamlit as st
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-JS_PARTS = ["core.js", "chart.js", "views.js", "live.js", "neurons.js", "main.js"]  # in this order: main last
+JS_PARTS = ["core.js", "chart.js", "views.js", "curves.js", "live.js", "neurons.js", "main.js"]  # main last
 
 
 def _read(name):

@@ -44,20 +44,51 @@ class Chart {
   }
 
   setMarker(x) {
+    // the film moves only the marker: the curves drawn before are copied back, then the marker on top
     this.marker = x;
-    this.draw();
+    if (!this.base || this.base.width !== this.canvas.width || this.base.height !== this.canvas.height) {
+      this.draw();
+      return;
+    }
+    const g = this.canvas.getContext('2d');
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.drawImage(this.base, 0, 0);
+    this.drawMarker(g);
+  }
+
+  drawMarker(g) {
+    if (this.marker === null || this.marker === undefined || !this.px) return;
+    const {height, top, bottom} = this.layout(), ratio = window.devicePixelRatio || 1;
+    g.setTransform(ratio, 0, 0, ratio, 0, 0);
+    g.strokeStyle = ACCENT; g.lineWidth = 2; g.setLineDash([]);
+    g.beginPath(); g.moveTo(this.px(this.marker), top); g.lineTo(this.px(this.marker), height - bottom); g.stroke();
+  }
+
+  ty(v) {
+    // a value as drawn: log10 on a log axis (nothing for values at or below 0)
+    if (v === null || v === undefined || !Number.isFinite(v)) return null;
+    return this.options.log ? (v > 0 ? Math.log10(v) : null) : v;
   }
 
   ranges() {
     const o = this.options;
     let xMax = o.xMax || 1, yMax = o.yMax, yMin = o.yMin !== undefined ? o.yMin : 0;
-    if (yMax === undefined) {
-      yMax = 0;
+    if (o.log || yMax === undefined) {
+      let low = Infinity, high = -Infinity;
       for (const s of this.series) {
         if (s.offscale) continue;
-        for (const v of s.y) if (v !== null && Number.isFinite(v) && v > yMax) yMax = v;
+        for (const values of [s.y, s.band ? s.band.upper : []]) {
+          for (const v of values) {
+            const t = this.ty(v);
+            if (t !== null) { low = Math.min(low, t); high = Math.max(high, t); }
+          }
+        }
       }
-      yMax = yMax > 0 ? yMax * 1.08 : 1;
+      if (o.log) {
+        [yMin, yMax] = Number.isFinite(low) ? [low - 0.05, high + 0.1] : [-2, 0];
+      } else {
+        yMax = high > 0 ? high * 1.08 : 1;
+      }
     }
     if (!o.xMax) for (const s of this.series) if (s.x.length) xMax = Math.max(xMax, s.x[s.x.length - 1]);
     return {x0: 0, x1: xMax, y0: yMin, y1: yMax};
@@ -89,9 +120,12 @@ class Chart {
     g.strokeStyle = css(theme.grid);
     g.fillStyle = css(theme.muted);
     g.textAlign = 'right'; g.textBaseline = 'middle';
-    for (const v of niceTicks(r.y0, r.y1, 4)) {
+    const logTicks = this.options.log && r.y1 - r.y0 >= 1;  // a decade or more: labels at powers of ten
+    const yTicks = logTicks ? niceTicks(Math.ceil(r.y0), Math.floor(r.y1), Math.min(6, Math.floor(r.y1) - Math.ceil(r.y0)) || 1)
+                                .filter(Number.isInteger) : niceTicks(r.y0, r.y1, 4);
+    for (const v of yTicks) {
       g.beginPath(); g.moveTo(left, py(v)); g.lineTo(width - right, py(v)); g.stroke();
-      g.fillText(tickText(v), left - 4, py(v));
+      g.fillText(this.options.log ? tickText(Number(Math.pow(10, v).toPrecision(2))) : tickText(v), left - 4, py(v));
     }
     g.textAlign = 'center'; g.textBaseline = 'top';
     for (const v of niceTicks(r.x0, r.x1, Math.max(2, Math.floor((width - left) / 70)))) {
@@ -102,6 +136,24 @@ class Chart {
     g.save();
     g.beginPath(); g.rect(left, top, width - left - right, height - top - bottom); g.clip();
     const order = [...this.series].sort((a, b) => (a.faded ? 0 : 1) - (b.faded ? 0 : 1));  // picked on top
+    for (const s of order) {  // the bands (+-1 std over seeds) first, under every curve
+      if (!s.band || s.offscale || !s.x.length) continue;
+      g.fillStyle = css(rgb(s.color), s.faded ? 0.04 : 0.15);
+      g.beginPath();
+      let started = false;
+      for (let i = 0; i < s.x.length; i++) {
+        const y = this.ty(s.band.upper[i]);
+        if (y === null) continue;
+        if (started) g.lineTo(px(s.x[i]), py(y)); else g.moveTo(px(s.x[i]), py(y));
+        started = true;
+      }
+      for (let i = s.x.length - 1; i >= 0; i--) {
+        const y = this.ty(s.band.lower[i]);
+        if (y !== null) g.lineTo(px(s.x[i]), py(y));
+      }
+      g.fill();
+    }
+    const thin = Math.max(1, Math.floor(order.reduce((n, s) => Math.max(n, s.x.length), 0) / (width - left - right)));
     for (const s of order) {
       if (!s.x.length) continue;
       g.strokeStyle = s.color;
@@ -111,8 +163,9 @@ class Chart {
       g.beginPath();
       let open = false;
       for (let i = 0; i < s.x.length; i++) {
-        const y = s.y[i];
-        if (y === null || !Number.isFinite(y)) { open = false; continue; }
+        if (thin > 1 && i % thin && i !== s.x.length - 1) continue;  // more points than pixels: every thin-th
+        const y = this.ty(s.y[i]);
+        if (y === null) { open = false; continue; }
         const X = px(s.x[i]), Y = Math.max(top - 4, Math.min(height, py(y)));
         if (open) g.lineTo(X, Y); else g.moveTo(X, Y);
         open = true;
@@ -128,13 +181,17 @@ class Chart {
     g.restore();
     g.globalAlpha = 1;
     g.setLineDash([]);
-    if (this.marker !== null && this.marker !== undefined) {
-      g.strokeStyle = ACCENT; g.lineWidth = 2;
-      g.beginPath(); g.moveTo(px(this.marker), top); g.lineTo(px(this.marker), height - bottom); g.stroke();
-    }
     g.fillStyle = css(theme.muted);
     g.textAlign = 'left'; g.textBaseline = 'top';
     if (this.options.yLabel) g.fillText(this.options.yLabel, left + 4, top + 2);
+    if (this.marker !== null && this.marker !== undefined) {  // keep the curves, to move the marker over them
+      this.base = this.base || document.createElement('canvas');
+      this.base.width = this.canvas.width; this.base.height = this.canvas.height;
+      const b = this.base.getContext('2d');
+      b.clearRect(0, 0, this.base.width, this.base.height);
+      b.drawImage(this.canvas, 0, 0);
+      this.drawMarker(g);
+    }
   }
 
   nearest(event) {
@@ -145,20 +202,30 @@ class Chart {
     let best = null;
     for (const s of this.series) {
       for (let i = 0; i < s.x.length; i++) {
-        const y = s.y[i];
-        if (y === null || !Number.isFinite(y)) continue;
-        const d = Math.hypot(this.px(s.x[i]) - mx, this.py(y) - my);
+        const y = this.ty(s.y[i]);
+        if (y === null) continue;
+        const d = Math.hypot(this.px(s.x[i]) - mx, Math.min(this.layout().height, this.py(y)) - my);
         if (d < 10 && (!best || d < best.d)) best = {d, series: s, i};
       }
     }
     return best;
   }
 
+  locate(key, split, index) {
+    // where a point of a curve is on the screen (for tests): [x, y] in the page's coordinates
+    const s = this.series.find(s => s.key === key && s.split === split);
+    if (!s || !this.px) return null;
+    const box = this.canvas.getBoundingClientRect(), i = index < 0 ? s.x.length + index : index;
+    return [box.left + this.px(s.x[i]), box.top + this.py(this.ty(s.y[i]))];
+  }
+
   hover(event) {
     const near = this.nearest(event);
     if (!near) { this.view.tooltip.hide(); return; }
     const s = near.series, y = s.y[near.i];
-    this.view.tooltip.show(`${s.label} (${s.split}) · epoch ${s.x[near.i]} · ${this.options.metric || 'loss'} ` +
-                           `${Number(y).toPrecision(3)}${s.acc !== undefined ? ` · test ${percent(s.acc)}` : ''}`, event);
+    this.view.tooltip.show(`${s.label}${s.mark || ''} (${s.split}) · epoch ${s.x[near.i]} · ` +
+                           `${this.options.metric || 'loss'} ${Number(y).toPrecision(3)}` +
+                           `${s.acc !== undefined && s.acc !== null ? ` · test ${percent(s.acc)}` : ''}` +
+                           `${this.options.pickable ? ' · click to pick it' : ''}`, event);
   }
 }

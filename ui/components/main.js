@@ -2,7 +2,7 @@
 // element appears, on every update and when the theme changes; the element's root keeps its view between
 // calls, so an update repaints what the view already built.
 
-const VIEWS = {panels: PanelsView, film: FilmView, live: LiveView, neurons: NeuronsView};
+const VIEWS = {curves: CurvesView, panels: PanelsView, film: FilmView, live: LiveView, neurons: NeuronsView};
 
 export default function (component) {
   const {data, parentElement} = component;

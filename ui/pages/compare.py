@@ -31,8 +31,8 @@ def show(view):
 @st.fragment(key="comparison")
 def comparison(results):
     """The linked views: curves, boundaries and the accuracy table. Every control among them reruns this
-    fragment (or the curves' own, inside it), never the script: no data is loaded and no spec is checked,
-    and the figures come from the cache, so a control answers at once however large the comparison."""
+    fragment, never the script (no data is loaded and no spec is checked, and the drawings come from the
+    cache), or runs in the browser alone (the curves' metric, log scale and smoothing, the film's slider)."""
     datasets = list(dict.fromkeys(results.runs["dataset"]))
     highlight = selected_configurations(results)
     only = shown_configurations(results)
@@ -160,17 +160,8 @@ def pick(keys):
         st.session_state.table_version = st.session_state.get("table_version", 0) + 1
 
 
-def curve_picked(figure):
-    """The curves' callback: the configurations (each trace's ``meta``) of the points clicked; the whole
-    comparison reruns, not only the curves, so the panels and the table follow."""
-    points = st.session_state["curves"].selection.points
-    pick(tuple(dict.fromkeys(figure.data[point["curve_number"]].meta for point in points
-                             if point["curve_number"] < len(figure.data) and figure.data[point["curve_number"]].meta)))
-    st.rerun("comparison")
-
-
-def panel_picked(key):
-    """The boundary panels' callback: the configuration clicked in the element ``key``."""
+def picked_in(key):
+    """A canvas element's callback (the curves, the boundary panels): the configuration clicked in it."""
     clicked = st.session_state[key].get("pick")
     pick([clicked] if clicked else [])
 
@@ -186,27 +177,25 @@ def selected_configurations(results):
     return tuple(table["key"].iloc[row] for row in rows if row < len(table))
 
 
-@st.fragment(key="curves")
 def curves(results, highlight=(), only=None):
-    """The curve controls rerun only this fragment: no data is loaded and no spec is checked. Colour by and
-    Facets rerun the comparison, whose boundary panels and table take the curves' colours. The controls sit
-    in one row (the rarer ones in a popover), level with the boundaries' one, so both charts start together."""
+    """The learning curves, drawn by the canvas renderer: loss or accuracy, the log scale and the smoothing
+    are chosen in the browser (no request to the server); Colour by and Facets, under Options, rerun the
+    comparison, whose boundary panels and table take the curves' colours. The row of controls sits level
+    with the boundaries' one, so both charts start together."""
     controls = st.columns([3, 2], vertical_alignment="bottom")
-    metric = controls[0].segmented_control("Curves", ["loss", "accuracy"], default="loss", key="curve_metric")
+    controls[0].markdown("**Curves**", help="Loss or accuracy, log scale and smoothing: above the chart. Hover a "
+                         "curve to name it; click it to pick its configuration.")
     with controls[1].popover("Options", icon=":material/tune:", width="stretch",
-                             help="Smoothing, log scale, what the colours and facets show"):
-        smoothing = st.slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="smoothing")
-        log_y = st.toggle("Log scale", key="log_y", disabled=metric == "accuracy")
+                             help="What the colours and the facets show"):
         encoding = encoding_controls(results)
     if results.history.empty:
         st.info("No per-epoch history: open history.csv together with runs.csv to see the curves.")
         return
-    figure = state.figure("learning_curves_figure", results, "acc" if metric == "accuracy" else "loss", smoothing,
-                          bool(log_y) and metric != "accuracy", highlight, 300, 150, *encoding, only, True)
-    st.plotly_chart(figure, key="curves", on_select=partial(curve_picked, figure), selection_mode="points")
-    st.caption("Solid: training data · dashed: held-out test data · band: ±1 std over seeds."
-               + (f" Colour: {factor_name(encoding.color_by)}, in shades for the other settings; hover a curve to "
-                  "name it." if encoding.color_by else ""))
+    payload = state.figure("curves_payload", results, *encoding, only)
+    canvas({**payload, "highlight": list(highlight)}, key="curves", on_pick=partial(picked_in, "curves"))
+    if encoding.color_by:
+        st.caption(f"Colour: {factor_name(encoding.color_by)}, in shades for the other settings; hover a curve to "
+                   "name it.")
 
 
 EACH, NO_FACETS = "each configuration", "none"
@@ -246,18 +235,13 @@ def encoding_controls(results):
             factor_name(choice) if choice not in (EACH, NO_FACETS) else choice)
 
     row = st.columns([3, 3, 2], vertical_alignment="bottom")
-    row[0].selectbox("Colour by", colours, key="curve_color", format_func=named(auto_colour), on_change=changed,
+    row[0].selectbox("Colour by", colours, key="curve_color", format_func=named(auto_colour),
                      help="One hue per value of this setting, shades of it for the other settings; each "
                      "configuration keeps its own colour in every chart and in the table.")
-    row[1].selectbox("Facets", facets, key="curve_facets", on_change=changed, disabled=several_datasets,
+    row[1].selectbox("Facets", facets, key="curve_facets", disabled=several_datasets,
                      format_func=(lambda _: "one per dataset") if several_datasets else named(auto_facet),
                      help="One chart per value of this setting (with one dataset).")
     return chosen_encoding(results)
-
-
-def changed():
-    """Colour by or Facets changed: the panels and the table recolour with the curves."""
-    st.rerun("comparison")
 
 
 BOUNDARY_KEYS = {"final": "boundaries", "while learning": "film"}  # one canvas element each, by its key
@@ -281,7 +265,7 @@ def boundaries(results, datasets, highlight=(), only=None):
         st.info(f"This view does not apply here: {plain(error)}")
         return
     canvas({**payload, "highlight": list(highlight)}, key=BOUNDARY_KEYS[when],
-           on_pick=partial(panel_picked, BOUNDARY_KEYS[when]))
+           on_pick=partial(picked_in, BOUNDARY_KEYS[when]))
     left_out = [f"{section['left_out']} on {plain(section['dataset'])}" for section in payload["sections"]
                 if section["left_out"]]
     if left_out:
