@@ -11,6 +11,7 @@ import pytest
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.testing.v1 import AppTest
 
+import experiments.figures
 import experiments.specs
 import ui.sidebar
 import ui.state
@@ -425,9 +426,9 @@ def test_identical_comparisons_from_two_visitors_are_trained_once_and_drawn_once
     first, second = open_app(settings), open_app(settings)
     trained = ui.state.pool().stats["trained"]
     drawn = []
-    panels_payload = ui.state.figures.panels_payload
-    with mock.patch.object(ui.state.figures, "panels_payload",
-                           lambda *args: drawn.append(args[1:]) or panels_payload(*args)):
+    panels_payload = experiments.figures.panels_payload
+    with mock.patch.object(experiments.figures, "panels_payload",
+                           lambda *args, **kwargs: drawn.append(kwargs) or panels_payload(*args, **kwargs)):
         first.button(key="run").click().run()
         second.button(key="run").click().run()
         wait_for_training(first), wait_for_training(second)
@@ -465,7 +466,7 @@ def test_a_visitor_watching_while_others_watch_updates_less_often():
         for other in range(59):
             watchers.seen(f"another visitor {other}", 2.0)
         at.run()
-        budget = ui.state.figures.live.LIVE_UPDATE_SECONDS / ui.state.figures.live.LIVE_BUDGET
+        budget = experiments.figures.live.LIVE_UPDATE_SECONDS / experiments.figures.live.LIVE_BUDGET
         assert alone == 0.5 and at.session_state["live_seconds"] == pytest.approx(60 * budget)
     finally:
         busy.cancel()
@@ -562,7 +563,7 @@ def test_many_configurations_show_the_best_and_worst_of_each_dataset_with_a_way_
         return {section["dataset"]: [panel["key"] for panel in section["panels"]]
                 for section in canvases(at)["boundaries"]["sections"]}
 
-    full = ui.state.figures.accuracy_table(at.session_state["results"])
+    full = experiments.figures.accuracy_table(at.session_state["results"])
     ranked = full[full["dataset"] == "xor"]["key"].tolist()  # best first
     assert panels()["xor"] == ranked[:6] + ranked[-6:] and len(panels()["moons"]) == 12
     at.toggle(key="show_all").set_value(True).run()

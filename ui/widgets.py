@@ -13,13 +13,14 @@ NO_NETWORKS = ("These results have no trained networks (saved CSV files hold onl
                "to train this comparison again and see this view.")
 
 
-def chart(name, results, *options, key=None, **chart_options):
-    """Draw ``experiments.figures.<name>(results, *options)`` (cached), or say plainly why it does not apply.
-    Returns False if it does not; with ``on_select``, the configurations (trace ``meta``) of the points the
-    visitor clicked; else True."""
+def chart(draw, results, key, chart_options=None, **options):
+    """Draw the Plotly figure ``draw(results, **options)`` (a function of experiments.figures; cached), or say
+    plainly why it does not apply. Returns False if it does not; with ``on_select`` among ``chart_options``
+    (st.plotly_chart's), the configurations (trace ``meta``) of the points the visitor clicked; else True."""
+    chart_options = chart_options or {}
     try:
-        figure = state.figure(name, results, *options)
-        event = st.plotly_chart(figure, key=key or name, **chart_options)
+        figure = state.figure(draw, results, **options)
+        event = st.plotly_chart(figure, key=key, **chart_options)
     except DoesNotApply as error:
         st.info(f"This view does not apply here: {plain(error)}")
         return False
@@ -30,11 +31,13 @@ def chart(name, results, *options, key=None, **chart_options):
                                if point["curve_number"] < len(figure.data) and figure.data[point["curve_number"]].meta))
 
 
-def drawing(name, results, *options, key, **canvas_options):
-    """Draw ``experiments.figures.<name>(results, *options)`` (a payload, cached) with the canvas renderer
-    (ui/components), or say plainly why it does not apply. Returns the element's result, or None."""
+def drawing(draw, results, key, canvas_options=None, **options):
+    """Draw the payload ``draw(results, **options)`` (a function of experiments.figures; cached) with the
+    canvas renderer (ui/components), or say plainly why it does not apply. Returns the element's result, or
+    None."""
+    canvas_options = canvas_options or {}
     try:
-        payload = state.figure(name, results, *options)
+        payload = state.figure(draw, results, **options)
     except DoesNotApply as error:
         st.info(f"This view does not apply here: {plain(error)}")
         return None
