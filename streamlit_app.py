@@ -20,7 +20,7 @@ try:
 except state.ConfigurationError as error:
     st.error(str(error))
     st.stop()
-state.one_blas_thread()  # visitors share two cores: multi-threaded BLAS would only spin and wait
+state.configure_process()  # one BLAS thread (visitors share two cores), memory that goes back to the system
 state.bootstrap()  # session defaults, from the share link if the visitor opened one
 
 plan = sidebar.render()  # the choices, and what Run would train
@@ -30,6 +30,7 @@ st.session_state.view = state.View(st.session_state.results, plan.settings, st.s
 
 all_pages = pages.build()
 page = st.navigation(all_pages, position="top")
+st.html(f"<style>{pages.navigation_css(page)}</style>")  # the current page marked under "N more" too
 if st.session_state.get("goto"):  # a lesson asked for the page that shows it best
     st.switch_page(pages.by_url_path(all_pages, st.session_state.pop("goto")))
 training.panel(live=page.url_path == "")  # progress of a running comparison on every page; live on Compare

@@ -77,19 +77,18 @@ import os
 import re
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
 
 import psutil
 from playwright.async_api import async_playwright
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-CHROMIUM = "/usr/bin/chromium"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks import harness  # noqa: E402
+
 CORES = len(os.sched_getaffinity(0))
 # A comparison near the default caps: 192 runs (the cap is 200) on edge and circles.
 AT_CAPS = ("dataset=edge&dataset=circles&arch=[25, 2]&arch=[25, 8, 2]&arch=[25, 16, 8, 2]&arch=[25, 32, 16, 2]"
@@ -160,27 +159,12 @@ def visitors_for(kind, n, query=""):
 
 
 # ----- the server and what it uses -----
-class Server:
-    """``streamlit run streamlit_app.py`` on ``port``, its output in a log file."""
+class Server(harness.Server):
+    """``benchmarks/timed_app.py`` (the app, writing an event log) on ``port``."""
 
     def __init__(self, port, log_dir):
-        self.port, self.url = port, f"http://127.0.0.1:{port}"
-        stamp = time.time_ns()
-        self.log_path = os.path.join(log_dir, f"server-{stamp}.log")
-        self.event_log = os.path.join(log_dir, f"events-{stamp}.jsonl")
-        self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "benchmarks/timed_app.py",
-                                         "--server.port", str(port), "--server.address", "127.0.0.1",
-                                         "--server.headless", "true"], cwd=ROOT, stdout=self.log,
-                                        stderr=subprocess.STDOUT, env={**os.environ, "NN_LAB_EVENT_LOG": self.event_log})
-        for _ in range(600):
-            try:
-                if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1).read() == b"ok":
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise SystemExit(f"the server did not start; see {self.log_path}")
+        self.event_log = os.path.join(log_dir, f"events-{time.time_ns()}.jsonl")
+        super().__init__("benchmarks/timed_app.py", port=port, env={"NN_LAB_EVENT_LOG": self.event_log})
 
     @property
     def pid(self):
@@ -199,20 +183,6 @@ class Server:
         started = {e["training"] for e in events if e["event"] == "submit" and e["how"] == "trained"}
         finished = {e["training"] for e in events if e["event"] == "finished"}
         return (started <= finished) if started else None
-
-    def tracebacks(self):
-        with open(self.log_path, errors="replace") as log:
-            text = log.read()
-        return [block.strip().splitlines()[-1] for block in text.split("Traceback (most recent call last):")[1:]]
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
 
 
 class Watch(threading.Thread):
@@ -322,7 +292,7 @@ class Visitor:
         try:
             await page.goto(f"{url}/?{self.query}" if self.query else url, timeout=timeout * 1000)
             sidebar = page.locator("[data-testid=stSidebar]")
-            await sidebar.get_by_role("button", name="▶ Run", exact=True).wait_for(timeout=timeout * 1000)
+            await sidebar.get_by_role("button", name="Run", exact=True).wait_for(timeout=timeout * 1000)
             await page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')",
                                          polling=100, timeout=timeout * 1000)
             self.ready_s = time.perf_counter() - opened
@@ -342,7 +312,7 @@ class Visitor:
         try:
             await page.evaluate(PAGE_WATCH)
             clicked_at = time.perf_counter()
-            await page.locator("[data-testid=stSidebar]").get_by_role("button", name="▶ Run", exact=True).click(
+            await page.locator("[data-testid=stSidebar]").get_by_role("button", name="Run", exact=True).click(
                 timeout=timeout * 1000)
             deadline = clicked_at + timeout
             await page.wait_for_function("window.__lab.charted !== null || window.__lab.errors.length > 0",
@@ -468,7 +438,7 @@ async def warm_up(browser, server, timeout=300):
     context = await browser.new_context(viewport=VIEWPORT)
     page = await context.new_page()
     await page.goto(server.url)
-    await page.locator("[data-testid=stSidebar]").get_by_role("button", name="▶ Run", exact=True).wait_for(
+    await page.locator("[data-testid=stSidebar]").get_by_role("button", name="Run", exact=True).wait_for(
         timeout=timeout * 1000)
     await context.close()
     await settle(server, timeout)
@@ -518,9 +488,8 @@ async def scenario(playwright, args, name, visitors, start, one_by_one=False):
     server = Server(args.port, args.log_dir)
     watch = Watch(server.pid, args.client_nice)
     watch.start()
-    browser = await playwright.chromium.launch(
-        executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                        "--disable-extensions", "--mute-audio"])
+    browser = await playwright.chromium.launch(executable_path=harness.CHROMIUM,
+                                               args=[*harness.CHROMIUM_ARGS, "--disable-extensions", "--mute-audio"])
     try:
         first = None
         if start in ("warm", "cached"):

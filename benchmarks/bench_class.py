@@ -93,7 +93,7 @@ def run_scenario(port, queries, spread, timeout):
         wall = time.perf_counter() - started
         return {"visitors": visitors, "waits": waits, "peak_rss": server.peak_rss,
                 "server_cpu": server.cpu_seconds() - cpu_before, "client_cpu": sum(clients.cpu_times()[:2]) - client_before,
-                "wall": wall, "tracebacks": server.tracebacks()}
+                "wall": wall, "tracebacks": len(server.tracebacks())}
     finally:
         server.stop()
 

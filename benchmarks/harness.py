@@ -106,7 +106,9 @@ class Server:
             return log.read()
 
     def tracebacks(self):
-        return self.output().count("Traceback")
+        """The last line of every traceback in the server's output (the error it ended with)."""
+        return [block.strip().splitlines()[-1] for block in self.output().split("Traceback (most recent call last):")[1:]
+                if block.strip()]
 
     def stop(self):
         self._sampling = False

@@ -9,11 +9,14 @@ import pandas as pd
 from nn.training import MAX_EPOCHS
 
 from .datasets import DATASETS, option_range
-from .specs import MAX_BATCH_SIZE, MAX_SEED, MIN_LR, format_architecture, parse_architecture
+from .specs import MAX_BATCH_SIZE, MAX_SEED, MIN_LR, NO_ACTIVATION, format_architecture, parse_architecture
 from .tables import numeric_column, read_csv, to_csv_text, write_csv
 
 RUN_STATUSES = ("ok", "diverged", "stopped", "error")
 RUNNING, WAITING = "running", "waiting"  # runs in training and not started yet, while a comparison trains
+# nn calls the held-out data "validation" (its History.val_*); the experiments' tables call it test data
+METRIC_NAMES = {"train_loss": "train_loss", "train_acc": "train_acc", "val_loss": "test_loss", "val_acc": "test_acc",
+                "grad_norm": "grad_norm"}
 CONFIG_COLUMNS = ["dataset", "architecture", "layers", "activation", "optimizer", "lr", "epochs", "batch_size",
                   "l2", "n_samples", "noise", "test_fraction", "data_seed"]
 METRIC_COLUMNS = ["train_loss", "train_acc", "test_loss", "test_acc", "best_test_acc", "best_epoch"]
@@ -91,12 +94,15 @@ def config_labels(runs, include_dataset=False):
         return {}
     _check_columns(runs, ["run_id", "dataset", "architecture"], "the runs table", hint="")
 
+    hidden = runs["layers"].astype(str).str.count(",") > 1 if "layers" in runs else runs["run_id"].notna()
+
     def varies(column):
         if column not in runs:
             return False
         if column in DATA_OPTION_COLUMNS:
             return bool((runs.groupby("dataset")[column].agg(lambda v: v.astype(str).nunique()) > 1).any())
-        return runs[column].astype(str).nunique() > 1
+        values = runs.loc[hidden, column] if column == "activation" else runs[column]  # only networks that have one
+        return values.astype(str).nunique() > 1
 
     varying = [(column, template) for column, template in LABEL_PARTS
                if varies(column) and (include_dataset or column != "dataset")]
@@ -214,6 +220,8 @@ def runs_from_csv(source, what="runs.csv"):
     _check_options(runs, what)
     runs = _to_numeric(runs, INT_COLUMNS, what, integer=True)
     runs["batch_size"] = [_batch_size(value, row, what) for row, value in enumerate(runs["batch_size"])]
+    # files saved before networks without a hidden layer had activation "none" name the one they were asked with
+    runs.loc[runs["layers"].str.count(",") <= 1, "activation"] = NO_ACTIVATION
     unknown = sorted(set(runs["status"]) - set(RUN_STATUSES))
     if unknown:
         raise ValueError(f"{what} column 'status' has {unknown[:5]}; allowed: {list(RUN_STATUSES)}.")

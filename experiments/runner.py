@@ -24,7 +24,7 @@ from nn.validation import check_int
 from .datasets import as_catalog
 from .limits import estimate_seconds, group_memory
 from .specs import (RunSpec, check_spec, count_params, format_architecture, layers_as_run, load_grid_data, lockstep_key,
-                    make_optimizer)
+                    make_network, make_optimizer)
 
 BACKENDS = ("loky", "dask")
 DASK_TIMEOUT_SECONDS = 10.0  # to connect and hear the scheduler, for a worker to join, for a worker to run a check
@@ -77,7 +77,7 @@ def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_see
 
     start = time.perf_counter()
     try:
-        nets = [nn.Network(layers, activation=spec.activation, seed=spec.seed) for spec in specs]
+        nets = [make_network(spec, layers) for spec in specs]
         histories = nn.fit_lockstep(nets, data.X_train, data.y_train, first.epochs, batch_size=batch_size,
                                     optimizers=[make_optimizer(spec) for spec in specs],
                                     seeds=[spec.seed for spec in specs], X_val=data.X_test, y_val=data.y_test,
@@ -459,15 +459,16 @@ def history_table(histories):
     run). A run with fewer layers than the deepest has NaN in the extra grad_norm columns."""
     import pandas as pd
 
-    from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS
+    from .results import GRAD_NORM_PREFIX, HISTORY_COLUMNS, METRIC_NAMES
     if not histories:
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     norms = [np.asarray(history.grad_norm) for _, history in histories]
     n_layers = max(norm.shape[1] for norm in norms)
     table = {"run_id": np.concatenate([np.full(history.epochs, run_id) for run_id, history in histories]),
              "epoch": np.concatenate([np.arange(1, history.epochs + 1) for _, history in histories])}
-    for column, field in (("train_loss", "train_loss"), ("train_acc", "train_acc"), ("test_loss", "val_loss"),
-                          ("test_acc", "val_acc")):
+    for field, column in METRIC_NAMES.items():
+        if field == "grad_norm":
+            continue
         table[column] = np.concatenate([np.asarray(getattr(history, field), dtype=float) for _, history in histories])
     for layer in range(n_layers):
         table[f"{GRAD_NORM_PREFIX}{layer + 1}"] = np.concatenate(

@@ -13,7 +13,7 @@ from nn.training import MAX_EPOCHS
 
 from .datasets import DATASETS, MAX_NOISE, MAX_TEST_FRACTION, MIN_SAMPLES, MIN_TEST_FRACTION, OPTION_ABSENT
 from .numbers import echo, read_number, read_whole
-from .specs import expand_grid, format_architecture, parse_architecture
+from .specs import NO_ACTIVATION, expand_grid, format_architecture, parse_architecture
 
 PRESET_ARCHITECTURES = ["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]", "[25, 32, 16, 2]", "[25, 64, 2]",
                         "[25, 16, 16, 16, 2]", "[25, 8, 8, 8, 8, 8, 2]"]
@@ -125,7 +125,10 @@ class AppSettings:
         query, names = {}, {}
         for row in FIELDS:
             column = runs[row.runs_column]
-            items = [column.nunique()] if row.attribute == "n_seeds" else list(dict.fromkeys(column.tolist()))
+            items = [column.nunique()] if row.attribute == "n_seeds" else \
+                [item for item in dict.fromkeys(column.tolist()) if item not in row.no_setting]
+            if not items:  # e.g. only networks without a hidden layer: no activation to restore
+                continue
             query[row.url_key] = [_as_text(item) for item in (items if row.many else items[:1])]
             names[row.url_key] = f"runs.csv column {row.runs_column}"
         for name, members in runs.groupby("dataset", sort=False):
@@ -139,9 +142,11 @@ class AppSettings:
 
     def changes_from(self, other):
         """Names of the settings that differ from ``other`` (for "these results are out of date"); a dataset
-        option left at its default counts as that default."""
+        option left at its default counts as that default, and only datasets in both can have changed options
+        (one added or removed is a change of datasets)."""
         changed = [row.label for row in FIELDS if getattr(self, row.attribute) != getattr(other, row.attribute)]
-        if self.effective_options() != other.effective_options():
+        mine, theirs = self.effective_options(), other.effective_options()
+        if any(mine[name] != theirs[name] for name in mine.keys() & theirs.keys()):
             changed.append("dataset options")
         return changed
 
@@ -228,6 +233,7 @@ class Setting:
     many: bool = False
     runs_column: str = ""
     clamp: object = None
+    no_setting: tuple = ()  # runs.csv values that restore nothing (the activation of a network without one)
 
 
 FIELDS = [
@@ -236,7 +242,7 @@ FIELDS = [
     Setting("architectures", "arch", "architectures", lambda v: format_architecture(parse_architecture(v)),
             many=True, runs_column="architecture"),
     Setting("activations", "act", "activations", lambda v: _choice(v, nn.ACTIVATIONS, "activation"), many=True,
-            runs_column="activation"),
+            runs_column="activation", no_setting=(NO_ACTIVATION,)),
     Setting("lrs", "lr", "learning rates", parse_lr, many=True, runs_column="lr"),
     Setting("optimizers", "opt", "optimizers", lambda v: _choice(v, nn.OPTIMIZERS, "optimizer"), many=True,
             runs_column="optimizer"),

@@ -18,6 +18,7 @@ MAX_SEED = 2**32 - 1
 MIN_LR = 1e-12  # below this a step changes no float64 weight of a usual size: the run would not train
 MAX_BATCH_SIZE = MAX_SAMPLES
 DATA_OPTIONS = ("n_samples", "noise", "test_fraction")
+NO_ACTIVATION = "none"  # the activation of a network without a hidden layer, in specs, runs.csv and the app
 
 
 class GridTooLarge(ValueError):
@@ -111,7 +112,7 @@ def check_spec(spec, catalog=None):
     as_catalog(catalog).check_name(spec.dataset)
     options = _check_options(spec)
     sizes = parse_architecture(spec.architecture)
-    check_choice("activation", spec.activation, nn.ACTIVATIONS)
+    activation = _check_activation(spec.activation, sizes)
     check_choice("optimizer", spec.optimizer, nn.OPTIMIZERS)
     lr = check_positive_float("lr", _scalar("lr", spec.lr))
     if lr < MIN_LR:
@@ -124,8 +125,21 @@ def check_spec(spec, catalog=None):
     l2 = check_positive_float("l2", _scalar("l2", spec.l2), allow_zero=True)
     seed = check_int("seed", spec.seed, minimum=0, maximum=MAX_SEED)
     data_seed = check_int("data_seed", spec.data_seed, minimum=0, maximum=MAX_SEED)
-    return replace(spec, architecture=format_architecture(sizes), lr=lr, epochs=epochs, batch_size=batch_size,
-                   l2=l2, seed=seed, data_seed=data_seed, **options)
+    return replace(spec, architecture=format_architecture(sizes), activation=activation, lr=lr, epochs=epochs,
+                   batch_size=batch_size, l2=l2, seed=seed, data_seed=data_seed, **options)
+
+
+def _check_activation(activation, sizes):
+    """A network with a hidden layer needs one of nn.ACTIVATIONS; one without has none, whatever was asked
+    ("none", or any activation name: [25, 2] with tanh is the same network as with relu)."""
+    if len(sizes) > 2:
+        if activation == NO_ACTIVATION:
+            raise ValueError(f"'activation' {NO_ACTIVATION!r} is only for a network without a hidden layer; "
+                             f"{format_architecture(sizes)} needs one of {sorted(nn.ACTIVATIONS)}.")
+        return check_choice("activation", activation, nn.ACTIVATIONS)
+    if activation != NO_ACTIVATION:
+        check_choice("activation", activation, [*nn.ACTIVATIONS, NO_ACTIVATION])
+    return NO_ACTIVATION
 
 
 def _scalar(name, value):
@@ -190,6 +204,14 @@ def load_grid_data(specs, catalog=None):
     return datasets
 
 
+def make_network(spec, layers):
+    """The network of a checked spec, with these layer widths as run. A network without a hidden layer
+    never applies its activation; nn still wants a name, which picks the initialisation: relu's (He), as
+    such networks were trained when their spec said relu, the default."""
+    activation = "relu" if spec.activation == NO_ACTIVATION else spec.activation
+    return nn.Network(layers, activation=activation, seed=spec.seed)
+
+
 def make_optimizer(spec):
     return nn.OPTIMIZERS[spec.optimizer](spec.lr, weight_decay=spec.l2)
 
@@ -249,15 +271,9 @@ def has_hidden_layer(architecture):
 
 
 def without_repeats(specs):
-    """Each distinct run once. An architecture with no hidden layer has no activation, so of the runs that
-    differ only in activation it keeps the first: [25, 2] with relu and tanh would be one network twice."""
-    seen, kept = set(), []
-    for spec in specs:
-        key = spec if has_hidden_layer(spec.architecture) else replace(spec, activation="")
-        if key not in seen:
-            seen.add(key)
-            kept.append(spec)
-    return kept
+    """Each distinct checked run once, in order. A network with no hidden layer has activation "none"
+    (check_spec), so [25, 2] asked for with relu and with tanh is one run, not one network twice."""
+    return list(dict.fromkeys(specs))
 
 
 def _as_list(name, values):

@@ -111,6 +111,22 @@ def test_the_first_comparison_shows_a_real_difference():
     assert len(at.get("download_button")) == 2
 
 
+def test_a_network_without_a_hidden_layer_is_shown_without_an_activation():
+    """The visitor trains [25, 2] (no hidden layer) on edge, then the depth lesson's three networks: the
+    headline and the table never give [25, 2] an activation, and runs.csv says "none"."""
+    at = run(open_app({"dataset": "edge", "arch": "[25, 2]", "epochs": "20"}))
+    headline = next(text for text in texts(at, "markdown") if "Best" in text)
+    assert "[25, 2] · lr 0.1 · sgd" in headline and "relu" not in headline
+    assert any("· activation none · " in caption for caption in texts(at, "caption"))
+    assert set(at.session_state["results"].runs["activation"]) == {"none"}
+    at.text_input(key="epochs").input("200").run()
+    at.multiselect(key="datasets").set_value(["lines"]).run()
+    at.multiselect(key="architectures").set_value(["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"]).run()
+    run(at)
+    assert any("· activation relu (none without a hidden layer) · " in caption
+               for caption in texts(at, "caption"))
+
+
 def test_a_lesson_restores_its_settings_and_trains():
     """The visitor clicks the activation lesson: the sidebar shows its settings and its comparison trains."""
     at = open_app()
@@ -131,7 +147,7 @@ def test_changing_choices_changes_the_run_count():
     assert any("has no hidden layer" in c for c in texts(at.sidebar, "caption"))
     run(at)
     shown = table(at)
-    assert len(shown) == 10 and set(shown["activation"]) == {"relu", "tanh"}
+    assert len(shown) == 10 and set(shown["activation"]) == {"none", "relu", "tanh"}  # none: [36, 3]
 
 
 def test_custom_architecture_runs_adapted_to_the_dataset():
@@ -147,6 +163,32 @@ def test_custom_architecture_runs_adapted_to_the_dataset():
 
 
 # ----- typed input: each error right under its field -----
+def test_the_lessons_stay_reachable_after_the_first_run():
+    """The visitor runs the default comparison (the welcome and its lessons give way to the results), opens
+    the Lessons page and clicks the activation lesson: it trains and Compare shows it."""
+    at = run(open_app())
+    assert "lesson.activation" not in {button.key for button in at.button}
+    page(at, "lessons")
+    assert {f"lesson.{key}" for key in ("depth", "activation", "vanishing", "learning-rate", "classic")} <= {
+        button.key for button in at.button}
+    at.button(key="lesson.activation").click().run()
+    wait_for_training(at)
+    assert at.multiselect(key="datasets").value == ["circles"]
+    page(at, "compare")  # the browser is sent there (st.switch_page); AppTest stays where it was
+    assert set(table(at)["activation"]) == {"relu", "tanh", "sigmoid"}
+
+
+def test_a_share_link_landing_page_has_one_primary_action():
+    """A visitor opens a share link: running the link's comparison is the one primary button of the page;
+    the lessons' Show me are secondary (without a link, the first lesson is the primary action)."""
+    at = open_app({"dataset": ["circles"], "arch": ["[25, 8, 2]"], "epochs": "30"})
+    main = [button for button in at.main.button]
+    assert [button.key for button in main if button.proto.type == "primary"] == ["run_main"]
+    assert at.button(key="run_main").label == "Run the comparison from your link (1 run)"
+    at = open_app()
+    assert [button.key for button in at.main.button if button.proto.type == "primary"] == ["lesson.depth"]
+
+
 def test_a_bad_architecture_is_reported_under_its_field():
     """The visitor types "banana": the message sits under the field, and Run waits for a fix."""
     at = open_app()
@@ -221,7 +263,7 @@ def test_a_link_restores_the_settings_and_offers_to_run_them():
     assert at.selectbox(key="batch_size").value == "full" and at.number_input(key="n_seeds").value == 2
     assert at.number_input(key="noise.xor").value == 0.3
     assert "**8 runs**" in plan(at)
-    assert at.button(key="run_main").label == "▶ Run the comparison from your link (8 runs)"
+    assert at.button(key="run_main").label == "Run the comparison from your link (8 runs)"
 
 
 def test_bad_link_values_are_reported_cut_short_and_the_rest_restored():
@@ -265,6 +307,21 @@ def test_settings_are_mirrored_into_the_url():
     assert at.query_params["act"] in ("sigmoid", ["sigmoid"])
 
 
+def test_a_mistyped_field_leaves_the_address_bar_with_its_last_good_value():
+    """The visitor sets 300 epochs and adds the rate 0.2, then mistypes both: while the errors show, the
+    address bar keeps epochs=300 and both rates (it carried epochs=1 and dropped 0.2), so a link copied now
+    restores what they chose."""
+    at = open_app()
+    at.text_input(key="epochs").input("300").run()
+    at.text_input(key="custom_lr").input("0.2").run()
+    at.text_input(key="epochs").input("3oo").run()
+    at.text_input(key="custom_lr").input("0.2, fast").run()
+    assert sidebar_errors_after(at, "epochs") and sidebar_errors_after(at, "custom_lr")
+    assert at.button(key="run").disabled
+    query = {key: at.query_params[key] for key in at.query_params}
+    assert query["epochs"] in ("300", ["300"]) and sorted(query["lr"]) == ["0.1", "0.2"]
+
+
 # ----- results that stay honest -----
 def test_the_same_comparison_twice_comes_from_the_session():
     at = run(open_app())
@@ -281,6 +338,23 @@ def test_results_that_no_longer_match_the_sidebar_are_marked():
     assert "Out of date" in warning and "learning rates" in warning
     at.button(key="restore_settings").click().run()
     assert at.multiselect(key="lrs").value == [0.1] and not any("Out of date" in w for w in texts(at, "warning"))
+
+
+def test_adding_a_dataset_is_out_of_date_for_datasets_only_under_an_icon_every_browser_draws():
+    """The visitor trains, then adds circles: the banner names the datasets only (not "dataset options" as
+    well). Its icon, and every alert's and button's, is a Material symbol: an emoji such as 🕘 drew as an
+    empty box where the fonts lack it; no label leans on such a glyph either."""
+    at = run(open_app())
+    at.multiselect(key="datasets").set_value(["lines", "circles"]).run()
+    banner = next(warning for warning in at.warning if "Out of date" in warning.value)
+    assert "the sidebar's datasets changed since" in unescape(banner.value)
+    assert banner.proto.icon == ":material/update:"
+    at.text_input(key="custom_lr").input("fast").run()  # an error under its field, with its icon
+    elements = [*at.warning, *at.error, *at.info, *at.button, *at.get("download_button")]
+    icons = [element.proto.icon for element in elements if element.proto.icon]
+    assert len(icons) >= 4 and all(icon.startswith(":material/") for icon in icons), icons
+    labels = [element.proto.label for element in [*at.button, *at.get("download_button")]]
+    assert not [label for label in labels if any(ord(ch) >= 0x2190 for ch in label)], labels
 
 
 def test_changing_a_widget_during_training_does_not_stop_it():
@@ -308,6 +382,24 @@ def test_stop_keeps_the_runs_that_finished():
     wait_for_training(at)
     assert any("Stopped: 0 of 3 runs finished" in m for m in texts(at, "info"))
     assert set(table(at)["architecture"]) <= {"[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"} and len(table(at)) >= 1
+
+
+def test_stop_pressed_as_the_runs_end_does_not_say_they_were_stopped():
+    """The bar reads "0 of 3 runs finished, 3 learning now"; the visitor presses Stop just as the three
+    (one lockstep group) end together: the page must not claim "Stopped: 3 of 3 runs finished"."""
+    at = open_app({"dataset": "edge", "epochs": "300"})
+    at.button(key="run").click().run()
+    job = at.session_state["job"]
+    job.result(120)  # the group trains its last epoch ...
+    job._cancelled = True  # ... as the pool takes the Stop, too late to stop it (a race no test can time)
+    at.button(key="stop_main").click().run()
+    wait_for_training(at)
+    notices = texts(at, "info")
+    assert not any("Stopped" in notice for notice in notices)
+    assert any("All 3 runs had finished before Stop took effect" in notice for notice in notices)
+    assert len(table(at)) == 3
+    run(at)  # kept like any complete comparison: the same Run again is instant
+    assert any("without training again" in notice for notice in texts(at, "info"))
 
 
 # ----- the training pool, shared by every visitor of the server -----
@@ -372,6 +464,27 @@ def test_a_visitor_watching_while_others_watch_redraws_less_often():
             at.session_state["job"].cancel()
 
 
+def test_progress_polls_slow_down_while_many_visitors_poll():
+    """Issue 21: thirty waiting visitors' progress bars, each a script run twice a second, kept a newcomer's
+    page from appearing. Each visitor's poll slows down as more visitors poll (together a quarter core)."""
+    pollers = ui.state.pollers()
+    pollers.seen_at.clear()
+    at = open_app({"epochs": "1500"})
+    at.button(key="run").click().run()
+    try:
+        wait_until(lambda: at.session_state["job"].status == "running")
+        at.run()
+        assert at.session_state["poll_seconds"] == 0.5  # training, alone
+        for other in range(59):
+            pollers.seen(f"another visitor {other}", 2.0)
+        at.run()
+        assert at.session_state["poll_seconds"] == pytest.approx(60 * 0.01 / 0.25)
+    finally:
+        pollers.seen_at.clear()
+        if at.session_state["job"] is not None:
+            at.session_state["job"].cancel()
+
+
 def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():
     """Other visitors' long comparisons fill every worker: this visitor's Run waits in line, says where,
     can leave, and trains once a worker is free."""
@@ -383,7 +496,8 @@ def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():
         at.button(key="run").click().run()
         progress = " ".join(unescape(p.proto.text) for p in at.get("progress"))
         assert "Waiting for a free training worker" in progress and "yours is next" in progress
-        assert at.button(key="stop_main").label == "✕ Cancel"
+        assert at.button(key="stop_main").label == "Cancel"
+        assert at.session_state["poll_seconds"] == 2.0  # waiting: only its place changes, polled less often
         job = at.session_state["job"]
         assert job.queue_position() == 1
     finally:
@@ -674,6 +788,17 @@ def test_the_learning_rate_finder_adds_its_suggestion_to_the_comparison():
     at.run()
     assert at.text_input(key="custom_lr").value == suggested
     assert "**2 runs**" in plan(at)
+
+
+def test_the_learning_rate_finder_suggests_nothing_for_a_network_that_learns_nothing():
+    """The visitor tests sigmoid on circles, which stays at the guessing loss until the rate blows it up: the
+    page says why there is no suggestion instead of offering the first rate tried."""
+    at = open_app({"dataset": ["circles"], "arch": ["[25, 16, 8, 2]"], "act": ["sigmoid"]})
+    page(at, "lr_finder")
+    at.button(key="lrf_run").click().run()
+    assert not at.exception and "lr_finder" in chart_keys(at)
+    assert "lrf_add" not in {button.key for button in at.button}
+    assert any("No rate to suggest" in message for message in texts(at, "info"))
 
 
 def test_the_learning_rate_finder_obeys_the_caps():

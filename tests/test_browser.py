@@ -11,7 +11,7 @@ SCREENSHOT_DIR = os.path.join(ROOT, "screenshots")
 pytestmark = pytest.mark.slow
 
 
-PAGES = ["Compare", "Gradient flow", "Boundary over time", "Inside the network", "Images", "Try it",
+PAGES = ["Compare", "Lessons", "Gradient flow", "Boundary over time", "Inside the network", "Images", "Try it",
          "Learning-rate finder", "Hyperparameters"]
 
 
@@ -27,15 +27,26 @@ def screenshot(page, name):
 
 
 def open_page(page, title):
-    """Click a page in the top navigation (the last ones sit under "N more")."""
+    """Click a page in the top navigation (the last ones sit under "N more"); True if it sat there."""
     link = page.get_by_role("link", name=title)
-    if link.count() and link.first.is_visible():
-        link.first.click()
-    else:
+    more = not (link.count() and link.first.is_visible())
+    if more:
         page.get_by_text(re.compile(r"^\d+ more$")).first.click()
         page.get_by_role("menuitem", name=title).first.click()
+    else:
+        link.first.click()
     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
     time.sleep(1.5)
+    return more
+
+
+def marked(locator):
+    """True if the navigation marks this element as the current page (a background behind it), the pointer
+    and the focus elsewhere (a hovered or focused button has a background of its own)."""
+    locator.page.mouse.move(700, 600)
+    locator.page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    return locator.evaluate("element => getComputedStyle(element).backgroundColor") not in ("rgba(0, 0, 0, 0)",
+                                                                                           "transparent")
 
 
 def charts_layout(page):
@@ -59,9 +70,9 @@ def test_run_a_lesson_and_visit_every_page(server, page):
     page: no exception and no browser error anywhere."""
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(server)
-    page.get_by_role("button", name="▶ Show me").first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Show me").first.wait_for(timeout=60_000)
     screenshot(page, "welcome")
-    page.get_by_role("button", name="▶ Show me").first.click()
+    page.get_by_role("button", name="Show me").first.click()
     page.get_by_text("Accuracy", exact=True).wait_for(timeout=120_000)
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2", timeout=60_000)
     page.locator("[data-testid=stDataFrame] canvas").first.wait_for(timeout=30_000)
@@ -86,10 +97,16 @@ def test_run_a_lesson_and_visit_every_page(server, page):
         .flatMap(plot => plot.data).filter(trace => trace.opacity === 0.2).length""")
     assert faded > 0
     screenshot(page, "compare-linked")
+    under_more = []
     for title in PAGES[1:]:
-        open_page(page, title)
+        if open_page(page, title):  # the navigation still shows which page this is: "N more" is marked
+            under_more.append(title)
+            assert marked(page.locator("[data-testid=stTopNavSection]")), title
+        else:
+            assert marked(page.locator("a[aria-current=page]").first), title
         screenshot(page, title.lower().replace(" ", "-"))
         assert page.locator("[data-testid=stException]").count() == 0, title
+    assert under_more  # at 1440 px the last pages do not fit
     assert page.errors == []
 
 
@@ -129,7 +146,7 @@ def test_clicking_a_curve_picks_its_configuration_everywhere(server, page):
 def test_click_anywhere_to_try_a_point(server, page):
     """On circles, the visitor opens Try it and clicks empty space: that point is predicted and marked."""
     page.goto(f"{server}/?dataset=circles&arch=%5B25%2C%208%2C%202%5D&epochs=30")
-    page.get_by_role("button", name="▶ Run the comparison from your link (1 runs)").click()
+    page.get_by_role("button", name="Run the comparison from your link (1 run)").click()
     page.get_by_text("Save and share").wait_for(timeout=120_000)
     open_page(page, "Try it")
     x1, x2 = page.locator('input[aria-label="x1"]').last, page.locator('input[aria-label="x2"]').last
@@ -186,7 +203,7 @@ def test_watch_a_comparison_learn_live_then_stop(server, page):
     while live_state()["epochs"] <= first["epochs"]:  # the curves grow while the visitor watches
         assert time.time() < deadline, f"the live curves did not grow past epoch {first['epochs']}"
         time.sleep(0.5)
-    page.get_by_role("button", name="■ Stop").click()
+    page.get_by_role("button", name="Stop", exact=True).click()
     page.get_by_text(re.compile("^Stopped: ")).wait_for(timeout=30_000)
     page.get_by_text("Accuracy", exact=True).wait_for(timeout=30_000)
     screenshot(page, "compare-stopped")

@@ -26,7 +26,7 @@ def test_run_writes_csv_prints_the_table_and_a_progress_bar(tmp_path):
     history = pd.read_csv(tmp_path / "history.csv")
     # 2 datasets x 2 seeds x ([25, 8, 2] with relu and tanh + [25, 2], which has no activation to vary)
     assert len(runs) == 2 * 2 * 3 and len(history) == len(runs) * 20
-    assert (runs[runs["architecture"] == "[25, 2]"]["activation"] == "relu").all()
+    assert (runs[runs["architecture"] == "[25, 2]"]["activation"] == "none").all()  # no hidden layer, no activation
     assert "12/12 runs" in done.stderr
     assert "test acc" in done.stdout and "±" in done.stdout
     assert "[2, 8, 2]" in done.stdout  # xor runs [25, 8, 2] as [2, 8, 2]

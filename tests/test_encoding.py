@@ -57,6 +57,8 @@ def test_a_network_without_a_hidden_layer_has_no_activation_level():
     assert figures.varying_factors(runs)["activation"] == ["none", "relu", "tanh"]
     one_activation = runs_table(architectures=("[2, 2]", "[2, 8, 2]"))
     assert list(figures.varying_factors(one_activation)) == ["architecture"]  # "none" alone is no variation
+    now = one_activation.assign(activation=["none", "relu"])  # as the runs say it now
+    assert list(figures.varying_factors(now)) == ["architecture"]  # the depth lesson: no facets by activation
 
 
 def test_varying_factors_are_kept_per_table_and_each_table_is_looked_at_anew():

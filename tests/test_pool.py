@@ -12,7 +12,7 @@ import pytest
 from experiments.datasets import Catalog, dataset_from_csv
 from experiments.pool import PoolBusy, ResultCache, TrainingPool, blas_threads, one_blas_thread, results_nbytes
 from experiments.pool.job import Owner
-from experiments.pool.scheduler import GONE_GRACE_SECONDS, OWNER_CHECK_SECONDS
+from experiments.pool.reader import GONE_GRACE_SECONDS, OWNER_CHECK_SECONDS
 from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
 from nn import Network
@@ -136,9 +136,10 @@ def test_stop_while_training_ends_it_early_and_keeps_the_epochs_run(pool):
     job = pool.submit([LONG])
     wait_until(lambda: job.progress().live)  # live metrics of the run in training
     live = job.progress().live[0]
-    assert live["epoch"] >= 1 and 0.0 <= live["train_acc"] <= 1.0
+    assert live["epoch"] >= 1 and 0.0 <= live["train_acc"] <= 1.0 and 0.0 <= live["test_acc"] <= 1.0
     curve = job.curves()[0]
-    assert curve["epoch"][0] == 1 and len(curve["train_loss"]) == len(curve["epoch"])
+    assert curve["epoch"][0] == 1 and len(curve["train_loss"]) == len(curve["test_loss"]) == len(curve["epoch"])
+    assert "val_loss" not in curve and "val_acc" not in live  # the tables' names, not nn's
     job.cancel()
     results = job.result(timeout=60)
     run = results.runs.iloc[0]

@@ -84,6 +84,22 @@ def test_runs_that_differ_in_activation_train_as_one_stack_and_match_training_al
         assert results.networks[run_id].activation == spec.activation
 
 
+def test_a_network_without_a_hidden_layer_trains_as_before_its_activation_was_none():
+    """[25, 2] has activation "none" and is built as relu's was (He initialisation): the same bits as when its
+    spec said relu, whatever activations the grid asks for; the networks with hidden layers are unchanged."""
+    specs = expand_grid(architectures=["[25, 2]", "[25, 8, 2]"], activations=["tanh", "sigmoid"], epochs=6)
+    assert [spec.activation for spec in specs] == ["none", "tanh", "sigmoid"]
+    results = run_grid(specs)
+    from experiments.datasets import load_dataset
+    data = load_dataset("edge")
+    for run_id, (layers, activation) in enumerate([([25, 2], "relu"), ([25, 8, 2], "tanh"), ([25, 8, 2], "sigmoid")]):
+        net = nn.Network(layers, activation, seed=0)
+        history = nn.fit(net, data.X_train, data.y_train, 6, 16, nn.SGD(0.1), seed=0, X_val=data.X_test,
+                         y_val=data.y_test)
+        assert results.history[results.history["run_id"] == run_id]["test_loss"].tolist() == history.val_loss
+        np.testing.assert_array_equal(results.networks[run_id].flat_params, net.flat_params)
+
+
 def test_a_group_keeps_each_activations_runs_together():
     """[2, 8, 2] and [25, 8, 2] both run as [2, 8, 2] on xor, so relu and tanh come twice, apart, in the
     grid's order; the group puts one activation's runs side by side (one PerNetwork part each)."""

@@ -1,14 +1,18 @@
 """The app's settings as data: the grid they ask for, and their mirror in the URL."""
+from dataclasses import replace
+
 import pytest
 
 from experiments.lessons import LESSONS
+from experiments.runner import run_grid
 from experiments.settings import AppSettings, parse_custom_architectures, parse_custom_lrs
 
 
 def test_defaults_are_the_depth_lesson():
     specs = AppSettings().specs()
     assert [s.architecture for s in specs] == ["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"]
-    assert {(s.dataset, s.activation, s.lr, s.epochs, s.batch_size) for s in specs} == {("lines", "relu", 0.1, 200, 16)}
+    assert {(s.dataset, s.lr, s.epochs, s.batch_size) for s in specs} == {("lines", 0.1, 200, 16)}
+    assert [s.activation for s in specs] == ["none", "relu", "relu"]  # [25, 2] has no hidden layer
     assert AppSettings().to_query() == {}
     assert LESSONS[0].settings == AppSettings()
 
@@ -59,6 +63,34 @@ def test_settings_come_back_from_a_runs_table():
     assert expand_grid  # the public API is what notebooks use
 
 
+def test_settings_come_back_from_runs_with_networks_without_an_activation():
+    """Networks without a hidden layer have activation "none" in runs.csv; the activations restored are those
+    of the other networks, and a file of such networks alone restores the default one."""
+    from experiments.results import results_from_csv
+    settings = AppSettings(datasets=("xor",), architectures=("[2, 2]", "[2, 4, 2]"), activations=("tanh", "sigmoid"),
+                           epochs=2)
+    runs = results_from_csv(run_grid(settings.specs()).runs_csv().encode()).runs
+    assert set(runs.loc[runs["layers"] == "[2, 2]", "activation"]) == {"none"}
+    restored = AppSettings.from_runs(runs)
+    assert restored.activations == ("tanh", "sigmoid") and restored.changes_from(settings) == []
+    alone = replace(settings, architectures=("[2, 2]",), activations=("relu",))
+    restored = AppSettings.from_runs(results_from_csv(run_grid(alone.specs()).runs_csv().encode()).runs)
+    assert restored.activations == ("relu",) and restored.changes_from(alone) == []
+
+
+def test_an_old_runs_file_with_relu_on_a_network_without_a_hidden_layer_still_opens():
+    """runs.csv saved before "none" named [25, 2]'s activation as asked (relu): it opens, reads "none", and
+    restores the settings it was made with."""
+    from experiments.results import results_from_csv
+    settings = AppSettings(datasets=("xor",), architectures=("[25, 2]", "[25, 8, 2]"), epochs=2)
+    runs = run_grid(settings.specs()).runs
+    runs.loc[runs["layers"] == "[2, 2]", "activation"] = "relu"  # as the old app wrote it
+    opened = results_from_csv(runs.to_csv(index=False).encode())
+    assert list(opened.runs["activation"]) == ["none", "relu"]
+    assert AppSettings.from_runs(opened.runs).changes_from(settings) == []
+    assert list(opened.labels().values()) == ["[2, 2]", "[2, 8, 2]"]  # no activation named: only relu has one
+
+
 def test_link_values_are_cut_short_in_messages():
     _, problems = AppSettings.from_query({"arch": "x" * 5000, "epochs": "9" * 3000})
     assert problems and all(len(p) < 200 for p in problems)
@@ -69,3 +101,12 @@ def test_options_left_at_their_defaults_are_no_change():
     shown = AppSettings(dataset_options={"lines": {"n_samples": 300, "noise": 0.1, "test_fraction": 0.25}})
     assert shown.changes_from(AppSettings()) == []
     assert AppSettings(dataset_options={"lines": {"noise": 0.3}}).changes_from(AppSettings()) == ["dataset options"]
+
+
+def test_adding_a_dataset_is_a_change_of_datasets_only():
+    """The visitor adds circles to the lines results: "datasets changed", not "dataset options" as well."""
+    added = AppSettings(datasets=("lines", "circles"))
+    assert added.changes_from(AppSettings()) == ["datasets"]
+    assert AppSettings().changes_from(added) == ["datasets"]
+    noisier = AppSettings(datasets=("lines", "circles"), dataset_options={"lines": {"noise": 0.3}})
+    assert noisier.changes_from(AppSettings()) == ["datasets", "dataset options"]

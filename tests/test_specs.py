@@ -40,8 +40,8 @@ def test_grid_is_the_cartesian_product_in_a_stable_order():
     # datasets x (2 activations of [25, 8, 2] + one of [25, 2], which has none) x lrs x seeds
     assert len(specs) == 2 * 3 * 3 * 2
     assert len(set(specs)) == len(specs)
-    assert {s.activation for s in specs if s.architecture == "[25, 2]"} == {"relu"}
-    assert specs[0] == RunSpec(dataset="edge", architecture="[25, 2]", activation="relu", lr=0.1, seed=0)
+    assert {s.activation for s in specs if s.architecture == "[25, 2]"} == {"none"}
+    assert specs[0] == RunSpec(dataset="edge", architecture="[25, 2]", activation="none", lr=0.1, seed=0)
     assert {spec.architecture for spec in specs} == {"[25, 2]", "[25, 8, 2]"}  # written canonically
     assert specs == expand_grid(datasets=["edge", "xor"], architectures=["25-2", "[25,8,2]"],
                                 activations=["relu", "tanh"], lrs=[0.1, 0.01, 0.5], seeds=[0, 1])
@@ -71,8 +71,20 @@ def test_identical_runs_are_kept_once():
     """[25, 2] has no hidden layer: with relu and tanh it would be one network trained twice."""
     specs = expand_grid(architectures=["[25, 2]", "[25, 4, 2]"], activations=["tanh", "relu"], seeds=[0, 0, 1])
     assert [(s.architecture, s.activation, s.seed) for s in specs] == [
-        ("[25, 2]", "tanh", 0), ("[25, 2]", "tanh", 1), ("[25, 4, 2]", "tanh", 0), ("[25, 4, 2]", "tanh", 1),
+        ("[25, 2]", "none", 0), ("[25, 2]", "none", 1), ("[25, 4, 2]", "tanh", 0), ("[25, 4, 2]", "tanh", 1),
         ("[25, 4, 2]", "relu", 0), ("[25, 4, 2]", "relu", 1)]
+
+
+def test_a_network_without_a_hidden_layer_has_no_activation():
+    """Whatever activation it was asked with, [25, 2] has none; "none" is refused where a hidden layer needs one."""
+    for asked in ("relu", "tanh", "none"):
+        assert check_spec(RunSpec(architecture="25-2", activation=asked)).activation == "none"
+    assert check_spec(RunSpec(architecture="[25, 8, 2]", activation="tanh")).activation == "tanh"
+    with pytest.raises(ValueError, match=r"'activation' 'none' is only for a network without a hidden layer; "
+                                         r"\[25, 8, 2\] needs one of \['leaky_relu', 'relu', 'sigmoid', 'tanh'\]"):
+        check_spec(RunSpec(architecture="[25, 8, 2]", activation="none"))
+    with pytest.raises(ValueError, match="'activation' must be one of"):
+        check_spec(RunSpec(architecture="[25, 2]", activation="swish"))
 
 
 HUGE = dict(datasets=["edge", "xor", "xor4", "circles", "moons", "spiral", "gaussians", "lines", "digits"],

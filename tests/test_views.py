@@ -7,7 +7,6 @@ import plotly.graph_objects as go
 import pytest
 
 from experiments import figures
-from experiments.lr_finder import lr_range_test
 from experiments.runner import run_grid, snapshot_schedule
 from experiments.specs import RunSpec, expand_grid
 
@@ -121,18 +120,6 @@ def test_predictions_table(circles):
     assert table.loc[0, "prediction"] == "inner"
 
 
-def test_lr_finder_suggests_a_rate_before_the_loss_climbs():
-    test = lr_range_test(RunSpec("circles", "[2, 16, 2]", "relu", batch_size=16), steps=150)
-    assert np.all(np.diff(test.lrs) > 0) and test.lrs[0] == pytest.approx(1e-5)
-    assert 1e-5 <= test.suggestion <= 1.0
-    lowest = test.lrs[np.nanargmin(test.losses)]
-    assert test.suggestion == pytest.approx(lowest / 10)
-    fig = figures.lr_finder_figure(test)
-    assert fig.layout.xaxis.type == "log"
-    with pytest.raises(ValueError, match="'lr_min' must be below 'lr_max'"):
-        lr_range_test(RunSpec(), lr_min=1.0, lr_max=0.1)
-
-
 def test_parallel_coordinates_show_what_varies_coloured_by_accuracy(circles):
     fig = figures.parallel_coordinates_figure(circles)
     labels = [d.label for d in fig.data[0].dimensions]
@@ -208,3 +195,19 @@ def test_the_film_needs_saved_weights(circles):
     saved = circles.__class__(circles.runs, circles.history)  # as opened from CSV: no networks, no snapshots
     with pytest.raises(figures.DoesNotApply, match="no weights were saved"):
         figures.comparison_film_figure(saved, "circles")
+
+
+def test_a_network_without_a_hidden_layer_is_named_without_an_activation_everywhere():
+    """[2, 2] next to [2, 8, 2] with relu: labels, titles and the table give it no activation, the design map
+    and the parallel coordinates both call its widest layer 0."""
+    results = run_grid(expand_grid(datasets=["circles"], architectures=["[2, 2]", "[2, 8, 2]"], lrs=[0.1, 0.5],
+                                   epochs=3))
+    assert sorted(set(results.labels().values())) == ["[2, 2] · lr 0.1", "[2, 2] · lr 0.5", "[2, 8, 2] · lr 0.1",
+                                                      "[2, 8, 2] · lr 0.5"]
+    table = figures.accuracy_table(results)
+    assert set(zip(table["runs as"], table["activation"])) == {("[2, 2]", "none"), ("[2, 8, 2]", "relu")}
+    assert figures.run_title(results, 0) == "circles · [2, 2] · lr 0.1 · seed 0"
+    design_map = figures.design_map_figure(results, "learning rate", "widest layer")
+    assert list(design_map.data[0].y) == ["0", "8"]
+    parallel = figures.parallel_coordinates_figure(results).data[0].dimensions
+    assert next(d for d in parallel if d.label == "widest layer").ticktext[0] == "0"

@@ -77,7 +77,10 @@ def render():
                    f"and {caps.max_memory_mb:.0f} MB of memory, as estimated before training. Run it locally to "
                    "go further.")
 
-    settings = _settings(custom_arch, custom_lrs, epochs)
+    # while a typed field is wrong, the settings (and so the address bar) keep its last good value
+    settings = _settings(_last_good("custom_arch", custom_arch, errors, []),
+                         _last_good("custom_lr", custom_lrs, errors, []),
+                         _last_good("epochs", epochs, errors, AppSettings().epochs))
     plan = make_plan(settings, catalog, errors)
     _arch_note(arch_note, plan, catalog)
     with plan_box:
@@ -97,7 +100,16 @@ def _needs_one(container, key, what, typed=None):
 
 def _field_errors(container, messages):
     for message in messages:
-        container.error(plain(message), icon="⚠️")
+        container.error(plain(message), icon=":material/error:")
+
+
+def _last_good(key, value, errors, default):
+    """A typed field's value; while it has an error, the last value it had without one (``default`` if it
+    never had one), so a link copied meanwhile restores what the visitor chose, not a stand-in."""
+    if errors.get(key):
+        return st.session_state.get(f"last_good.{key}", default)
+    st.session_state[f"last_good.{key}"] = value
+    return value
 
 
 def _settings(custom_arch, custom_lrs, epochs):
@@ -110,7 +122,7 @@ def _settings(custom_arch, custom_lrs, epochs):
     return AppSettings(
         datasets=tuple(s.datasets), architectures=tuple(dict.fromkeys(list(s.architectures) + custom_arch)),
         activations=tuple(s.activations), lrs=tuple(dict.fromkeys(list(s.lrs) + custom_lrs)),
-        optimizers=tuple(s.optimizers), epochs=epochs or 1, batch_size=s.batch_size, l2=float(s.l2),
+        optimizers=tuple(s.optimizers), epochs=epochs, batch_size=s.batch_size, l2=float(s.l2),
         n_seeds=int(s.n_seeds), dataset_options=options)
 
 
@@ -147,7 +159,7 @@ def _plan_box(plan):
             st.button("Stop and run these settings", key="restart", width="stretch",
                       on_click=training.restart, args=(plan,))
     else:
-        st.button("▶ Run", type="primary", key="run", disabled=bool(plan.error), width="stretch",
+        st.button("Run", icon=":material/play_arrow:", type="primary", key="run", disabled=bool(plan.error), width="stretch",
                   on_click=training.start, args=(plan,))
 
 

@@ -47,10 +47,14 @@ def limits():
 
 
 @st.cache_resource(show_spinner=False)
-def one_blas_thread():
-    """Limit BLAS to one thread in this server process, once: every training the app starts then uses one
-    core, and visitors training at once share the cores instead of fighting over them."""
+def configure_process():
+    """Once per server process: BLAS limited to one thread (visitors share the cores instead of fighting
+    over them), and large arrays served from their own mappings, so that the memory of a visitor's large
+    results goes back to the system when they are dropped (experiments.pool.memory)."""
     from threadpoolctl import threadpool_limits
+
+    from experiments.pool.memory import fix_mmap_threshold
+    fix_mmap_threshold()
     return threadpool_limits(limits=1)
 
 
@@ -92,6 +96,13 @@ class Watchers:
 
 @st.cache_resource(show_spinner=False)
 def watchers():
+    """The sessions drawing live charts now."""
+    return Watchers()
+
+
+@st.cache_resource(show_spinner=False)
+def pollers():
+    """The sessions polling a comparison's progress now (training or waiting)."""
     return Watchers()
 
 

@@ -16,7 +16,10 @@ from . import state
 from .plan import make_plan
 from .text import plain
 
-POLL_SECONDS = 0.5  # the progress bar moves twice a second; the live charts as often, for a few configurations
+POLL_SECONDS = 0.5  # the progress bar of a comparison in training moves twice a second ...
+QUEUED_POLL_SECONDS = 2.0  # ... of one waiting for a worker, once in two seconds: only its place changes
+POLL_CPU_SECONDS = 0.01  # the server's CPU for one poll of the progress bar (bench_queue.py) ...
+POLL_BUDGET = 0.25  # ... and the share of one core all visitors' polls keep to together
 RECENT_ENTRIES = 3  # comparisons kept per visitor (their own data included), so asking again is instant
 
 
@@ -74,17 +77,18 @@ def _finish(job):
     if runs.empty:
         s.notice = "Stopped before any run had trained; the results below are the ones you had."
         return
+    # the runs' own statuses say what happened: a Stop that reached the pool in a group's last epoch stopped nothing
     stopped = int((runs["status"] == "stopped").sum())
-    failed = bool((runs["status"] == "error").any())  # e.g. a worker ran out of memory: Run tries again
-    if not job.cancelled and not stopped and not failed and len(runs) == job.total:
+    finished = int(runs["status"].isin(["ok", "diverged"]).sum())
+    if finished == job.total:
         recent = s.recent
         recent.pop(job.specs, None)
         recent[job.specs] = results
         while len(recent) > RECENT_ENTRIES:
             recent.pop(next(iter(recent)))
-        notice = None
+        notice = f"All {job.total} runs had finished before Stop took effect." if job.cancelled else None
     else:
-        notice = (f"Stopped: {len(runs) - stopped} of {job.total} runs finished" +
+        notice = (f"Stopped: {finished} of {job.total} runs finished" +
                   (f", {stopped} stopped part-way (shown as far as they got)" if stopped else "") +
                   ". Press ▶ Run to train the whole comparison.")
     state.show_results(results, s.job_settings, "run", notice)
@@ -101,9 +105,19 @@ def panel(live=False):
     # the live charts have their own fragment, redrawn less often the more configurations they draw and the
     # more visitors watch: redrawing costs the server's CPU, which the training and other visitors need
     st.session_state.live_seconds = live_seconds(job) if live and not job.ready() else None
-    st.fragment(run_every=POLL_SECONDS)(_progress_panel)()
+    st.session_state.poll_seconds = poll_seconds(job)
+    st.fragment(run_every=st.session_state.poll_seconds)(_progress_panel)()
     if st.session_state.live_seconds is not None:
         st.fragment(run_every=st.session_state.live_seconds)(_live_panel)()
+
+
+def poll_seconds(job):
+    """Seconds between this visitor's progress polls: twice a second while training, every two seconds while
+    waiting, and slower while many visitors poll, so that a class waiting in a long queue keeps the server
+    free to answer a newcomer (each poll is a script run in the server's one Python process)."""
+    pollers = state.pollers().count(besides=state.session_token())
+    alone = QUEUED_POLL_SECONDS if job.progress().status == "queued" else POLL_SECONDS
+    return max(alone, pollers * POLL_CPU_SECONDS / POLL_BUDGET)
 
 
 def live_seconds(job):
@@ -127,9 +141,12 @@ def _progress_panel():
     if job.ready():
         _finish(job)
         st.rerun()
+    polled = st.session_state.get("poll_seconds") or POLL_SECONDS
+    state.pollers().seen(state.session_token(), polled)
     current = st.session_state.get("live_seconds")
-    if current is not None and not 1 / 2 < live_seconds(job) / current < 2:
-        st.rerun()  # visitors came or left: the live fragment starts again at the rate that shares the CPU
+    if not 1 / 2 < poll_seconds(job) / polled < 2 or \
+            (current is not None and not 1 / 2 < live_seconds(job) / current < 2):
+        st.rerun()  # training began, or visitors came or left: the fragments start again at the new pace
     progress = job.progress()
     cols = st.columns([5, 1], vertical_alignment="center")
     eta = job.eta_seconds()
@@ -140,13 +157,13 @@ def _progress_panel():
             f"{ahead} comparison{'s' if ahead != 1 else ''} of other visitors ahead of yours"
         cols[0].progress(0.0, text=plain(f"Waiting for a free training worker: every worker is training another "
                                          f"visitor's comparison; {place} · {job.elapsed():.0f} s · {left}"))
-        cols[1].button("✕ Cancel", key="stop_main", on_click=stop, width="stretch",
+        cols[1].button("Cancel", icon=":material/close:", key="stop_main", on_click=stop, width="stretch",
                        help="Leave the queue; nothing of this comparison has trained yet.")
         return
     cols[0].progress(job.fraction(progress), text=plain(
         f"Training: {progress.done} of {progress.total} runs finished, {len(progress.live)} learning now · "
         f"{job.elapsed():.0f} s · {left}"))
-    cols[1].button("■ Stop", key="stop_main", on_click=stop, width="stretch",
+    cols[1].button("Stop", icon=":material/stop:", key="stop_main", on_click=stop, width="stretch",
                    help="Stop training and keep what has trained so far, the runs part-way included.")
 
 

@@ -1,9 +1,11 @@
-"""Pieces several pages share: a chart or the reason it does not apply, and choosing runs best-first."""
+"""Pieces several pages share: a chart or the reason it does not apply, choosing runs best-first, and the
+lesson cards."""
 import streamlit as st
 
 from experiments.figures import DoesNotApply, first_seed_runs
+from experiments.lessons import LESSONS
 
-from . import state
+from . import state, training
 from .text import plain
 
 NO_NETWORKS = ("These results have no trained networks (saved CSV files hold only the numbers). Press ▶ Run "
@@ -33,7 +35,7 @@ def needs_results(view):
         st.info("Training… this page shows the results as soon as the comparison finishes.")
         return False
     if view.results is None:
-        st.info("Nothing trained yet. Press ▶ Run in the sidebar (or pick a lesson on the Compare page); this view "
+        st.info("Nothing trained yet. Press ▶ Run in the sidebar (or pick one on the Lessons page); this view "
                 "then shows its results.")
         return False
     return True
@@ -67,3 +69,17 @@ def pick_configuration(label, results, key, dataset=None, deepest_first=False):
     if st.session_state.get(key) not in options:
         st.session_state.pop(key, None)
     return st.selectbox(label, list(options), format_func=options.get, key=key)
+
+
+def lesson_cards(first_primary=True):
+    """One card per lesson (title, question, what to look for, Show me), side by side, wrapping on narrow
+    screens. ``first_primary``: the first lesson's button is the page's primary action (not when the page
+    already has one, such as running a share link's comparison)."""
+    cards = st.container(horizontal=True, gap="small")  # cards keep their width and wrap on narrow screens
+    for lesson in LESSONS:
+        with cards.container(border=True, width=205):
+            st.markdown(f"**{lesson.title}**  \n{lesson.question}")
+            st.caption(lesson.look_for)
+            st.button("Show me", icon=":material/play_arrow:", key=f"lesson.{lesson.key}", width="stretch",
+                      on_click=training.start_lesson, args=(lesson,),
+                      type="primary" if first_primary and lesson is LESSONS[0] else "secondary")

@@ -11,6 +11,7 @@ import numpy as np
 from plotly.colors import qualitative
 
 from ..results import CONFIG_COLUMNS, LABEL_PARTS
+from ..specs import NO_ACTIVATION
 
 # 48 colours that differ from one another: the configurations of a comparison never share one (up to 48)
 CONFIG_PALETTE = qualitative.Dark24 + qualitative.Light24
@@ -130,7 +131,10 @@ def varying_factors(runs):
 def _varying_factors(runs):
     found = {}
     for factor in VARYING_FIELDS:
-        if factor in runs and runs[factor].astype(str).nunique() > 1:
+        values = runs[factor] if factor in runs else None
+        if factor == "activation" and values is not None:  # "none" (no hidden layer) is no second activation
+            values = values[values != NO_ACTIVATION]
+        if values is not None and values.astype(str).nunique() > 1:
             levels = list(dict.fromkeys(factor_levels(runs, factor)))
             if len(levels) > 1:
                 found[factor] = levels
@@ -251,5 +255,6 @@ def run_title(results, run_id):
     if run_id not in runs.index:
         raise DoesNotApply(f"there is no run {run_id!r} in these results.")
     run = runs.loc[run_id]
-    return f"{run['dataset']} · {run['architecture']} · {run['activation']} · lr {run['lr']:g} · seed {run['seed']}"
+    activation = "" if run["activation"] == NO_ACTIVATION else f" · {run['activation']}"  # none without a hidden layer
+    return f"{run['dataset']} · {run['architecture']}{activation} · lr {run['lr']:g} · seed {run['seed']}"
 

@@ -8,14 +8,25 @@ from .common import DoesNotApply, text
 
 
 def lr_finder_figure(test):
-    """Smoothed loss against the learning rate (log axis), with the suggested rate marked."""
+    """Smoothed loss against the learning rate (log axis), the loss of guessing the class frequencies dotted,
+    and the suggested rate (if any) dashed, with its label beside the line."""
     fig = go.Figure(go.Scatter(x=test.lrs, y=test.losses, mode="lines", name="loss (smoothed)",
                                line={"width": 2, "color": "#1f77b4"},
                                hovertemplate="lr %{x:.2e}<br>loss %{y:.4f}<extra></extra>"))
-    fig.add_vline(x=test.suggestion, line={"dash": "dash", "color": "#e8590c"},
-                  annotation_text=f"suggested lr {test.suggestion:.2g}", annotation_position="top left")
+    if np.isfinite(test.guessing_loss):
+        fig.add_hline(y=test.guessing_loss, line={"dash": "dot", "color": "#888888", "width": 1},
+                      annotation_text="guessing the class frequencies", annotation_position="bottom left",
+                      annotation_font_color="#888888")
+    if test.suggestion is not None:
+        fig.add_vline(x=test.suggestion, line={"dash": "dash", "color": "#e8590c"})
+        # an annotation on a log axis is placed in log10 units (a shape in data units): add_vline's own label
+        # would land at 10**suggestion, far from the line
+        fig.add_annotation(x=np.log10(test.suggestion), xref="x", y=1, yref="paper", yanchor="bottom",
+                           xanchor="left", text=f"suggested lr {test.suggestion:.2g}", showarrow=False,
+                           font={"color": "#e8590c"})
     finite = test.losses[np.isfinite(test.losses)]
-    top = float(np.percentile(finite, 95)) if len(finite) else 1.0
+    top = max(float(np.percentile(finite, 95)) if len(finite) else 1.0, test.guessing_loss
+              if np.isfinite(test.guessing_loss) else 0.0)
     fig.update_xaxes(type="log", title_text="learning rate", exponentformat="power")
     fig.update_yaxes(title_text="training loss", range=[0, top * 1.1])
     fig.update_layout(height=380, margin={"l": 60, "r": 20, "t": 30, "b": 50}, showlegend=False)
@@ -120,12 +131,12 @@ def design_map_figure(results, x=None, y=None, dataset=None):
     spread = stats.pivot(index="y", columns="x", values="std").reindex(index=ys, columns=xs)
     count = stats.pivot(index="y", columns="x", values="count").reindex(index=ys, columns=xs)
     labels = [[f"{v:.0f}" if v == v else "" for v in row] for row in mean.to_numpy()]
-    hover = [[f"{x} {_tick(xv)}, {y} {_tick(yv)}<br>test accuracy {m:.1f}%" + (f" ± {s:.1f}" if s == s else "")
+    hover = [[f"{x} {_tick(xv, x)}, {y} {_tick(yv, y)}<br>test accuracy {m:.1f}%" + (f" ± {s:.1f}" if s == s else "")
               + f"<br>{int(c)} run(s), mean over the other settings and seeds" if m == m else "no run"
               for xv, m, s, c in zip(xs, mrow, srow, crow)]
              for yv, mrow, srow, crow in zip(ys, mean.to_numpy(), spread.to_numpy(), count.to_numpy())]
     fig = go.Figure(go.Heatmap(
-        z=mean.to_numpy(), x=[_tick(v) for v in xs], y=[_tick(v) for v in ys], zmin=0, zmax=100,
+        z=mean.to_numpy(), x=[_tick(v, x) for v in xs], y=[_tick(v, y) for v in ys], zmin=0, zmax=100,
         colorscale="Viridis", text=labels, texttemplate="%{text}", customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", colorbar={"title": {"text": "test %", "side": "right"}}))
     fig.update_xaxes(title_text=x, type="category")
@@ -134,5 +145,9 @@ def design_map_figure(results, x=None, y=None, dataset=None):
     return fig
 
 
-def _tick(value):
-    return f"{value:g}" if isinstance(value, float) else ("full" if value == 0 else str(value))
+def _tick(value, factor):
+    """A design factor's value as text: batch size 0 stands for full batch; a widest layer of 0 is a
+    network without a hidden layer, written 0 as on the parallel coordinates."""
+    if factor == "batch size" and value == 0:
+        return "full"
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -6,7 +6,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..results import RUNNING, WAITING
+from ..results import METRIC_NAMES, RUNNING, WAITING
 from .timing import group_estimates
 
 
@@ -14,7 +14,7 @@ from .timing import group_estimates
 @dataclass(frozen=True)
 class Progress:
     """What a page shows while a comparison trains. ``live`` maps the run index of each run in training
-    to its newest epoch's metrics ({"epoch", "train_loss", "train_acc", "val_loss", "val_acc", ...})."""
+    to its newest epoch's metrics ({"epoch", "train_loss", "train_acc", "test_loss", "test_acc", "grad_norm"})."""
 
     status: str
     done: int
@@ -130,9 +130,11 @@ class Job:
         return min(1.0, (progress.done + learning) / max(1, progress.total))
 
     def curves(self):
-        """Every epoch's metrics so far of the runs in training: {run index: {"epoch": array, metric: array}}."""
+        """Every epoch's metrics so far of the runs in training: {run index: {"epoch": array, metric: array}},
+        the metrics named as in the results' history ("test_loss", not nn's "val_loss")."""
         with self._pool._lock:
-            return {index: {"epoch": epochs, **{name: values[:, column] for name, values in metrics.items()}}
+            return {index: {"epoch": epochs, **{METRIC_NAMES[name]: values[:, column]
+                                                for name, values in metrics.items()}}
                     for indices, epochs, metrics in self._training.live.values()
                     for column, index in enumerate(indices)}
 
@@ -185,7 +187,7 @@ def _running_outcome(grid, number, column, index, epochs, metrics, weights):
 
     import nn
     from ..runner import RunOutcome
-    from ..specs import layers_as_run
+    from ..specs import layers_as_run, make_network
     spec = grid.specs[index]
     data = grid.datasets[grid.groups[number][0]]
     layers = layers_as_run(spec, data.n_features, data.n_classes)
@@ -198,7 +200,7 @@ def _running_outcome(grid, number, column, index, epochs, metrics, weights):
                          status=status, message=message)
     network = None
     if weights is not None and index in weights[0]:
-        network = nn.Network(layers, activation=spec.activation, seed=spec.seed)
+        network = make_network(spec, layers)
         network.flat_params[...] = weights[2][weights[0].index(index)]
     return RunOutcome(index, spec, layers, status, history.message, 0.0, history, network)
 

@@ -79,6 +79,8 @@ def worker_main(conn, stop):
         os.environ[variable] = "1"
     one_blas_thread()  # stays in force for the life of the process
     from ..runner import train_group
+    from .memory import fix_mmap_threshold, give_back
+    fix_mmap_threshold()
     conn.send(("ready", None, blas_threads()))
     while True:
         try:
@@ -93,6 +95,8 @@ def worker_main(conn, stop):
                                on_weights=reporter.weights)
         reporter.flush()
         conn.send(("done", task_id, outcomes, reporter.threads))
+        del outcomes, reporter
+        give_back(collect=False)  # a large group's memory goes back before the next group comes
 
 
 class Reporter:

@@ -11,6 +11,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 PAGES = [  # file, title, url path, icon
     ("compare.py", "Compare", "compare", ":material/dashboard:"),
+    ("lessons.py", "Lessons", "lessons", ":material/school:"),
     ("gradient_flow.py", "Gradient flow", "gradient-flow", ":material/stacked_line_chart:"),
     ("boundary_over_time.py", "Boundary over time", "boundary-over-time", ":material/movie:"),
     ("inside.py", "Inside the network", "inside", ":material/hub:"),
@@ -29,3 +30,18 @@ def build():
 
 def by_url_path(pages, url_path):
     return next((page for page in pages if page.url_path == url_path), pages[0])
+
+
+# The top navigation puts the pages that do not fit under "N more" and marks none of them as current: the
+# button and the page's entry in its menu are marked the way the current page's own link is.
+CURRENT = "background-color: rgba(188, 187, 175, 0.25); font-weight: 600"
+
+
+def navigation_css(current):
+    """CSS that marks ``current`` (an st.Page) when it sits under "N more": that button (the hidden copy of the
+    page's link carries aria-current) and the page's entry in the menu (found by its URL path)."""
+    rules = [f"nav[data-testid=stTopNav]:has([inert] a[aria-current=page]) button[data-testid=stTopNavSection] "
+             f"{{{CURRENT}}}"]
+    if current.url_path:
+        rules.append(f'a[data-testid=stTopNavDropdownLink][href$="/{current.url_path}"] {{{CURRENT}}}')
+    return " ".join(rules)

@@ -5,12 +5,12 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from experiments.figures import boundary_panels, config_colors, curve_encoding, factor_name, varying_factors
-from experiments.lessons import LESSONS
 from experiments.settings import AppSettings
+from experiments.specs import NO_ACTIVATION
 
 from ui import state, training
 from ui.text import plain
-from ui.widgets import chart
+from ui.widgets import chart, lesson_cards
 
 
 def show(view):
@@ -68,18 +68,15 @@ def welcome(view):
                 "network trains every combination, and the loss curves, the decision boundaries and the accuracy "
                 "table appear here together. Or start with a lesson: each is one click and a few seconds.")
     plan = view.plan
-    if view.settings != AppSettings() and not plan.error and st.session_state.get("from_link") \
-            and st.session_state.job is None:
-        st.button(f"▶ Run the comparison from your link ({len(plan.specs)} runs)", type="primary", key="run_main",
-                  on_click=training.start, args=(plan,))
-    cards = st.container(horizontal=True, gap="small")  # cards keep their width and wrap on narrow screens
-    for lesson in LESSONS:
-        with cards.container(border=True, width=205):
-            st.markdown(f"**{lesson.title}**  \n{lesson.question}")
-            st.caption(lesson.look_for)
-            st.button("▶ Show me", key=f"lesson.{lesson.key}", on_click=training.start_lesson, args=(lesson,),
-                      type="primary" if lesson is LESSONS[0] else "secondary", width="stretch")
-    st.caption("Not sure which learning rate to try? The Learning-rate finder page tests one in seconds.")
+    from_link = view.settings != AppSettings() and not plan.error and st.session_state.get("from_link") \
+        and st.session_state.job is None
+    if from_link:  # the one primary action of a share link's landing page
+        runs = f"{len(plan.specs)} run{'s' if len(plan.specs) != 1 else ''}"
+        st.button(f"Run the comparison from your link ({runs})", icon=":material/play_arrow:",
+                  type="primary", key="run_main", on_click=training.start, args=(plan,))
+    lesson_cards(first_primary=not from_link)
+    st.caption("The lessons stay on the Lessons page once you have results. Not sure which learning rate to try? "
+               "The Learning-rate finder page tests one in seconds.")
 
 
 # ----- the results -----
@@ -92,7 +89,7 @@ def headline(results):
     lines = []
     for row in ([] if table.empty else table[table["best"] == "★"].to_dict("records")):
         settings = " · ".join(plain(v) for v in (row["runs as"], row["activation"], f"lr {row['lr']:g}",
-                                                  row["optimizer"]))
+                                                  row["optimizer"]) if v != NO_ACTIVATION)
         where = f" on {plain(row['dataset'])}" if table["dataset"].nunique() > 1 else ""
         lines.append(f"**Best{where}: {row['test acc %']:.1f}%** test accuracy · {settings}")
     seconds = runs.attrs.get("wall_seconds", runs["seconds"].sum())
@@ -118,7 +115,7 @@ def status(view):
         if changed:
             cols = st.columns([4, 1], vertical_alignment="center")
             cols[0].warning(f"Out of date: the sidebar's {plain(', '.join(changed))} changed since these results. "
-                            "Press ▶ Run to train the new settings.", icon="🕘")
+                            "Press Run to train the new settings.", icon=":material/update:")
             cols[1].button("Undo the changes", key="restore_settings", on_click=state.apply_settings,
                            args=(view.results_settings,), width="stretch")
     problems = view.results.runs[view.results.runs["status"].isin(["diverged", "error"])]
@@ -276,7 +273,7 @@ def accuracy(results):
     if table.empty:
         st.info("No run finished, so there is nothing to compare yet.")
         return
-    constant = [c for c in SETTING_COLUMNS if c != "architecture" and table[c].astype(str).nunique() <= 1]
+    constant = [c for c in SETTING_COLUMNS if c != "architecture" and taken(table, c).nunique() <= 1]
     if (table["architecture"] == table["runs as"]).all() and "runs as" not in constant:
         constant.append("runs as")
     several_seeds = (table["seeds"] > 1).any()
@@ -292,7 +289,9 @@ def accuracy(results):
             shown[column] = shown[column].map(lambda v: "" if v != v else f"±{v:.1f}")
     if constant:
         st.caption("All runs: " + " · ".join(plain(f"{c} {table[c].iloc[0]:g}" if c == "lr" else
-                                                   f"{c} {table[c].iloc[0]}") for c in constant if c != "runs as"))
+                                                   f"{c} {taken(table, c).iloc[0]}") + (
+            " (none without a hidden layer)" if c == "activation" and taken(table, c).iloc[0] != NO_ACTIVATION
+            and (table[c] == NO_ACTIVATION).any() else "") for c in constant if c != "runs as"))
     st.dataframe(
         shown.style.apply(lambda row: ["font-weight: bold; background-color: rgba(255, 193, 7, 0.18)"
                                        if row["best"] == "★" else "" for _ in row], axis=1)
@@ -321,13 +320,22 @@ def accuracy(results):
                "their curves and frame their boundary panels.")
 
 
+def taken(table, column):
+    """The values a setting column takes; the activation of networks that have one (a network without a
+    hidden layer has "none", which is no second activation)."""
+    values = table[column].astype(str)
+    if column == "activation" and (values != NO_ACTIVATION).any():
+        values = values[values != NO_ACTIVATION]
+    return values
+
+
 def save_and_share(view):
     st.subheader("Save and share", anchor=False)
     cols = st.columns([1, 3], vertical_alignment="top")
-    cols[0].download_button("⬇ runs.csv", view.results.runs_csv(), file_name="runs.csv", mime="text/csv",
-                            key="download_runs", width="stretch")
-    cols[0].download_button("⬇ history.csv", view.results.history_csv(), file_name="history.csv", mime="text/csv",
-                            key="download_history", width="stretch")
+    cols[0].download_button("runs.csv", view.results.runs_csv(), file_name="runs.csv", mime="text/csv",
+                            icon=":material/download:", key="download_runs", width="stretch")
+    cols[0].download_button("history.csv", view.results.history_csv(), file_name="history.csv", mime="text/csv",
+                            icon=":material/download:", key="download_history", width="stretch")
     with cols[1]:
         settings = view.results_settings or view.settings
         base = (st.context.url or "").split("?")[0]

@@ -3,7 +3,7 @@ fastest. Runs under the same caps as any comparison."""
 import streamlit as st
 
 from experiments.figures import lr_finder_figure
-from experiments.lr_finder import lr_range_test
+from experiments.lr_finder import STEPS, lr_range_test
 from experiments.specs import RunSpec
 from ui.text import plain
 
@@ -15,9 +15,10 @@ def add_learning_rate(lr):
 
 def show(view):
     st.header("Learning-rate finder", anchor=False)
-    st.caption("Train briefly while the learning rate grows from 1e-5 to 10, one step at a time, and plot the loss "
-               "against the rate. The loss falls fastest a little before it turns up; the suggestion is the rate at "
-               "the lowest loss divided by 10.")
+    st.caption(f"Train briefly ({STEPS} batches) while the learning rate grows from 1e-5 to 10, and plot the loss "
+               "against the rate. Too small a rate barely moves the loss; too large a rate makes it blow up. The "
+               "suggestion is the rate where the loss falls fastest once it is below the dotted line, the loss of "
+               "guessing from how common each class is.")
     settings = view.settings
     if not settings.datasets or not settings.architectures or not settings.activations:
         st.info("Choose a dataset, an architecture and an activation in the sidebar first.")
@@ -49,8 +50,14 @@ def finder():
         st.plotly_chart(lr_finder_figure(test), key="lr_finder")
         if test.stopped_early:
             st.caption("The loss blew up before the rate reached 10, so the test stopped there.")
-        st.button(f"Add lr {test.suggestion:.2g} to the comparison", key="lrf_add", on_click=add_learning_rate,
-                  args=(test.suggestion,))
+        if test.suggestion is None:
+            st.info(f"No rate to suggest: the loss never fell clearly below {test.guessing_loss:.2f}, the loss of "
+                    f"guessing, so this network learned nothing in the test's {STEPS} batches at any rate (a sigmoid "
+                    "network can sit on such a plateau for many epochs). Try a few rates up to where the loss blew "
+                    "up in the comparison itself, with more epochs.")
+        else:
+            st.button(f"Add lr {test.suggestion:.2g} to the comparison", key="lrf_add", on_click=add_learning_rate,
+                      args=(test.suggestion,))
 
 
 if __name__ == "__main__":
