@@ -71,11 +71,11 @@ def test_settings_come_back_from_runs_with_networks_without_an_activation():
                            epochs=2)
     runs = results_from_csv(run_grid(settings.specs()).runs_csv().encode()).runs
     assert set(runs.loc[runs["layers"] == "[2, 2]", "activation"]) == {"none"}
-    restored = AppSettings.from_runs(runs)
-    assert restored.activations == ("tanh", "sigmoid") and restored.changes_from(settings) == []
+    restored, problems = AppSettings.from_runs(runs)
+    assert restored.activations == ("tanh", "sigmoid") and restored.changes_from(settings) == [] and problems == []
     alone = replace(settings, architectures=("[2, 2]",), activations=("relu",))
-    restored = AppSettings.from_runs(results_from_csv(run_grid(alone.specs()).runs_csv().encode()).runs)
-    assert restored.activations == ("relu",) and restored.changes_from(alone) == []
+    restored, problems = AppSettings.from_runs(results_from_csv(run_grid(alone.specs()).runs_csv().encode()).runs)
+    assert restored.activations == ("relu",) and restored.changes_from(alone) == [] and problems == []
 
 
 def test_an_old_runs_file_with_relu_on_a_network_without_a_hidden_layer_still_opens():
@@ -87,7 +87,7 @@ def test_an_old_runs_file_with_relu_on_a_network_without_a_hidden_layer_still_op
     runs.loc[runs["layers"] == "[2, 2]", "activation"] = "relu"  # as the old app wrote it
     opened = results_from_csv(runs.to_csv(index=False).encode())
     assert list(opened.runs["activation"]) == ["none", "relu"]
-    assert AppSettings.from_runs(opened.runs).changes_from(settings) == []
+    assert AppSettings.from_runs(opened.runs)[0].changes_from(settings) == []
     assert list(opened.labels().values()) == ["[2, 2]", "[2, 8, 2]"]  # no activation named: only relu has one
 
 
