@@ -9,7 +9,7 @@ from nn.validation import MAX_UNITS
 from nn.training import MAX_EPOCHS
 
 from .numbers import PLAIN_NUMBER  # numbers as typed, read as the app and the command line read them
-from .specs import GridTooLarge, check_run_count, count_params, layers_as_run, lockstep_key, parse_architecture
+from .specs import GridTooLarge, check_run_count, count_params, layers_as_run, lockstep_key
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def check_limits(specs, limits, datasets, work=None, snapshots=0):
     for spec in specs:
         if spec.epochs > limits.max_epochs:
             raise GridTooLarge(f"{spec.epochs} epochs is over the limit of {limits.max_epochs}; lower the epochs.")
-        widest = max(parse_architecture(spec.architecture)[1:-1], default=0)
+        widest = max(spec.sizes[1:-1], default=0)
         if widest > limits.max_units:
             raise GridTooLarge(f"architecture {spec.architecture} has a hidden layer of {widest} units; "
                                f"the limit is {limits.max_units}. Use narrower layers.")
@@ -144,9 +144,10 @@ def estimate_seconds(specs, datasets):
         key = lockstep_key(spec, data)
         groups.setdefault(key, []).append((run_work(spec, len(data.y_train), list(key[1])), spec.activation))
     seconds = 0.0
-    for (data_key, layers, _, epochs, batch_size), members in groups.items():
-        n_train = len(datasets[data_key].y_train)
-        steps = epochs * -(-n_train // (batch_size or n_train))
+    for key, members in groups.items():
+        layers, epochs = key.layers, key.epochs
+        n_train = len(datasets[key.data_key].y_train)
+        steps = epochs * -(-n_train // (key.batch_size or n_train))
         k, weight_layers, hidden_units = len(members), len(layers) - 1, sum(layers[1:-1])
         activations = {activation for _, activation in members}
         exp_networks = sum(nn.ACTIVATIONS[activation].exponential for _, activation in members

@@ -106,14 +106,15 @@ def group_runs(specs, datasets):
     for index, spec in enumerate(specs):
         groups.setdefault(lockstep_key(spec, datasets[spec.data_key()]), []).append((index, spec))
     chunks = []
-    for (data_key, layers, optimizer, _, batch_size), members in groups.items():
+    for key, members in groups.items():
         # one activation's networks side by side: a stack applies each activation once per run of them
         members.sort(key=lambda member: member[1].activation)  # stable: the grid's order within each
-        data = datasets[data_key]
+        data = datasets[key.data_key]
         # the memory of one more network in the stack: its parameters, optimizer state, buffers (no snapshots)
-        per_network = group_memory(list(layers), optimizer, 1, 0, len(data.y_train), len(data.y_test), batch_size, 0)
+        per_network = group_memory(list(key.layers), key.optimizer, 1, 0, len(data.y_train), len(data.y_test),
+                                   key.batch_size, 0)
         size = max(1, int(GROUP_MEMORY_BYTES // per_network))
-        chunks += [(data_key, members[i:i + size]) for i in range(0, len(members), size)]
+        chunks += [(key.data_key, members[i:i + size]) for i in range(0, len(members), size)]
     return chunks
 
 

@@ -125,9 +125,11 @@ class AppSettings:
         query, names = {}, {}
         for row in FIELDS:
             column = runs[row.runs_column]
-            items = [column.nunique()] if row.attribute == "n_seeds" else \
-                [item for item in dict.fromkeys(column.tolist()) if item not in row.no_setting]
-            if not items:  # e.g. only networks without a hidden layer: no activation to restore
+            if row.attribute == "n_seeds":
+                items = [column.nunique()]
+            else:  # e.g. only networks without a hidden layer: no activation to restore
+                items = [item for item in dict.fromkeys(column.tolist()) if item not in row.no_setting]
+            if not items:
                 continue
             query[row.url_key] = [_as_text(item) for item in (items if row.many else items[:1])]
             names[row.url_key] = f"runs.csv column {row.runs_column}"

@@ -598,6 +598,32 @@ def test_a_huge_link_is_refused_at_once_and_an_unchanged_sidebar_is_not_planned_
     assert calls == {"load": 0, "check": 0} and "3 runs" in plan(at)
 
 
+def test_one_run_click_checks_each_spec_once_and_parses_each_architecture_once():
+    """Issue 22: a learning rate typed in the sidebar went through about 13 hops; a Run click checked each
+    spec 4 times and parsed its architecture about 12. Now a spec is checked once where it enters (the plan)
+    and carried, checked, to the pool, the workers and the results; an architecture's text is parsed once."""
+    ui.state.pool()  # the server's pool, with its start-up comparison, exists before this visitor
+    experiments.specs._parse_text.cache_clear()
+    counts = {"check": 0, "parse": 0}
+    check, parse = experiments.specs._check_options, experiments.specs.check_layer_sizes
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            counts[name] += 1
+            return function(*args, **kwargs)
+        return wrapper
+
+    with mock.patch.object(experiments.specs, "_check_options", counted("check", check)), \
+            mock.patch.object(experiments.specs, "check_layer_sizes", counted("parse", parse)):
+        at = open_app({"dataset": ["xor", "circles"], "arch": ["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"],
+                       "act": ["relu", "tanh"], "lr": ["0.1", "0.3"], "epochs": "20"})
+        n_specs = len(at.session_state["cache.plans"][next(iter(at.session_state["cache.plans"]))].specs)
+        wait_for_training(at.button(key="run").click().run())
+    assert n_specs == 2 * (1 + 2 * 2) * 2 and len(table(at)) == n_specs  # one seed: a row per run
+    assert counts["check"] == n_specs  # once each, in the plan
+    assert counts["parse"] <= 3 + 3  # each architecture as asked once, and each "[2, …, 2]" as run once
+
+
 def test_moving_the_smoothing_slider_loads_no_data_and_checks_no_spec():
     at = run(open_app())
     at.slider(key="smoothing").set_value(0.6)

@@ -14,7 +14,7 @@ from experiments.pool import PoolBusy, ResultCache, TrainingPool, blas_threads, 
 from experiments.pool.job import Owner
 from experiments.pool.reader import GONE_GRACE_SECONDS, OWNER_CHECK_SECONDS
 from experiments.runner import run_grid
-from experiments.specs import RunSpec, expand_grid
+from experiments.specs import RunSpec, check_spec, expand_grid
 from nn import Network
 
 LONG = RunSpec("edge", "[25, 8, 2]", epochs=20000)  # many seconds: still training when a test looks
@@ -89,10 +89,11 @@ def test_default_data_options_written_out_or_not_are_one_comparison(pool):
     the dataset's defaults. Both are the same comparison: trained once."""
     from experiments.datasets import DATASETS
     info = DATASETS["lines"]
-    implicit = expand_grid(datasets=["lines"], epochs=5)
+    implicit = [RunSpec("lines", architecture, epochs=5) for architecture in ("[25, 2]", "[25, 8, 2]")]
     explicit = [replace(spec, n_samples=info.n_samples, noise=info.noise, test_fraction=info.test_fraction)
                 for spec in implicit]
-    assert implicit != explicit
+    assert implicit != explicit and expand_grid(datasets=["lines"], architectures=["[25, 2]"], epochs=5)[0] \
+        == check_spec(explicit[0])  # a checked spec writes the defaults out
     first = pool.submit(implicit)
     second = pool.submit(explicit)
     assert pool.stats["trained"] == 1 and pool.stats["shared"] + pool.stats["cached"] == 1

@@ -72,10 +72,10 @@ def test_settings_come_back_from_runs_with_networks_without_an_activation():
     runs = results_from_csv(run_grid(settings.specs()).runs_csv().encode()).runs
     assert set(runs.loc[runs["layers"] == "[2, 2]", "activation"]) == {"none"}
     restored, problems = AppSettings.from_runs(runs)
-    assert restored.activations == ("tanh", "sigmoid") and restored.changes_from(settings) == [] and problems == []
+    assert restored.activations == ("tanh", "sigmoid") and restored.changes_from(settings) == [] and not problems
     alone = replace(settings, architectures=("[2, 2]",), activations=("relu",))
     restored, problems = AppSettings.from_runs(results_from_csv(run_grid(alone.specs()).runs_csv().encode()).runs)
-    assert restored.activations == ("relu",) and restored.changes_from(alone) == [] and problems == []
+    assert restored.activations == ("relu",) and restored.changes_from(alone) == [] and not problems
 
 
 def test_an_old_runs_file_with_relu_on_a_network_without_a_hidden_layer_still_opens():
