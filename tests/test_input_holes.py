@@ -243,6 +243,10 @@ def test_labels_na_and_eu_are_two_classes_not_empty_cells():
      r"line 2 has 4 values but the header has 3 columns \(a value holding ',' must be in double quotes, like "
      r"\"Paris, France\"\)"),
     (b"x,y,label\n1,2,a\n3,4\n", r"line 3 has 2 values but the header has 3 columns"),
+    (b'x,y,label\n1,2,"a"\n3,4,"Rome", Italy\n', r"line 3 has 4 values but the header has 3 columns \(a value "
+                                                r"holding ',' must be in double quotes"),  # read by the csv module
+    (b"x;y;label\n1;2;a;\n3;4;b;\n", r"line 2 has 4 values but the header has 3 columns \(every row ends with an "
+                                    r"extra ';'; remove it\)"),
 ])
 def test_ragged_rows_are_reported_as_ragged_rows(content, message):
     with pytest.raises(ValueError, match=message):
