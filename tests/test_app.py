@@ -11,6 +11,7 @@ import pytest
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.testing.v1 import AppTest
 
+import experiments.architectures
 import experiments.figures
 import experiments.specs
 import ui.sidebar
@@ -634,9 +635,9 @@ def test_one_run_click_checks_each_spec_once_and_parses_each_architecture_once()
     spec 4 times and parsed its architecture about 12. Now a spec is checked once where it enters (the plan)
     and carried, checked, to the pool, the workers and the results; an architecture's text is parsed once."""
     ui.state.pool()  # the server's pool, with its start-up comparison, exists before this visitor
-    experiments.specs._parse_text.cache_clear()
+    experiments.architectures._parse_text.cache_clear()
     counts = {"check": 0, "parse": 0}
-    check, parse = experiments.specs._check_options, experiments.specs.check_layer_sizes
+    check, parse = experiments.specs._check_options, experiments.architectures.check_layer_sizes
 
     def counted(name, function):
         def wrapper(*args, **kwargs):
@@ -645,7 +646,7 @@ def test_one_run_click_checks_each_spec_once_and_parses_each_architecture_once()
         return wrapper
 
     with mock.patch.object(experiments.specs, "_check_options", counted("check", check)), \
-            mock.patch.object(experiments.specs, "check_layer_sizes", counted("parse", parse)):
+            mock.patch.object(experiments.architectures, "check_layer_sizes", counted("parse", parse)):
         at = open_app({"dataset": ["xor", "circles"], "arch": ["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"],
                        "act": ["relu", "tanh"], "lr": ["0.1", "0.3"], "epochs": "20"})
         n_specs = len(at.session_state["cache.plans"][next(iter(at.session_state["cache.plans"]))].specs)

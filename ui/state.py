@@ -13,7 +13,8 @@ import streamlit as st
 
 from experiments.datasets import DATASETS, Catalog
 from experiments.limits import Limits
-from experiments.settings import OPTIONS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings, dropped_link
+from experiments.fields import data_options
+from experiments.settings import PRESET_ARCHITECTURES, PRESET_LRS, AppSettings, dropped_link
 from experiments.store.keys import is_key
 
 FIGURE_CACHE_ENTRIES = 64  # figures of all visitors' results; each entry is at most a few MB
@@ -214,10 +215,10 @@ def widget_values(settings):
               "custom_lr": ", ".join(f"{lr:g}" for lr in settings.lrs if lr not in PRESET_LRS)}
     for name, info in DATASETS.items():
         chosen = settings.dataset_options.get(name, {})
-        for option in OPTIONS:
-            default = getattr(info, option.attribute)
+        for option in data_options():
+            default = getattr(info, option.name)
             if default is not None:
-                values[f"{option.attribute}.{name}"] = chosen.get(option.attribute, default)
+                values[f"{option.name}.{name}"] = chosen.get(option.name, default)
     return values
 
 
