@@ -235,3 +235,21 @@ def test_a_new_row_is_a_setting_of_the_link_the_runs_csv_restore_and_the_command
     args = build_parser().parse_args(["run", "--dataset", "xor4", "--arch", "[2,2]", "--split-seed", "5"])
     assert {spec.data_seed for spec in specs_from_args(args)} == {5}
     assert "--split-seed" in build_parser()._subparsers._group_actions[0].choices["run"].format_help()
+
+
+def test_the_table_in_docs_fields_md_is_the_tables():
+    """docs/fields.md lists every row with its bounds, URL key and flag; a row changed here changes there."""
+    import os
+    import re
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "fields.md")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read().split("\n## The ranges\n\n", 1)[1].split("\n\n", 1)[0]
+    lines = [[cell.strip() for cell in line.strip("|").split("|")] for line in text.splitlines()[2:]]
+    assert [cells[0] for cells in lines] == [row.name for row in FIELDS]
+    for cells, row in zip(lines, FIELDS):
+        key = f"`<dataset>.{row.url_key}`" if row.per_dataset else f"`{row.url_key}`" if row.url_key else ""
+        assert (cells[5], cells[6]) == (key, f"`--{row.flag}`" if row.flag else ""), row.name
+        if row.type in (int, float) and not callable(row.high):
+            def shown(number):
+                return str(number) if isinstance(number, int) else f"{number:g}"
+            assert cells[2] == f"[{shown(row.low)}, {'no bound' if row.high is None else shown(row.high)}]", row.name
