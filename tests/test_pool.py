@@ -427,3 +427,29 @@ def test_a_store_that_fails_never_fails_a_visitor(tmp_path, caplog):
         pool.shutdown()
     warnings = [r.getMessage() for r in caplog.records if "results store" in r.getMessage()]
     assert warnings and all("cannot be reached" in w for w in warnings) and len(warnings) == len(set(warnings))
+
+
+def test_the_speed_is_the_median_of_recent_groups_and_does_not_jump_on_one():
+    """Issue 24: estimates were off up to 4x both ways because one slow group doubled every later estimate.
+    The server's speed is the median of its last groups' measured / estimated times, within [0.5, 4]."""
+    from experiments.pool.timing import Speed
+    speed = Speed()
+    assert speed.value == 1.0
+    for measured in (1.0, 1.1, 0.9, 1.0):
+        speed.record(measured, 1.0)
+    speed.record(2.5, 1.0)  # one slow group (a digits one the model underestimates)
+    assert speed.value == pytest.approx(1.0)
+    speed.record(10.0, 0.05)  # a group of a few milliseconds' estimate is fixed costs: not counted
+    assert speed.value == pytest.approx(1.0)
+    for _ in range(8):
+        speed.record(30.0, 1.0)
+    assert speed.value == 4.0  # the load may be heavy, but a group's own pace says the rest
+
+
+def test_time_left_follows_the_group_s_own_pace_once_it_has_begun():
+    from experiments.pool.timing import group_remaining
+    assert group_remaining(10.0, 1.0, 2.0, 0.0) == 8.0  # nothing done yet: the model's word
+    assert group_remaining(10.0, 1.0, 20.0, 0.5) == pytest.approx(20.0)  # half done in 20 s: 20 s more, not 0
+    assert group_remaining(10.0, 1.0, 1.0, 0.5) == pytest.approx(1.0)  # faster than the model: its pace
+    early = group_remaining(10.0, 1.0, 1.0, 0.05)
+    assert 1.0 * 0.95 / 0.05 > early > 9.0  # a little done: mostly the model's word
