@@ -11,7 +11,8 @@ from nn.training import MAX_EPOCHS
 from .datasets import DATASETS, option_range
 from .results import (GRAD_NORM_PREFIX, HISTORY_COLUMNS, INT_COLUMNS, RUN_COLUMNS, RUN_STATUSES, STRING_COLUMNS,
                       Results, _check_columns)
-from .specs import MAX_BATCH_SIZE, MAX_SEED, MIN_LR, NO_ACTIVATION, format_architecture, parse_architecture
+from .specs import (MAX_BATCH_SIZE, MAX_SEED, MIN_LR, NO_ACTIVATION, format_architecture, hidden_layers,
+                    parse_architecture)
 from .tables import numeric_column, read_csv
 
 
@@ -68,7 +69,7 @@ def runs_from_csv(source, what="runs.csv"):
     runs = _to_numeric(runs, INT_COLUMNS, what, integer=True)
     runs["batch_size"] = [_batch_size(value, row, what) for row, value in enumerate(runs["batch_size"])]
     # files saved before networks without a hidden layer had activation "none" name the one they were asked with
-    runs.loc[runs["layers"].str.count(",") <= 1, "activation"] = NO_ACTIVATION
+    runs.loc[runs["layers"].map(hidden_layers) == 0, "activation"] = NO_ACTIVATION
     unknown = sorted(set(runs["status"]) - set(RUN_STATUSES))
     if unknown:
         raise ValueError(f"{what} column 'status' has {unknown[:5]}; allowed: {list(RUN_STATUSES)}.")

@@ -311,6 +311,11 @@ def _has_hidden_layer_or_unread(architecture):
         return True  # checking the spec will say what is wrong with it
 
 
+def hidden_layers(architecture):
+    """How many hidden layers an architecture (as written anywhere: a spec, runs.csv's layers) has."""
+    return len(parse_architecture(architecture)) - 2
+
+
 def has_hidden_layer(architecture):
     return len(parse_architecture(architecture)) > 2
 
