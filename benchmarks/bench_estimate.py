@@ -1,4 +1,4 @@
-"""How good is the time model? ``experiments.limits.estimate_seconds`` against lockstep groups trained as
+"""How good is the time model? ``experiments.costs.estimate_seconds`` against lockstep groups trained as
 the app's pool trains them (``runner.train_group`` with an epoch hook, snapshots and a weights hook).
 
     python benchmarks/bench_estimate.py            # measured / estimated, per group and overall
@@ -18,7 +18,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import nn
-from experiments.limits import estimate_seconds, run_work
+from experiments.costs import estimate_seconds, run_work
 from experiments.pool.worker import Drawing, Reporter
 from experiments.runner import train_group
 from experiments.specs import expand_grid, layers_as_run, load_grid_data

@@ -176,7 +176,8 @@ class TrainingPool(Reader):
         """Seconds from a Run pressed now until the results, counting the queue ahead (0 if cached).
         ``datasets`` (from ``specs.load_grid_data``), if the caller has them, saves loading them again."""
         from ..datasets import as_catalog
-        from ..runner import GridTraining, group_runs
+        from ..costs import group_runs
+        from ..runner import GridTraining
         catalog = as_catalog(catalog)
         checked, key = _checked(specs, catalog)
         if datasets is None or not all(spec.data_key() in datasets for spec in checked):

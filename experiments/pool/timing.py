@@ -11,8 +11,8 @@ PACE_FROM = 0.3  # of a group's epochs done, after which its own pace alone says
 
 
 def group_estimates(groups, datasets):
-    """Seconds each lockstep group is expected to train, on a quiet machine (``limits.estimate_seconds``)."""
-    from ..limits import estimate_seconds
+    """Seconds each lockstep group is expected to train, on a quiet machine (``costs.estimate_seconds``)."""
+    from ..costs import estimate_seconds
     return [estimate_seconds([spec for _, spec in members], datasets) for _, members in groups]
 
 
