@@ -268,7 +268,8 @@ def _check_key(key):
 
 def _columns(conn, key):
     """The stored column order and dtypes of comparison ``key``, or None if it is not stored."""
-    return conn.execute(select(schema.comparisons.c.columns).where(schema.comparisons.c.key == key)).scalar_one_or_none()
+    table = schema.comparisons
+    return conn.execute(select(table.c.columns).where(table.c.key == key)).scalar_one_or_none()
 
 
 def _rows(conn, table, key, names, *order):
