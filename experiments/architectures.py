@@ -57,6 +57,11 @@ def adapt_layers(sizes, n_features, n_classes):
     return [n_features, *sizes[1:-1], n_classes]
 
 
+def hidden_layers(architecture):
+    """How many hidden layers an architecture (as written anywhere: a spec, runs.csv's layers) has."""
+    return len(parse_architecture(architecture)) - 2
+
+
 def has_hidden_layer(architecture):
     return len(parse_architecture(architecture)) > 2
 

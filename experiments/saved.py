@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from .architectures import format_architecture, parse_architecture
+from .architectures import format_architecture, hidden_layers, parse_architecture
 from .fields import FIELDS, NO_ACTIVATION, data_options, field_named
 from .registry import DATASETS
 from .results import (GRAD_NORM_PREFIX, HISTORY_COLUMNS, INT_COLUMNS, RUN_COLUMNS, RUN_STATUSES, STRING_COLUMNS,
@@ -70,7 +70,7 @@ def runs_from_csv(source, what="runs.csv"):
     runs = _to_numeric(runs, INT_COLUMNS, what, integer=True)
     runs["batch_size"] = [_batch_size(value, row, what) for row, value in enumerate(runs["batch_size"])]
     # files saved before networks without a hidden layer had activation "none" name the one they were asked with
-    runs.loc[runs["layers"].str.count(",") <= 1, "activation"] = NO_ACTIVATION
+    runs.loc[runs["layers"].map(hidden_layers) == 0, "activation"] = NO_ACTIVATION
     unknown = sorted(set(runs["status"]) - set(RUN_STATUSES))
     if unknown:
         raise ValueError(f"{what} column 'status' has {unknown[:5]}; allowed: {list(RUN_STATUSES)}.")

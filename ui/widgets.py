@@ -4,6 +4,7 @@ import streamlit as st
 
 from experiments.figures import DoesNotApply, first_seed_runs
 from experiments.lessons import LESSONS
+from experiments.specs import hidden_layers
 
 from . import state, training
 from .components import canvas
@@ -69,7 +70,7 @@ def configurations(results, dataset=None, deepest_first=False):
     mean_acc = results.runs.groupby(results.runs["run_id"].map(full_labels))["test_acc"].mean()
     score = firsts["run_id"].map(full_labels).map(mean_acc).fillna(-1.0)
     labels = results.labels(include_dataset=results.runs["dataset"].nunique() > 1 and dataset is None)
-    depth = firsts["layers"].str.count(",") if deepest_first else 0
+    depth = firsts["layers"].map(hidden_layers) if deepest_first else 0
     order = firsts.assign(_score=score.to_numpy(), _depth=depth).sort_values(["_depth", "_score"], ascending=False,
                                                                                 kind="stable")
     return {run_id: labels[run_id] for run_id in order["run_id"]}
