@@ -38,15 +38,6 @@ def _check_split(name, y_train, y_test, n_classes):
                          "use more samples or a smaller test fraction.")
 
 
-def option_range(name, option):
-    """(lowest, highest) of data option ``option`` of built-in dataset ``name``, as check_options holds it
-    (and the sidebar's widgets, and a saved runs.csv); None if the dataset has no such option."""
-    info = DATASETS[name]
-    if getattr(info, option) is None:
-        return None
-    return next(row for row in data_options() if row.name == option).bounds(info)
-
-
 def check_options(name, **options):
     """The options of built-in dataset ``name``, checked, with its defaults for those left out or None:
     {"n_samples", "noise", "test_fraction"}, only those it has. Giving one it does not have (samples for

@@ -14,10 +14,8 @@ from nn.validation import check_choice
 from .architectures import adapt_layers, format_architecture, has_hidden_layer, parse_architecture
 from .architectures import count_params, hidden_layers  # noqa: F401 (re-exported: what a run's layers are)
 from .datasets import DATASETS, as_catalog, check_options
-from .fields import FIELDS, NO_ACTIVATION, check, data_options, field_named
-from .fields import MAX_SEED, MIN_LR  # noqa: F401 (re-exported: the bounds of a run's seed and lr)
-
-MAX_BATCH_SIZE = field_named("batch_size").high
+from .fields import FIELDS, NO_ACTIVATION, check, data_options
+from .fields import MAX_SEED  # noqa: F401 (re-exported: the highest seed a run may have; store/boards.py)
 
 
 class GridTooLarge(ValueError):
