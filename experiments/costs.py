@@ -61,20 +61,21 @@ def estimate_seconds(specs, datasets):
     scored every epoch, snapshots and live weights kept).
 
     Runs that share a lockstep key (``specs.lockstep_key``) train as one stack of K networks. A step costs
-    about 25 us, plus 40 us per weight layer, plus 2.2 us per layer and network, plus 17 us per hidden layer
-    for each activation the stack mixes in beyond its first; an epoch adds about 150 us and 30 us per
-    network (scoring the test data, shuffling, the metrics); the arithmetic adds about 0.45 ns per unit of
-    work (parameters x samples x epochs) and 12 ns per hidden unit, sample and epoch of a tanh or sigmoid
-    network (an exponential: ``nn`` activations say whether they compute one); a group adds about 50 ms
-    (making the networks, sending the results). Fitted
-    with ``benchmarks/bench_estimate.py --fit`` on 22 groups from 1 to 36 networks on edge, lines, xor,
-    circles, moons and digits, one BLAS thread.
+    about 28 us, plus 6.8 us per weight layer, plus 0.9 us per layer and network, plus 7.8 us per hidden
+    layer for each activation the stack mixes in beyond its first; an epoch adds about 40 us (scoring the
+    test data, shuffling, the metrics); the arithmetic adds about 0.23 ns per unit of work (parameters x
+    samples x epochs) and 4.5 ns per hidden unit, sample and epoch of a tanh or sigmoid network (an
+    exponential: ``nn`` activations say whether they compute one); a group adds about 6 ms. Fitted with
+    ``benchmarks/bench_estimate.py --fit`` (the fastest of 3 trainings of each, as a pool worker trains:
+    its epoch hook, live grids, 20 snapshots) on 26 groups from 1 to 36 networks on edge, lines, xor,
+    circles, moons and digits, one BLAS thread; fitted / measured 0.77-1.13. The pool scales it by how
+    fast groups really train on the server (``pool.timing.Speed``).
     """
     groups = {}
     for spec in specs:
         data = datasets[spec.data_key()]
         key = lockstep_key(spec, data)
-        groups.setdefault(key, []).append((run_work(spec, len(data.y_train), list(key[1])), spec.activation))
+        groups.setdefault(key, []).append((run_work(spec, len(data.y_train), list(key.layers)), spec.activation))
     seconds = 0.0
     for key, members in groups.items():
         layers, epochs = key.layers, key.epochs
@@ -84,12 +85,12 @@ def estimate_seconds(specs, datasets):
         activations = {activation for _, activation in members}
         exp_networks = sum(nn.ACTIVATIONS[activation].exponential for _, activation in members
                            if activation in nn.ACTIVATIONS)
-        seconds += (steps * (25e-6 + weight_layers * (40e-6 + 2.2e-6 * k)
-                             + 17e-6 * (weight_layers - 1) * (len(activations) - 1))
-                    + epochs * (150e-6 + 30e-6 * k)
-                    + 0.45e-9 * sum(work for work, _ in members)
-                    + 12e-9 * epochs * n_train * hidden_units * exp_networks
-                    + 0.05)
+        seconds += (steps * (28.3e-6 + weight_layers * (6.8e-6 + 0.89e-6 * k)
+                             + 7.8e-6 * (weight_layers - 1) * (len(activations) - 1))
+                    + epochs * 38e-6
+                    + 0.232e-9 * sum(work for work, _ in members)
+                    + 4.5e-9 * epochs * n_train * hidden_units * exp_networks
+                    + 0.006)
     return seconds
 
 
