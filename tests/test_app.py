@@ -412,10 +412,10 @@ def test_stop_pressed_as_the_runs_end_does_not_say_they_were_stopped():
 
 
 # ----- the training pool, shared by every visitor of the server -----
-def test_the_default_comparison_is_ready_before_the_first_click():
+def test_the_default_comparison_is_ready_before_the_first_click(fresh_server):
     """The server trains the default comparison when it starts: the visitor's Run shows it at once."""
     at = open_app()
-    pool = ui.state.pool()
+    pool = fresh_server.pool()
     wait_until(lambda: not pool._queue)  # the start-up training has finished
     assert "ready at once" in plan(at.run())
     at.button(key="run").click().run()
@@ -452,13 +452,11 @@ def test_watchers_count_the_sessions_redrawing_live_charts_until_they_miss_two_r
         assert watchers.count() == 0
 
 
-def test_a_visitor_watching_while_others_watch_updates_less_often():
+def test_a_visitor_watching_while_others_watch_updates_less_often(fresh_server):
     """Live updates share the server's one Python process: with many others watching, this visitor's live
     fragment starts at a slower pace."""
-    pool = ui.state.pool()
-    busy = pool.submit([RunSpec("edge", "[25, 8, 2]", epochs=20000, seed=21)])
-    watchers = ui.state.watchers()
-    watchers.seen_at.clear()  # the sessions of earlier tests in this process no longer watch
+    busy = fresh_server.pool().submit([RunSpec("edge", "[25, 8, 2]", epochs=20000, seed=21)])
+    watchers = fresh_server.watchers()
     at = None
     try:
         at = open_app({"epochs": "1500", "seeds": "1"})
@@ -475,11 +473,10 @@ def test_a_visitor_watching_while_others_watch_updates_less_often():
             at.session_state["job"].cancel()
 
 
-def test_progress_polls_slow_down_while_many_visitors_poll():
+def test_progress_polls_slow_down_while_many_visitors_poll(fresh_server):
     """Issue 21: thirty waiting visitors' progress bars, each a script run twice a second, kept a newcomer's
     page from appearing. Each visitor's poll slows down as more visitors poll (together a quarter core)."""
-    pollers = ui.state.pollers()
-    pollers.seen_at.clear()
+    pollers = fresh_server.pollers()
     at = open_app({"epochs": "1500"})
     at.button(key="run").click().run()
     try:
@@ -491,15 +488,14 @@ def test_progress_polls_slow_down_while_many_visitors_poll():
         at.run()
         assert at.session_state["poll_seconds"] == pytest.approx(60 * 0.01 / 0.25)
     finally:
-        pollers.seen_at.clear()
         if at.session_state["job"] is not None:
             at.session_state["job"].cancel()
 
 
-def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():
+def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes(fresh_server):
     """Other visitors' long comparisons fill every worker: this visitor's Run waits in line, says where,
     can leave, and trains once a worker is free."""
-    pool = ui.state.pool()
+    pool = fresh_server.pool()
     busy = [pool.submit([RunSpec("edge", "[25, 8, 2]", epochs=20000, seed=seed)]) for seed in (11, 12)]
     try:
         wait_until(lambda: all(job.status == "running" for job in busy))
