@@ -262,6 +262,11 @@ function refreshLegend(holder, plane, theme) {
   holder.legend = fresh;
 }
 
+function alignTitles(grid, titles) {
+  // every panel of a grid keeps room for the longest title, so the pictures of a row line up
+  grid.style.setProperty('--title-lines', Math.max(1, ...titles.map(title => title.length)));
+}
+
 function planeNote(plane) {
   return plane.features === 2 ? `${plane.axes[0]} across, ${plane.axes[1]} up`
     : `${plane.axes[0]} across, ${plane.axes[1]} up: the first two principal components of ${plane.features} features`;

@@ -68,6 +68,7 @@ class PanelsView extends View {
       if (section.empty) continue;
       if (retheme && s.colors) refreshLegend(s, section.plane, this.theme);
       if (retheme || !s.colors) s.colors = gridColors(section.plane, this.theme);
+      alignTitles(s.grid, section.panels.map(info => info.title));
       const keys = new Set();
       section.panels.forEach((info, index) => {
         keys.add(info.key);
@@ -130,6 +131,7 @@ class FilmView extends View {
       const legend = sectionHead(node, section, leftOutNote(section), this.theme);
       const body = el('div', 'section-body', node);
       const grid = el('div', 'grid', body);
+      alignTitles(grid, section.panels.map(info => info.title));
       const chart = new Chart(body, this, {height: data.large ? 220 : 150, title: 'test loss', pickable: !data.large});
       const panels = section.panels.map((info, index) => {
         const panel = new Panel(grid, section.plane, this);
