@@ -20,7 +20,7 @@ from ..grids import GRID_RESOLUTION, dataset_plane, probability_grid
 from .boundaries import boundary_panels
 from .common import DoesNotApply, class_colors, config_colors
 
-PANEL_POINTS = 300  # data points per split drawn over each panel: the same points in every panel
+PANEL_POINTS = 200  # data points per split drawn over each panel: the same points in every panel
 FILM_PANELS = 12  # panels per dataset in the film
 CURVE_POINTS = 200  # points per curve sent to the browser (thinned, the last epoch kept)
 

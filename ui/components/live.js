@@ -139,7 +139,11 @@ class LiveView extends View {
         grid.fresh = false;
         const target = gridPixels(decodeGrid(grid.grid), plane.resolution, s.colors,
                                   new Uint8ClampedArray(plane.resolution ** 2 * 4));
-        if (!panel.shown || retheme) { panel.paintPixels(target); panel.shown = target; panel.drawPoints(this.theme); }
+        if (!panel.shown || retheme) {
+          panel.paintPixels(target);
+          panel.shown = target;
+          if (retheme) panel.retheme(this.theme);
+        }
         else this.fade(panel, target);
       }
     });

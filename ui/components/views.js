@@ -81,8 +81,8 @@ class PanelsView extends View {
         if (retheme || panel.painted !== info.grid) {
           panel.paintBytes(decodeGrid(info.grid), s.colors);
           panel.painted = info.grid;
-          panel.drawPoints(this.theme);
         }
+        if (retheme) panel.retheme(this.theme);
       });
       for (const [key, panel] of s.panels) if (!keys.has(key)) { panel.card.remove(); s.panels.delete(key); }
     }
@@ -153,7 +153,7 @@ class FilmView extends View {
       for (const p of s.panels) {
         p.pixels = p.bytes.map(bytes => gridPixels(bytes, s.section.plane.resolution, colors, new Uint8ClampedArray(size)));
         p.blend = new Uint8ClampedArray(size);
-        p.panel.drawPoints(this.theme);
+        p.panel.retheme(this.theme);
       }
       s.chart.set(s.panels.map(p => ({key: p.info.key, label: p.info.label, color: p.info.color, split: 'test',
                                       x: p.info.curve.epoch, y: p.info.curve.test_loss, acc: p.info.acc,
