@@ -3,7 +3,8 @@
     python benchmarks/bench_ui.py [--repeats 7]
 
 Drives the real app with Streamlit's AppTest (no browser): presses Run on the default comparison, then
-moves the smoothing slider (a fragment: only the curves rerun) and, for contrast, changes a sidebar
+changes Colour by (a fragment: only the comparison's curves, panels and table rerun; the curves' smoothing,
+log scale and metric run in the browser, with no rerun at all) and, for contrast, changes a sidebar
 widget (the whole page reruns). Timings alternate the two kinds of rerun and report medians, with the
 BLAS thread count.
 """
@@ -87,17 +88,16 @@ def main():
 
     fragment_times, page_times = [], []
     for repeat in range(args.repeats):  # alternate: a fragment rerun, then a whole-page rerun
-        at.slider(key="smoothing").set_value(0.05 * (repeat % 10 + 1))
+        at.selectbox(key="curve_color").set_value("architecture" if repeat % 2 == 0 else "auto")
         with Counts() as slider_counts:
             start = time.perf_counter()
-            rerun_fragment(at, "curves")
+            rerun_fragment(at, "comparison")
             fragment_times.append(time.perf_counter() - start)
         at.run()
-        at.slider(key="smoothing").set_value(0.0)
         start = time.perf_counter()
         at.multiselect(key="lrs").set_value([0.1, 0.01] if repeat % 2 == 0 else [0.1]).run()
         page_times.append(time.perf_counter() - start)
-    print(f"smoothing slider: 1 fragment run, {slider_counts.loads} dataset loads, {slider_counts.checks} spec checks; "
+    print(f"Colour by: 1 fragment run, {slider_counts.loads} dataset loads, {slider_counts.checks} spec checks; "
           f"median {1000 * statistics.median(fragment_times):.0f} ms server time to redraw "
           f"(min {1000 * min(fragment_times):.0f}, max {1000 * max(fragment_times):.0f})")
     print(f"a sidebar change: 1 whole-page run; median {1000 * statistics.median(page_times):.0f} ms "
