@@ -1,8 +1,9 @@
-"""How good is the time model? ``experiments.limits.estimate_seconds`` against lockstep groups trained as
+"""How good is the time model? ``experiments.costs.estimate_seconds`` against lockstep groups trained as
 the app's pool trains them (``runner.train_group`` with an epoch hook, snapshots and a weights hook).
 
     python benchmarks/bench_estimate.py            # measured / estimated, per group and overall
     python benchmarks/bench_estimate.py --fit      # also the least-squares constants for the model
+    python benchmarks/bench_estimate.py --comparisons   # whole comparisons in a pool: estimate against wait
 
 The model: a group of K networks with L weight layers, trained for S steps (epochs x batches) on
 parameters x samples x epochs = W units of work, mixing A activations, with X hidden units x samples x
@@ -16,7 +17,9 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from experiments.limits import EXP_ACTIVATIONS, estimate_seconds, run_work
+import nn
+from experiments.costs import estimate_seconds, run_work
+from experiments.pool.worker import Drawing, Reporter
 from experiments.runner import train_group
 from experiments.specs import expand_grid, layers_as_run, load_grid_data
 
@@ -29,6 +32,8 @@ GROUPS = [  # (dataset, architecture, networks in the group, epochs, batch size)
     ("xor", "[2, 8, 2]", 24, 300, 16), ("moons", "[2, 32, 32, 2]", 4, 100, 32),
     ("digits", "[64, 32, 10]", 1, 30, 32), ("digits", "[64, 128, 10]", 3, 20, 32),
     ("digits", "[64, 128, 10]", 2, 100, None), ("circles", "[2, 64, 64, 2]", 8, 300, None),
+    ("digits", "[64, 16, 10]", 4, 400, 16), ("digits", "[64, 32, 16, 10]", 4, 200, 16),
+    ("moons", "[2, 8, 2]", 6, 800, 16), ("circles", "[2, 16, 8, 2]", 6, 400, 16),
     # stacks that mix activations: (..., the activations, each for k / len(activations) networks)
     ("edge", "[25, 16, 8, 2]", 12, 200, 16, ("tanh",)), ("digits", "[64, 128, 10]", 3, 20, 32, ("sigmoid",)),
     ("edge", "[25, 8, 2]", 12, 200, 16, ("relu", "tanh", "sigmoid")),
@@ -54,29 +59,86 @@ def features(specs, datasets):
     layers, hidden_units = len(sizes) - 1, sum(sizes[1:-1])
     work = sum(run_work(s, n_train, sizes) for s in specs)
     extra_activations = len({s.activation for s in specs}) - 1
-    exp_numbers = spec.epochs * n_train * hidden_units * sum(s.activation in EXP_ACTIVATIONS for s in specs)
+    exp_numbers = spec.epochs * n_train * hidden_units * sum(
+        nn.ACTIVATIONS[s.activation].exponential for s in specs if s.activation in nn.ACTIVATIONS)
     return np.array([steps, steps * layers, steps * layers * len(specs), steps * (layers - 1) * extra_activations,
                      spec.epochs, spec.epochs * len(specs), work, exp_numbers, 1.0], dtype=float)
 
 
+class Pipe:
+    """Where a worker's Reporter sends its messages: counted here, as a pipe would take them."""
+
+    def __init__(self):
+        self.sent = 0
+
+    def send(self, message):
+        self.sent += 1
+
+
 def time_group(specs, datasets, repeats):
+    """The fastest of ``repeats`` trainings of the group as a pool worker trains it: the epoch hook and the
+    live grids of the first seed's runs (the worker's own Reporter and Drawing), 20 snapshots."""
     data = datasets[specs[0].data_key()]
-    seen = []
+    members = list(enumerate(specs))
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        train_group(data, list(enumerate(specs)), should_stop=lambda: False, snapshots=20, snapshot_seeds=(0,),
-                    on_epoch=lambda *args: seen.append(args[1]),
-                    on_weights=lambda indices, epoch, params: params[0].copy() if epoch % 10 == 0 else None)
+        reporter = Reporter(Pipe(), None, Drawing(data, [(i, spec) for i, spec in members if spec.seed == 0]))
+        train_group(data, members, should_stop=lambda: False, snapshots=20, snapshot_seeds=(0,),
+                    on_epoch=reporter, on_weights=reporter.grids)
+        reporter.flush()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+COMPARISONS = {  # issue 24's cases, as a visitor chooses them in the sidebar
+    "112 runs: edge, xor, circles, digits": dict(datasets=("edge", "xor", "circles", "digits"),
+                                                 architectures=("[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]",
+                                                                "[25, 12, 6, 2]"),
+                                                 activations=("relu", "tanh"), lrs=(0.3, 0.1, 0.03, 0.01)),
+    "digits, 8 runs, 800 epochs": dict(datasets=("digits",), architectures=("[25, 8, 2]", "[25, 16, 8, 2]"),
+                                       activations=("relu", "tanh"), lrs=(0.1, 0.01), epochs=800),
+    "circles and moons, 12 runs": dict(datasets=("circles", "moons"), architectures=("[25, 8, 2]", "[25, 16, 8, 2]"),
+                                       activations=("relu", "tanh", "sigmoid"), lrs=(0.1,)),
+    "circles and moons, 12 runs, 800 epochs": dict(datasets=("circles", "moons"),
+                                                   architectures=("[25, 8, 2]", "[25, 16, 8, 2]"),
+                                                   activations=("relu", "tanh", "sigmoid"), lrs=(0.1,), epochs=800),
+    "the default (lines, 3 runs)": dict(),
+    "30 runs on edge": dict(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"),
+                            activations=("relu", "tanh"), lrs=(0.01, 0.03, 0.1, 0.3, 1.0)),
+}
+
+
+def comparisons():
+    """Each comparison in a fresh pool of two workers, one after another, as the app's pool trains them
+    (live grids, 20 snapshots): the wait the sidebar would show before Run against the wait measured."""
+    from experiments.pool import TrainingPool
+    from experiments.settings import AppSettings
+    print(f"{'comparison':42s} {'runs':>4s} {'shown':>7s} {'waited':>7s} {'waited/shown':>12s}")
+    pool = TrainingPool(workers=2).start()
+    try:
+        for name, choices in COMPARISONS.items():
+            specs = AppSettings(**choices).specs()
+            shown = pool.estimate_wait_seconds(specs, snapshots=20)
+            start = time.perf_counter()
+            pool.submit(specs, snapshots=20).result(timeout=900)
+            waited = time.perf_counter() - start
+            print(f"{name:42s} {len(specs):4d} {shown:6.1f}s {waited:6.1f}s {waited / shown:12.2f}", flush=True)
+    finally:
+        pool.shutdown()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3, help="times each group is trained; the fastest counts")
     parser.add_argument("--fit", action="store_true", help="print the least-squares constants of the model")
+    parser.add_argument("--comparisons", action="store_true", help="instead: whole comparisons in a pool")
     args = parser.parse_args()
+    import os
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.comparisons:
+        comparisons()
+        return
     rows = []
     with threadpool_limits(1, user_api="blas"):
         threads = {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}

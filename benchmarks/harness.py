@@ -40,9 +40,15 @@ def free_port():
 
 class Server:
     """``streamlit run <script>`` on a free port, its output in a log file. ``sample=True`` records the peak
-    memory (RSS summed over the server and its worker processes) ten times a second."""
+    memory (RSS summed over the server and its worker processes) ten times a second. Each server keeps its
+    results store in a data folder of its own (removed when it stops) unless ``env`` names one, so that no
+    server finds what another trained; two servers given the same NN_LAB_DATA_DIR share one."""
 
     def __init__(self, script="streamlit_app.py", port=None, env=None, args=(), sample=False, timeout=60.0):
+        self.data_dir = None
+        if not {"NN_LAB_DATA_DIR", "NN_LAB_STORE_URL"} & set(env or {}):
+            self.data_dir = tempfile.mkdtemp(prefix="nn-lab-server-")
+            env = {**(env or {}), "NN_LAB_DATA_DIR": self.data_dir}
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         handle, self.log_path = tempfile.mkstemp(prefix=f"streamlit-{self.port}-", suffix=".log")
@@ -120,6 +126,8 @@ class Server:
                 self.process.kill()
                 self.process.wait(timeout=5)
         self.log.close()
+        if self.data_dir is not None:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def __enter__(self):
         return self

@@ -13,13 +13,14 @@ import importlib
 
 _PUBLIC = {
     "RunSpec": "specs", "expand_grid": "specs", "check_spec": "specs", "parse_architecture": "specs",
-    "load_dataset": "datasets", "dataset_from_csv": "datasets", "Catalog": "datasets", "DATASETS": "datasets",
+    "load_dataset": "datasets", "dataset_from_csv": "own_data", "Catalog": "datasets", "DATASETS": "datasets",
     "Dataset": "datasets",
     "run_grid": "runner", "GridTraining": "runner",
-    "Results": "results", "read_results": "results", "results_from_csv": "results",
-    "Limits": "limits", "GridTooLarge": "specs", "check_limits": "limits", "estimate_seconds": "limits",
+    "Results": "results", "read_results": "saved", "results_from_csv": "saved",
+    "Limits": "limits", "GridTooLarge": "specs", "check_limits": "limits", "estimate_seconds": "costs",
     "lr_range_test": "lr_finder",
     "TrainingPool": "pool",
+    "ResultStore": "store", "StoreUnavailable": "store", "store_key": "store",
     "figures": None,
 }
 

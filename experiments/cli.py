@@ -1,6 +1,6 @@
-"""Command line: ``python -m experiments run ...`` and ``python -m experiments datasets``."""
+"""Command line: ``python -m experiments run ...``, ``python -m experiments datasets`` and
+``python -m experiments store list|show|export|prune``."""
 import argparse
-import math
 import os
 import sys
 import time
@@ -8,6 +8,7 @@ import time
 import nn
 
 from .datasets import DATASETS, load_dataset
+from .numbers import read_number, read_whole
 from .runner import BACKENDS, GridTraining
 from .specs import expand_grid
 
@@ -52,26 +53,39 @@ def build_parser():
                           "see experiments.limits.Limits.from_env)")
     run.add_argument("--out", default="results", help="output folder (default results/)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--snapshots", default="20", help="weight copies kept per drawn run while training (default 20, "
+                                                      "as the app keeps); saved with --store")
+    run.add_argument("--store", nargs="?", const="", default=None, metavar="URL", help=STORE_HELP + "; also save the "
+                     "comparison there, so the app opens it at once")
     commands.add_parser("datasets", help="list the datasets")
+    store = commands.add_parser("store", help="list, show, export or prune the comparisons in the results store")
+    actions = store.add_subparsers(dest="action", required=True, parser_class=Parser)
+    where = Parser(add_help=False)
+    where.add_argument("--store", default="", metavar="URL", help=STORE_HELP)
+    actions.add_parser("list", parents=[where], help="every stored comparison, the most recently used first")
+    actions.add_parser("show", parents=[where], help="a comparison's summary").add_argument("key")
+    export = actions.add_parser("export", parents=[where], help="write a comparison's runs.csv and history.csv")
+    export.add_argument("key")
+    export.add_argument("folder")
+    actions.add_parser("prune", parents=[where], help="remove the least recently used comparisons until the store "
+                                                      "is within NN_LAB_STORE_MAX_BYTES")
     return parser
 
 
+STORE_HELP = ("the results store: any SQLAlchemy URL such as sqlite:////path/results.sqlite or "
+              "postgresql+psycopg://user:password@host/db (default: NN_LAB_STORE_URL, else .nn-lab/results.sqlite)")
+
+
 def number(name, text, kind=float):
-    """``text`` as an int or a finite float, written in ASCII digits: "1_0", "١٠", "１０", "nan", "inf"
-    and "1e30" for a whole number are refused with a message naming --``name``."""
-    from .limits import PLAIN_INTEGER, PLAIN_NUMBER
+    """``text`` as an int or a finite float, read as the app reads a typed number (experiments.numbers): "1e3"
+    is 1000 epochs; "1_0", "١٠", "１０", "nan", "inf" and "2.5" for a whole number are refused with a message
+    naming --``name``."""
     whole = kind is int
-    if not isinstance(text, str) or not (PLAIN_INTEGER if whole else PLAIN_NUMBER).fullmatch(text):
-        example = "such as 16" if whole else "such as 0.1 or 1e-3"
-        raise CliError(f"--{name} must be a {'whole ' if whole else ''}number; got {text!r} (write it in the "
-                       f"digits 0-9, {example}).")
+    hint = f" (write it in the digits 0-9, such as {'16' if whole else '0.1 or 1e-3'})"
     try:
-        value = kind(text)
-    except ValueError:  # more digits than int() reads
-        raise CliError(f"--{name} is far too large; got {text[:20]!r}….") from None
-    if not whole and not math.isfinite(value):
-        raise CliError(f"--{name} must be a finite number; got {text!r}.")
-    return value
+        return (read_whole if whole else read_number)(text, f"--{name}", hint)
+    except ValueError as error:
+        raise CliError(str(error)) from None
 
 
 def unique(flag, values, key, warn):
@@ -133,7 +147,7 @@ def specs_from_args(args, warn=None):
 
 def check_scheduler(args):
     """--scheduler goes with --backend dask, and the other way round; its address must look like one."""
-    from .runner import SchedulerError, check_scheduler_address
+    from .dask_cluster import SchedulerError, check_scheduler_address
     if args.scheduler is not None and args.backend != "dask":
         raise CliError("--scheduler is used only with --backend dask; add --backend dask or leave --scheduler out.")
     if args.backend == "dask":
@@ -202,15 +216,17 @@ def check_output_folder(folder):
 
 
 def command_run(args, stdout, stderr):
-    from .runner import SchedulerError
+    from .dask_cluster import SchedulerError
     check_scheduler(args)
     specs = specs_from_args(args, lambda message: stderr.write(message + "\n"))
     check_output_folder(args.out)
     jobs = number("jobs", args.jobs, int)
+    snapshots = number("snapshots", args.snapshots, int)
     if args.demo_limits:
         check_demo_limits(specs)
+    store = None if args.store is None else open_store(args.store)  # fail before training, not after
     try:
-        training = GridTraining(specs)
+        training = GridTraining(specs, snapshots=snapshots)
         _, note = training.plan(jobs, args.backend)  # one process when the grid is too small to share
         results = training.run(jobs, ProgressBar(stderr, not args.quiet, note), backend=args.backend,
                                scheduler=args.scheduler)
@@ -222,6 +238,70 @@ def command_run(args, stdout, stderr):
     for row in errors.itertuples():
         stderr.write(f"run {row.run_id} failed: {row.message}\n")
     stdout.write(f"wrote {args.out.rstrip('/')}/runs.csv and history.csv ({len(results.runs)} runs)\n")
+    if store is not None:
+        save_in_store(store, training.specs, snapshots, results, stdout)
+
+
+def open_store(url):
+    """The results store at ``url`` ("" for the default one); StoreUnavailable (exit 2) names the URL."""
+    from .store import ResultStore
+    return ResultStore.from_env(url=url or None)
+
+
+def save_in_store(store, specs, snapshots, results, stdout):
+    from dataclasses import asdict
+
+    from .store import store_key
+    if len(results.runs) < len(specs) or (results.runs["status"] == "stopped").any():
+        stdout.write(f"not saved in {store.url}: the comparison did not finish\n")
+        return
+    key = store_key(specs, snapshots)
+    settings = {"specs": [asdict(spec) for spec in specs], "snapshots": snapshots}
+    saved = store.put(key, results, settings=settings)
+    stdout.write(f"saved in {store.url} as {key}\n" if saved else
+                 f"not saved in {store.url}: it is larger than the store's whole budget\n")
+
+
+def command_store(args, stdout):
+    store = open_store(args.store)
+    try:
+        if args.action == "list":
+            stdout.write(f"{len(store.list())} comparisons, {store.size() / 1e6:.1f} MB of {store.max_bytes / 1e6:g} MB "
+                         f"in {store.url}\n")
+            for info in store.list():
+                stdout.write(f"{info.key}  {info.n_runs:4d} runs  {info.bytes / 1e6:7.2f} MB  last used "
+                             f"{_when(info.last_used)}{'  pinned' if info.pinned else ''}\n")
+        elif args.action == "show":
+            key = find_key(store, args.key)
+            info = store.info(key)
+            stdout.write(f"{key}: {info.n_runs} runs, {info.bytes / 1e6:.2f} MB, stored {_when(info.created)}, last "
+                         f"used {_when(info.last_used)}\n")
+            from .results import summarize
+            stdout.write(format_summary(summarize(store.runs(key))) + "\n")
+        elif args.action == "export":
+            check_output_folder(args.folder)
+            key = find_key(store, args.key)
+            store.get(key).to_csv(args.folder)
+            stdout.write(f"wrote {args.folder.rstrip('/')}/runs.csv and history.csv\n")
+        else:
+            removed = store.prune()
+            stdout.write(f"removed {len(removed)} comparisons; {store.size() / 1e6:.1f} MB of "
+                         f"{store.max_bytes / 1e6:g} MB in use\n")
+    finally:
+        store.close()
+
+
+def find_key(store, text):
+    """The stored key that is ``text`` or starts with it (at least 8 hex digits, as ``store list`` shows)."""
+    found = [info.key for info in store.list() if len(text) >= 8 and info.key.startswith(text.lower())]
+    if len(found) != 1:
+        what = "no comparison" if not found else f"{len(found)} comparisons"
+        raise CliError(f"{what} in {store.url} with key {text!r}; `python -m experiments store list` shows the keys.")
+    return found[0]
+
+
+def _when(seconds):
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
 
 
 def command_datasets(stdout):
@@ -241,6 +321,8 @@ def main(argv=None, stdout=None, stderr=None):
         args = build_parser().parse_args(argv)
         if args.command == "datasets":
             command_datasets(stdout)
+        elif args.command == "store":
+            command_store(args, stdout)
         else:
             command_run(args, stdout, stderr)
     except (CliError, ValueError) as error:

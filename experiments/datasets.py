@@ -1,14 +1,18 @@
-"""Datasets, one registry entry each, and the Catalog a comparison draws them from.
+"""Datasets, one registry entry each, their options, splitting, and the Catalog a comparison draws them from
+(the built-ins and a visitor's own, own_data.py). The generators are in generators.py.
 
 Every dataset gives a train/test split, deterministic for its seed. What a view needs to know about a
 dataset (image shape, pixel range, how to colour it, whether it was standardised) lives on its entry, so
-adding an image dataset is one registry line. scikit-learn is imported only by the datasets that use it.
+adding an image dataset is one generator and one registry line.
 """
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from nn.validation import check_choice, check_fraction, check_int, check_positive_float
+
+from .generators import (balanced_sizes, digits_sizes, make_circles_data, make_digits, make_edge, make_gaussians,
+                         make_lines, make_moons_data, make_spiral, make_xor, make_xor4)
 
 MIN_SAMPLES, MAX_SAMPLES = 8, 100_000
 MAX_NOISE = 10.0
@@ -28,10 +32,6 @@ class ImageFormat:
     @property
     def colorscale(self):
         return "gray_r" if self.ink == "dark" else "gray"
-
-    @property
-    def n_pixels(self):
-        return self.shape[0] * self.shape[1]
 
 
 class _Classes:
@@ -117,112 +117,6 @@ class DatasetInfo(_Classes):
         return n_samples - n_test, n_test
 
 
-# ----- generators: (rng, n_samples, noise, seed) -> X, y with balanced classes -----
-def balanced_labels(rng, n_samples, n_classes):
-    """Labels 0..n_classes-1 in equal shares (to within one), in random order."""
-    return rng.permutation(np.arange(n_samples) % n_classes)
-
-
-def balanced_sizes(n_samples, n_classes):
-    """The class sizes of ``balanced_labels`` (and of make_circles and make_moons, which give n // 2 of one
-    class and the rest of the other): equal shares, the first n_samples % n_classes classes one larger."""
-    return [n_samples // n_classes + (label < n_samples % n_classes) for label in range(n_classes)]
-
-
-def make_edge(rng, n_samples, noise, seed):
-    """5x5 patches: 0 = a dark-to-bright vertical edge, 1 = no edge (flat grey, or the reversed step)."""
-    y = balanced_labels(rng, n_samples, 2)
-    X = np.empty((n_samples, 5, 5))
-    columns = np.arange(5)
-    edge_at = rng.integers(1, 4, size=n_samples)  # first bright column, 1..3
-    X[:] = np.where(columns >= edge_at[:, None], 0.9, 0.1)[:, None, :]
-    flat = rng.random(n_samples) < 0.5
-    grey = rng.uniform(0.3, 0.7, size=n_samples)
-    no_edge = y == 1
-    X[no_edge & flat] = grey[no_edge & flat, None, None]
-    X[no_edge & ~flat] = np.where(columns >= 2, 0.1, 0.9)
-    X = X.reshape(n_samples, 25)
-    if noise:
-        X = np.clip(X + rng.normal(0.0, noise, size=X.shape), 0.0, 1.0)
-    return X, y
-
-
-def make_lines(rng, n_samples, noise, seed):
-    """6x6 images of a horizontal line, a vertical line or an X, with pixel noise."""
-    y = balanced_labels(rng, n_samples, 3)
-    X = np.zeros((n_samples, 6, 6))
-    position = rng.integers(0, 6, size=n_samples)
-    rows = np.arange(n_samples)
-    X[rows[y == 0], position[y == 0], :] = 1.0
-    X[rows[y == 1], :, position[y == 1]] = 1.0
-    diagonals = np.eye(6) + np.fliplr(np.eye(6)) > 0
-    X[y == 2] = diagonals
-    X = X.reshape(n_samples, 36)
-    if noise:
-        X = np.clip(X + rng.normal(0.0, noise, size=X.shape), 0.0, 1.0)
-    return X, y
-
-
-def make_xor(rng, n_samples, noise, seed):
-    """Points from N(0, 2^2) in 2-D; class 1 when both coordinates have the same sign."""
-    X = rng.normal(0.0, 2.0, size=(n_samples, 2))
-    y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
-    if noise:
-        X = X + rng.normal(0.0, noise, size=X.shape)
-    return X, y
-
-
-def make_xor4(rng, n_samples, noise, seed):
-    """The four corners of the unit square, labelled by XOR."""
-    return np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float), np.array([0, 1, 1, 0])
-
-
-def make_circles_data(rng, n_samples, noise, seed):
-    from sklearn.datasets import make_circles
-    X, y = make_circles(n_samples=n_samples, noise=noise, factor=0.5, random_state=seed)
-    return X, y.astype(np.int64)
-
-
-def make_moons_data(rng, n_samples, noise, seed):
-    from sklearn.datasets import make_moons
-    X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
-    return X, y.astype(np.int64)
-
-
-def make_spiral(rng, n_samples, noise, seed):
-    """Two interleaved spirals (as in TensorFlow Playground), radius up to 1."""
-    y = balanced_labels(rng, n_samples, 2)
-    t = rng.uniform(0.0, 1.0, size=n_samples)
-    angle = 1.75 * 2 * np.pi * t + np.pi * y
-    X = np.column_stack([t * np.cos(angle), t * np.sin(angle)])
-    if noise:
-        X = X + rng.normal(0.0, noise, size=X.shape)
-    return X, y
-
-
-def make_gaussians(rng, n_samples, noise, seed):
-    """Two round blobs centred at (-1, -1) and (1, 1) with standard deviation ``noise``."""
-    y = balanced_labels(rng, n_samples, 2)
-    X = np.where(y[:, None] == 1, 1.0, -1.0) + rng.normal(0.0, noise, size=(n_samples, 2))
-    return X, y
-
-
-DIGITS_CLASS_SIZES = (178, 182, 177, 183, 181, 182, 181, 179, 174, 180)  # scikit-learn's bundled digits, 0-9
-
-
-def digits_sizes(n_samples, n_classes):
-    """All 1797 digits have known class sizes; a random subset's depend on the draw."""
-    return DIGITS_CLASS_SIZES if n_samples == sum(DIGITS_CLASS_SIZES) else None
-
-
-def make_digits(rng, n_samples, noise, seed):
-    """scikit-learn's bundled 8x8 digits (1797 images, no download); a random subset if n_samples < 1797."""
-    from sklearn.datasets import load_digits
-    X, y = load_digits(return_X_y=True)
-    keep = np.sort(rng.permutation(len(y))[:n_samples])
-    return X[keep].astype(float), y[keep].astype(np.int64)
-
-
 DATASETS = {info.name: info for info in [
     DatasetInfo("edge", "5x5 patches: a dark-to-bright vertical edge, or none", make_edge, 25,
                 ("edge", "no edge"), n_samples=250, noise=0.0, test_fraction=0.2, image=ImageFormat((5, 5)),
@@ -283,6 +177,16 @@ def _check_split(name, y_train, y_test, n_classes):
 
 OPTION_ABSENT = {"n_samples": "it has a fixed size", "noise": "it has no noise option",
                  "test_fraction": "its test set is its training set"}
+
+
+def option_range(name, option):
+    """(lowest, highest) of data option ``option`` of built-in dataset ``name``, as check_options holds it
+    (and the sidebar's widgets, and a saved runs.csv); None if the dataset has no such option."""
+    info = DATASETS[name]
+    if getattr(info, option) is None:
+        return None
+    return {"n_samples": (MIN_SAMPLES, info.max_samples), "noise": (0.0, MAX_NOISE),
+            "test_fraction": (MIN_TEST_FRACTION, MAX_TEST_FRACTION)}[option]
 
 
 def check_options(name, n_samples=None, noise=None, test_fraction=None):
@@ -385,10 +289,6 @@ class Catalog:
             raise ValueError(f"{n_samples} samples for {name} is over the limit of {limit}; use fewer samples.")
         return load_dataset(name, n_samples, noise, test_fraction, seed)
 
-    def with_dataset(self, data):
-        """A new catalog that also holds ``data`` (replacing an own dataset of the same name)."""
-        return Catalog([*[d for n, d in self.own.items() if n != data.name], data], self.max_samples)
-
     def __eq__(self, other):
         return isinstance(other, Catalog) and self.max_samples == other.max_samples and \
             list(self.own) == list(other.own) and all(a is b for a, b in zip(self.own.values(), other.own.values()))
@@ -407,79 +307,3 @@ def as_catalog(catalog):
         raise ValueError(f"'catalog' must be an experiments.Catalog (or None for the built-in datasets); "
                          f"got {catalog!r}.")
     return catalog
-
-
-# ----- the user's own data -----
-MAX_CUSTOM_CLASSES = 20
-MAX_CUSTOM_FEATURES = 256
-CUSTOM_PREFIX = "csv:"
-MAX_CUSTOM_MAGNITUDE = 1e150  # beyond this, squaring in the standardisation overflows
-
-
-def csv_columns(data):
-    """The column names of a CSV file's bytes (to offer as the label column); ValueError if unreadable."""
-    return [str(column) for column in _read_user_csv(data, nrows=5).columns]
-
-
-def _read_user_csv(data, nrows=None):
-    from .tables import read_csv
-    frame = read_csv(data, "the file", nrows=nrows)
-    if frame.shape[1] < 2:
-        hint = ""
-        text_start = frame.columns[0] if len(frame.columns) else ""
-        if any(sep in str(text_start) for sep in ";\t|"):
-            hint = " It seems to use another separator than commas; save it with commas."
-        raise ValueError("the file needs at least two columns: one or more numeric features and a label column."
-                         + hint)
-    return frame
-
-
-def dataset_from_csv(data, label_column, name="my data", test_fraction=0.25, seed=0, max_samples=MAX_SAMPLES):
-    """A Dataset from a CSV file's bytes: numeric feature columns and a label column (any values; each
-    distinct value is a class). Features are standardised with statistics of the training part only.
-    The separator (comma, semicolon, tab or '|') is detected."""
-    from .tables import numeric_column
-    frame = _read_user_csv(data)
-    frame.columns = [str(column) for column in frame.columns]
-    if label_column not in frame.columns:
-        raise ValueError(f"there is no column {label_column!r}; the columns are {', '.join(frame.columns)}.")
-    if frame.empty:
-        raise ValueError("the file has a header but no rows of data.")
-    if len(frame) > max_samples:
-        raise ValueError(f"the file has {len(frame)} rows; this server's limit is {max_samples}. Use fewer rows.")
-    labels = frame[label_column]
-    if labels.isna().any():
-        raise ValueError(f"the label column {label_column!r} has {int(labels.isna().sum())} empty cell(s) "
-                         f"(first in row {int(labels.isna().to_numpy().argmax()) + 2}); every row needs a label.")
-    features = frame.drop(columns=[label_column])
-    if features.shape[1] > MAX_CUSTOM_FEATURES:
-        raise ValueError(f"the file has {features.shape[1]} feature columns; the limit is {MAX_CUSTOM_FEATURES}.")
-    for column in features.columns:
-        features[column] = numeric_column(features, column, "the feature", allow_empty=False,
-                                          hint=" (or choose it as the label column)")
-    class_values = sorted(labels.astype(str).unique())
-    if len(class_values) < 2:
-        raise ValueError(f"the label column {label_column!r} has a single value; a classifier needs at least 2 classes.")
-    if len(class_values) > MAX_CUSTOM_CLASSES:
-        raise ValueError(f"the label column {label_column!r} has {len(class_values)} distinct values; the limit is "
-                         f"{MAX_CUSTOM_CLASSES} classes. Is it the right column?")
-    test_fraction = check_fraction("test_fraction", test_fraction, low=MIN_TEST_FRACTION, high=MAX_TEST_FRACTION,
-                                   inclusive_high=True)
-    X = features.to_numpy(dtype=float)
-    if not np.isfinite(X).all():
-        raise ValueError("the feature columns contain infinite values.")
-    too_large = np.abs(X) > MAX_CUSTOM_MAGNITUDE
-    if too_large.any():
-        row, col = np.argwhere(too_large)[0]
-        raise ValueError(f"column {features.columns[col]!r} has {X[row, col]:.3g} in row {row + 2}; values must lie "
-                         f"within ±{MAX_CUSTOM_MAGNITUDE:.0e} (rescale the column).")
-    y = labels.astype(str).map({value: index for index, value in enumerate(class_values)}).to_numpy(np.int64)
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
-    train, test = stratified_split(rng, y, test_fraction)
-    if len(test) == 0 or len(train) == 0:
-        raise ValueError("the file has too few rows to hold out a test set; add rows or raise the test fraction.")
-    scaler = _training_scaler(X[train])
-    X = (X - scaler[0]) / scaler[1]
-    options = {"n_samples": len(y), "test_fraction": test_fraction, "seed": seed}
-    return Dataset(CUSTOM_PREFIX + name, X[train], y[train], X[test], y[test], tuple(class_values),
-                   f"your data: {len(y)} rows, {X.shape[1]} features, label {label_column!r}", None, options, scaler)

@@ -25,9 +25,11 @@ LESSONS = [
            "confusion matrices on the Images page.",
            AppSettings()),
     Lesson("activation", "Activation", "ReLU, tanh or sigmoid?",
-           "The same [2, 16, 8, 2] network on two rings: relu and tanh draw a closed boundary around the inner "
-           "ring; sigmoid learns so slowly at this learning rate that it is still near a straight line.",
-           AppSettings(datasets=("circles",), architectures=("[25, 16, 8, 2]",), activations=("relu", "tanh", "sigmoid"))),
+           "The same [2, 16, 8, 2] network on two rings at lr 0.3: relu and tanh draw a closed boundary around "
+           "the inner ring (98%); sigmoid learns more slowly and after 200 epochs has cut out only a band between "
+           "two nearly straight lines (79%).",
+           AppSettings(datasets=("circles",), architectures=("[25, 16, 8, 2]",), activations=("relu", "tanh", "sigmoid"),
+                       lrs=(0.3,))),
     Lesson("vanishing", "Vanishing gradients", "Why do deep sigmoid networks not learn?",
            "Five hidden layers on circles: with sigmoid the layers near the input get gradients hundreds of times "
            "smaller than the output layer and the network stays at 50%; relu trains. Open Gradient flow.",

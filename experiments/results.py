@@ -1,13 +1,14 @@
-"""Results of a grid: a runs table, a per-epoch history table, the trained networks, and CSV files."""
+"""Results of a grid: a runs table, a per-epoch history table and the trained networks; the tables built
+from what trained, configurations labelled and summarised, and written as CSV (saved.py reads them back)."""
 import os
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .specs import NO_ACTIVATION
-from .tables import numeric_column, read_csv, to_csv_text, write_csv
+from .specs import count_params, format_architecture, hidden_layers
+from .tables import to_csv_text, write_csv
 
 RUN_STATUSES = ("ok", "diverged", "stopped", "error")
 RUNNING, WAITING = "running", "waiting"  # runs in training and not started yet, while a comparison trains
@@ -91,7 +92,7 @@ def config_labels(runs, include_dataset=False):
         return {}
     _check_columns(runs, ["run_id", "dataset", "architecture"], "the runs table", hint="")
 
-    hidden = runs["layers"].astype(str).str.count(",") > 1 if "layers" in runs else runs["run_id"].notna()
+    hidden = runs["layers"].astype(str).map(hidden_layers) > 0 if "layers" in runs else runs["run_id"].notna()
 
     def varies(column):
         if column not in runs:
@@ -107,7 +108,7 @@ def config_labels(runs, include_dataset=False):
         varying = [("architecture", "{}")]
 
     def shown(row, column):  # a network without a hidden layer has no activation to name
-        return column != "activation" or row.layers.count(",") > 1
+        return column != "activation" or hidden_layers(row.layers) > 0
 
     # With one dataset, name networks by the layers they really have ([36, 8, 3] on lines, not [25, 8, 2]);
     # across datasets the architecture as asked names one configuration in every facet.
@@ -125,6 +126,18 @@ def _short(value):
     if isinstance(value, float):
         return "-" if np.isnan(value) else f"{value:g}"
     return str(value)
+
+
+def _check_columns(frame, required, what, hint=" Is it a file saved by this app?"):
+    missing = [column for column in required if column not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
+                         f"it has {_some(frame.columns) or 'none'}.{hint}")
+
+
+def _some(columns, limit=6):
+    names = [str(column) for column in columns]
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 SUMMARY_NEEDS = ["run_id", "status", "seed", "train_acc", "test_acc", "train_loss", "test_loss", "best_test_acc",
@@ -152,140 +165,56 @@ def summarize(runs):
     return summary.sort_values("test_acc_mean", ascending=False, kind="stable").reset_index(drop=True)
 
 
-# ----- reading CSV back -----
-def _read_csv(source, what):
-    frame = read_csv(source, what, float_precision="round_trip", keep_default_na=False, na_values=["", "nan", "NaN"])
-    frame.columns = [str(column) for column in frame.columns]
-    return frame
+# ----- building the tables from what trained -----
+def build_results(outcomes, datasets):
+    """Results of ``runner.RunOutcome``s (one per run, in order), ``datasets`` {data_key: Dataset}."""
+    run_rows, histories, networks, run_datasets, snapshots = [], [], {}, {}, {}
+    for outcome in outcomes:
+        spec, history = outcome.spec, outcome.history
+        data = datasets[spec.data_key()]
+        run_id = outcome.index
+        row = {**asdict(spec), "run_id": run_id, "layers": format_architecture(outcome.layers),
+               "batch_size": "full" if spec.batch_size is None else spec.batch_size,
+               "n_samples": data.options.get("n_samples", len(data.y_train) + len(data.y_test)),
+               "noise": data.options.get("noise", np.nan), "test_fraction": data.options.get("test_fraction", 0.0),
+               "status": outcome.status, "message": outcome.message, "seconds": outcome.seconds,
+               "n_params": count_params(outcome.layers)}
+        if history is None or history.epochs == 0:
+            row.update(epochs_run=0, **{key: np.nan for key in
+                                        ("train_loss", "train_acc", "test_loss", "test_acc", "best_test_acc",
+                                         "best_epoch")})
+        else:
+            test_acc = np.asarray(history.val_acc)
+            best = int(np.nanargmax(test_acc)) if np.isfinite(test_acc).any() else 0
+            row.update(epochs_run=history.epochs, train_loss=history.train_loss[-1], train_acc=history.train_acc[-1],
+                       test_loss=history.val_loss[-1], test_acc=history.val_acc[-1],
+                       best_test_acc=float(test_acc[best]), best_epoch=best + 1)
+            histories.append((run_id, history))
+            if outcome.network is not None:  # a run in training has one only if it is drawn live
+                networks[run_id] = outcome.network
+            if history.snapshots:
+                snapshots[run_id] = history.snapshots
+        run_datasets[run_id] = data
+        run_rows.append(row)
+    runs = pd.DataFrame(run_rows, columns=RUN_COLUMNS)
+    runs["batch_size"] = runs["batch_size"].astype(object)
+    return Results(runs, history_table(histories), networks, run_datasets, snapshots)
 
 
-def _check_columns(frame, required, what, hint=" Is it a file saved by this app?"):
-    missing = [column for column in required if column not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
-                         f"it has {_some(frame.columns) or 'none'}.{hint}")
-
-
-def _to_numeric(frame, columns, what, integer=False):
-    for column in columns:
-        frame[column] = numeric_column(frame, column, what, integer=integer, allow_empty=not integer)
-    return frame
-
-
-def _some(columns, limit=6):
-    names = [str(column) for column in columns]
-    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
-
-
-def _check_range(frame, column, what, low, high=np.inf, allow_nan=True, low_open=False):
-    values = frame[column].to_numpy(dtype=float)
-    ok = (values > low if low_open else values >= low) & (values <= high)
-    if allow_nan:
-        ok |= np.isnan(values)
-    if not ok.all():
-        row = int(np.flatnonzero(~ok)[0])
-        bracket = "(" if low_open else "["
-        raise ValueError(f"{what} column {column!r} must lie in {bracket}{low:g}, {high:g}]; row {row + 2} has "
-                         f"{values[row]:g}.")
-
-
-def _unescape_text(value):
-    """Undo ``tables.spreadsheet_safe``: a leading apostrophe before a formula character was added on export."""
-    return value[1:] if value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r" else value
-
-
-def runs_from_csv(source, what="runs.csv"):
-    """A runs table from a path, bytes or file object, checked column by column."""
-    runs = _read_csv(source, what)
-    _check_columns(runs, RUN_COLUMNS, what)
-    if runs.empty:
-        raise ValueError(f"{what} has a header but no runs.")
-    runs = runs[RUN_COLUMNS + [c for c in runs.columns if c not in RUN_COLUMNS]].copy()
-    for column in STRING_COLUMNS:
-        runs[column] = runs[column].fillna("").astype(str).map(_unescape_text)
-    numeric = [c for c in RUN_COLUMNS if c not in STRING_COLUMNS + INT_COLUMNS + ["batch_size"]]
-    runs = _to_numeric(runs, numeric, what)
-    runs = _to_numeric(runs, INT_COLUMNS, what, integer=True)
-    runs["batch_size"] = [_batch_size(value, what) for value in runs["batch_size"]]
-    # files saved before networks without a hidden layer had activation "none" name the one they were asked with
-    runs.loc[runs["layers"].str.count(",") <= 1, "activation"] = NO_ACTIVATION
-    unknown = sorted(set(runs["status"]) - set(RUN_STATUSES))
-    if unknown:
-        raise ValueError(f"{what} column 'status' has {unknown[:5]}; allowed: {list(RUN_STATUSES)}.")
-    if runs["run_id"].duplicated().any():
-        raise ValueError(f"{what} has repeated run_id values.")
-    _check_range(runs, "lr", what, 0, low_open=True, allow_nan=False)
-    _check_range(runs, "l2", what, 0, allow_nan=False)
-    for column in ("train_acc", "test_acc", "best_test_acc"):
-        _check_range(runs, column, what, 0, 1)
-    for column in ("epochs", "epochs_run", "seed", "data_seed", "run_id"):
-        _check_range(runs, column, what, 0)
-    return runs
-
-
-def _batch_size(value, what):
-    text = str(value).strip()
-    if text == "full":
-        return "full"
-    try:
-        number = float(text)
-    except ValueError:
-        number = float("nan")
-    if not (np.isfinite(number) and number >= 1 and number == int(number)):
-        raise ValueError(f"{what} column 'batch_size' must be a whole number or 'full'; got {value!r}.")
-    return int(number)
-
-
-def history_from_csv(source, what="history.csv"):
-    history = _read_csv(source, what)
-    _check_columns(history, HISTORY_COLUMNS, what)
-    grad_columns = [c for c in history.columns if str(c).startswith(GRAD_NORM_PREFIX)]
-    history = history[HISTORY_COLUMNS + grad_columns].copy()
-    history = _to_numeric(history, HISTORY_COLUMNS[2:] + grad_columns, what)
-    history = _to_numeric(history, ["run_id", "epoch"], what, integer=True)
-    _check_range(history, "epoch", what, 1, allow_nan=False)
-    for column in ("train_acc", "test_acc"):
-        _check_range(history, column, what, 0, 1)
-    if history.duplicated(["run_id", "epoch"]).any():
-        row = int(np.flatnonzero(history.duplicated(["run_id", "epoch"]).to_numpy())[0])
-        raise ValueError(f"{what} has the same run_id and epoch twice (row {row + 2}).")
-    return history
-
-
-def results_from_csv(runs_source, history_source=None):
-    """Results from a runs CSV and, optionally, a history CSV (each a path, bytes or a file object)."""
-    if runs_source is None:
-        raise ValueError("'runs_source' must be a path, bytes or a file object holding runs.csv; got None.")
-    runs = runs_from_csv(runs_source, "the runs CSV")
-    if history_source is None:
-        history = pd.DataFrame(columns=HISTORY_COLUMNS)
-    else:
-        history = history_from_csv(history_source, "the history CSV")
-        unknown = sorted(set(history["run_id"]) - set(runs["run_id"]))
-        if unknown:
-            raise ValueError(f"the history CSV has run_id values {unknown[:5]} that the runs CSV does not; "
-                             "upload the two files saved together.")
-    return Results(runs, history)
-
-
-def csv_kind(data):
-    """"runs", "history" or None, from the header line of a CSV file's bytes."""
-    header = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip().lstrip("\ufeff")
-    columns = {column.strip().strip('"') for column in header.split(",")}
-    if {"run_id", "epoch"} <= columns:
-        return "history"
-    if {"run_id", "status"} <= columns:
-        return "runs"
-    return None
-
-
-def read_results(folder):
-    """Read ``runs.csv`` and ``history.csv`` written by ``Results.to_csv``, with the same checks as
-    ``results_from_csv``."""
-    if not isinstance(folder, (str, os.PathLike)):
-        raise ValueError(f"'folder' must be a path to a folder holding runs.csv and history.csv; got {folder!r}.")
-    paths = [os.path.join(folder, name) for name in ("runs.csv", "history.csv")]
-    for path in paths:
-        if not os.path.isfile(path):
-            raise ValueError(f"{path} does not exist; expected runs.csv and history.csv written by to_csv.")
-    return results_from_csv(*paths)
+def history_table(histories):
+    """One row per run and epoch from [(run_id, History)], built column by column (one DataFrame, not one per
+    run). A run with fewer layers than the deepest has NaN in the extra grad_norm columns."""
+    if not histories:
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    norms = [np.asarray(history.grad_norm) for _, history in histories]
+    n_layers = max(norm.shape[1] for norm in norms)
+    table = {"run_id": np.concatenate([np.full(history.epochs, run_id) for run_id, history in histories]),
+             "epoch": np.concatenate([np.arange(1, history.epochs + 1) for _, history in histories])}
+    for name, column in METRIC_NAMES.items():
+        if name == "grad_norm":
+            continue
+        table[column] = np.concatenate([np.asarray(getattr(history, name), dtype=float) for _, history in histories])
+    for layer in range(n_layers):
+        table[f"{GRAD_NORM_PREFIX}{layer + 1}"] = np.concatenate(
+            [norm[:, layer] if layer < norm.shape[1] else np.full(len(norm), np.nan) for norm in norms])
+    return pd.DataFrame(table)

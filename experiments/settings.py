@@ -5,14 +5,14 @@ Every setting is one row of ``FIELDS`` (TensorFlow Playground's ``state.ts`` pat
 its text is read and written, and the runs.csv column it is restored from. Writing a link, reading one
 and restoring from saved results are each one loop over that table.
 """
-import math
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 import nn
 from nn.training import MAX_EPOCHS
 
-from .datasets import DATASETS, MAX_NOISE, MAX_TEST_FRACTION, MIN_SAMPLES, MIN_TEST_FRACTION
+from .datasets import DATASETS, MAX_NOISE, MAX_TEST_FRACTION, MIN_SAMPLES, MIN_TEST_FRACTION, OPTION_ABSENT
+from .numbers import echo, read_number, read_whole
 from .specs import NO_ACTIVATION, expand_grid, format_architecture, parse_architecture
 
 PRESET_ARCHITECTURES = ["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]", "[25, 32, 16, 2]", "[25, 64, 2]",
@@ -21,7 +21,8 @@ PRESET_LRS = [1.0, 0.5, 0.1, 0.05, 0.01, 0.001]
 BATCH_CHOICES = [1, 8, 16, 32, 64, 128, "full"]
 MAX_SEEDS = 10
 MAX_L2 = 10.0
-MAX_ECHO = 40  # characters of a bad link value repeated back in a message
+# Streamlit reads no setting at all of a link with more fields or characters than these (it logs a warning)
+MAX_LINK_FIELDS, MAX_LINK_CHARACTERS = 1000, 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,26 @@ class AppSettings:
     def from_query(cls, query, max_epochs=MAX_EPOCHS, max_samples=None):
         """(settings, problems) from {key: [values]}. A bad value is reported and its default kept; a number
         outside what the app allows is reported and replaced by the nearest allowed one."""
-        reader = _Reader(query, max_epochs, max_samples)
+        reader = _Reader(query, max_epochs, max_samples, lambda key: f"link parameter {key}")
+        settings = cls._read(reader)
+        options = {option.url_key: option for option in OPTIONS}
+        for key in query:  # a dataset option the settings cannot take is said, not dropped without a word
+            name, _, url_key = key.partition(".")
+            if name not in DATASETS or not url_key:
+                continue
+            if url_key not in options:
+                reader.problem(key, f"{name} has no option {echo(url_key)}; its options are {', '.join(options)}; "
+                                    "left out.")
+            elif name not in settings.datasets:
+                reader.problem(key, f"{name} is not among the link's datasets; left out.")
+            elif getattr(DATASETS[name], options[url_key].attribute) is None:
+                reader.problem(key, f"does not apply to {name} ({OPTION_ABSENT[options[url_key].attribute]}); "
+                                    "left out.")
+        return settings, reader.problems
+
+    @classmethod
+    def _read(cls, reader):
+        """The settings ``reader`` finds through the table, each bad or out-of-range value noted in it."""
         values = {}
         for row in FIELDS:
             good = reader.read(row.url_key, row, many=row.many)
@@ -91,36 +111,36 @@ class AppSettings:
                 good = reader.read(f"{name}.{option.url_key}", option, dataset=name)
                 if good:
                     options.setdefault(name, {})[option.attribute] = good[0]
-        return replace(settings, dataset_options=options), reader.problems
+        return replace(settings, dataset_options=options)
 
     @classmethod
-    def from_runs(cls, runs):
-        """The settings that produced a runs table (e.g. an opened runs.csv): what it varied, as the sidebar
-        shows it. Own datasets are left out (their data is not in the file)."""
+    def from_runs(cls, runs, max_epochs=MAX_EPOCHS, max_samples=None):
+        """(settings, problems) that produced a runs table (e.g. an opened runs.csv): what it varied, as the
+        sidebar shows it. Own datasets are left out (their data is not in the file). Its values are read as a
+        share link's are: one this app does not allow is reported, and replaced by the nearest allowed one
+        or left out (a runs.csv from the command line may hold 5000 epochs or an L2 of 100)."""
         runs = runs[runs["dataset"].isin(list(DATASETS))]
         if runs.empty:
-            return cls()
-        values = {}
+            return cls(), []
+        query, names = {}, {}
         for row in FIELDS:
             column = runs[row.runs_column]
             if row.attribute == "n_seeds":
-                values["n_seeds"] = min(MAX_SEEDS, max(1, int(column.nunique())))
+                items = [column.nunique()]
+            else:  # e.g. only networks without a hidden layer: no activation to restore
+                items = [item for item in dict.fromkeys(column.tolist()) if item not in row.no_setting]
+            if not items:
                 continue
-            items = [item for item in dict.fromkeys(column.tolist()) if item not in row.no_setting]
-            if not items:  # e.g. only networks without a hidden layer: no activation to restore
-                continue
-            try:
-                good = [row.read(str(item) if not isinstance(item, float) else f"{item:.17g}") for item in items]
-            except ValueError:
-                continue
-            values[row.attribute] = tuple(good) if row.many else good[0]
-        options = {}
+            query[row.url_key] = [_as_text(item) for item in (items if row.many else items[:1])]
+            names[row.url_key] = f"runs.csv column {row.runs_column}"
         for name, members in runs.groupby("dataset", sort=False):
             for option in OPTIONS:
                 value = members[option.runs_column].iloc[0]
                 if getattr(DATASETS[name], option.attribute) is not None and value == value:  # not NaN
-                    options.setdefault(name, {})[option.attribute] = option.kind(value)
-        return replace(cls(), **values, dataset_options=options)
+                    query[f"{name}.{option.url_key}"] = [_as_text(value)]
+                    names[f"{name}.{option.url_key}"] = f"runs.csv column {option.runs_column} ({name})"
+        reader = _Reader(query, max_epochs, max_samples, names.get)
+        return cls._read(reader), reader.problems
 
     def changes_from(self, other):
         """Names of the settings that differ from ``other`` (for "these results are out of date"); a dataset
@@ -139,42 +159,32 @@ class AppSettings:
                        for option in OPTIONS if getattr(DATASETS[name], option.attribute) is not None}
                 for name in self.datasets if name in DATASETS}
 
-    def as_dict(self):
-        return asdict(self)
-
 
 # ----- reading and writing values -----
 def _format_value(value):
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def echo(text, limit=MAX_ECHO):
-    """A value a visitor typed or a link carried, quoted and cut short for a message."""
-    text = str(text)
-    return repr(text if len(text) <= limit else text[:limit] + "…")
+DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]+")  # "0,5": one comma between digits, no point, no space
 
 
-PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+def _as_text(value):
+    """A runs table's value as a link would write it, every digit of a float kept."""
+    return f"{value:.17g}" if isinstance(value, float) else str(value)
 
 
 def _number(text, name, allow_zero=False):
     """A finite number written with ASCII digits ("1e3" is 1000; "1_0" and other scripts' digits are not)."""
     text = str(text).strip()
-    if not PLAIN_NUMBER.fullmatch(text):
-        raise ValueError(f"{name} must be a number; got {echo(text)}.")
-    value = float(text)
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+    value = read_number(text, name)
+    if value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{name} must be a finite number {'>= 0' if allow_zero else '> 0'}; got {echo(text)}.")
     return value
 
 
 def _integer(text, name, minimum, maximum=None):
     """A whole number; "1e3" and "1000.0" are read as 1000, "2.5" is refused."""
-    text = str(text).strip()
-    value = float(text) if PLAIN_NUMBER.fullmatch(text) else math.nan
-    if not (math.isfinite(value) and value == int(value)):
-        raise ValueError(f"{name} must be a whole number; got {echo(text)}.")
-    value = int(value)
+    value = read_whole(str(text).strip(), name)
     if value < minimum or (maximum is not None and value > maximum):
         allowed = f"at least {minimum}" if maximum is None else f"between {minimum} and {maximum}"
         raise ValueError(f"{name} must be {allowed}; got {value}.")
@@ -182,6 +192,10 @@ def _integer(text, name, minimum, maximum=None):
 
 
 def parse_lr(text):
+    """A learning rate, typed or from a link; "0,5" is refused as a decimal comma (see split_entries)."""
+    if DECIMAL_COMMA.fullmatch(str(text).strip()):
+        raise ValueError(f"learning rate {echo(str(text).strip())} has a comma between digits: write decimals "
+                         f"with a point ({str(text).strip().replace(',', '.')}) and separate rates with ', ' or ';'.")
     value = _number(text, "learning rate")
     if value < 1e-12 or value > 1e3:
         raise ValueError(f"learning rate must be between 1e-12 and 1000; got {echo(text)}.")
@@ -218,7 +232,6 @@ class Setting:
     many: bool = False
     runs_column: str = ""
     clamp: object = None
-    kind: object = float
     no_setting: tuple = ()  # runs.csv values that restore nothing (the activation of a network without one)
 
 
@@ -243,7 +256,7 @@ FIELDS = [
 ]
 
 OPTIONS = [  # per dataset; the URL key is "<dataset>.<url_key>"
-    Setting("n_samples", "n", "samples", lambda v: _integer(v, "samples", 1), runs_column="n_samples", kind=int,
+    Setting("n_samples", "n", "samples", lambda v: _integer(v, "samples", 1), runs_column="n_samples",
             clamp=lambda v, limits: min(max(v, MIN_SAMPLES), limits["max_samples"])),
     Setting("noise", "noise", "noise", lambda v: _number(v, "noise", allow_zero=True), runs_column="noise",
             clamp=lambda v, limits: min(v, MAX_NOISE)),
@@ -253,11 +266,21 @@ OPTIONS = [  # per dataset; the URL key is "<dataset>.<url_key>"
 
 
 class _Reader:
-    """Reads link values through the table, collecting what was wrong and what was replaced."""
+    """Reads link values through the table, collecting what was wrong and what was replaced: each problem
+    once, with a count if it came back (a link may repeat one bad value a thousand times). ``where(key)``
+    names the place a value came from in a message ("link parameter lr")."""
 
-    def __init__(self, query, max_epochs, max_samples):
-        self.query, self.problems = query, []
+    def __init__(self, query, max_epochs, max_samples, where):
+        self.query, self.where, self.counts = query, where, {}
         self.max_epochs, self.max_samples = max_epochs, max_samples
+
+    def problem(self, key, message):
+        message = f"{self.where(key)}: {message}"
+        self.counts[message] = self.counts.get(message, 0) + 1
+
+    @property
+    def problems(self):
+        return [message + (f" ({count} times)" if count > 1 else "") for message, count in self.counts.items()]
 
     def read(self, key, row, many=False, dataset=None):
         raw = self.query.get(key, [])
@@ -267,7 +290,7 @@ class _Reader:
             try:
                 value = row.read(item)
             except ValueError as error:
-                self.problems.append(f"link parameter {key}: {error}")
+                self.problem(key, str(error))
                 continue
             if row.clamp is not None and value != "full":
                 limits = {"max_epochs": self.max_epochs,
@@ -275,18 +298,38 @@ class _Reader:
                           if dataset else None}
                 allowed = row.clamp(value, limits)
                 if allowed != value:
-                    self.problems.append(f"link parameter {key}: {_format_value(value)} is outside what this app "
-                                         f"allows; using {_format_value(allowed)}.")
+                    self.problem(key, f"{_format_value(value)} is outside what this app allows; using "
+                                      f"{_format_value(allowed)}.")
                     value = allowed
             good.append(value)
         return good
 
 
+def dropped_link(raw_query, query):
+    """What to say when Streamlit dropped a whole link before the app saw it: ``raw_query`` is the query
+    string the browser sent, ``query`` what Streamlit made of it. [] when nothing was dropped."""
+    if not raw_query or query:
+        return []
+    fields = raw_query.count("&") + 1
+    if fields > MAX_LINK_FIELDS:
+        return [f"This link has {fields} fields, more than the {MAX_LINK_FIELDS} a link may carry, so none of its "
+                "settings were read; the defaults are shown."]
+    if len(raw_query) > MAX_LINK_CHARACTERS:
+        return [f"This link has {len(raw_query)} characters, more than the {MAX_LINK_CHARACTERS} a link may carry, "
+                "so none of its settings were read; the defaults are shown."]
+    return []
+
+
 # ----- what visitors type into the text boxes -----
 def split_entries(text, architectures=False):
-    """Entries typed in a text box: separated by ';' or new lines (and also ',' for learning rates)."""
-    pattern = r"[;\n]+" if architectures else r"[;,\s]+"
-    return [entry.strip() for entry in re.split(pattern, text or "") if entry.strip()]
+    """Entries typed in a text box: separated by ';' or new lines (and also ',' and spaces for learning rates,
+    but for a comma between digits, such as "0,5", which stays in its entry to be refused)."""
+    if architectures:
+        return [entry.strip() for entry in re.split(r"[;\n]+", text or "") if entry.strip()]
+    entries = []
+    for chunk in re.split(r"[;\s]+", text or ""):
+        entries += [chunk] if DECIMAL_COMMA.fullmatch(chunk) else chunk.split(",")
+    return [entry.strip() for entry in entries if entry.strip()]
 
 
 def parse_custom_architectures(text):
@@ -301,6 +344,7 @@ def parse_custom_architectures(text):
 
 
 def parse_custom_lrs(text):
+    """([0.2, 0.003], [error messages]) from a text box; "0,5" is refused as a decimal comma, not read as 0 and 5."""
     good, errors = [], []
     for entry in split_entries(text):
         try:

@@ -6,7 +6,9 @@ to a dataset, how many parameters it has, and which runs train together in locks
 import itertools
 import numbers
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import NamedTuple
 
 import nn
 from nn.validation import check_choice, check_int, check_layer_sizes, check_positive_float
@@ -36,7 +38,9 @@ def check_run_count(count, max_runs):
 @dataclass(frozen=True)
 class RunSpec:
     """Everything that defines one training run. ``batch_size=None`` means full batch; dataset options
-    left as None take the dataset's defaults."""
+    left as None take the dataset's defaults. ``check_spec`` returns it checked once for all: canonical (the
+    architecture written one way, a built-in dataset's default options written out) and carrying its parsed
+    layer widths (``sizes``), so that nothing downstream checks or parses it again."""
 
     dataset: str = "edge"
     architecture: str = "[25, 8, 2]"  # as asked; the run adapts its first and last width to the dataset
@@ -60,18 +64,42 @@ class RunSpec:
         """Everything but the replicate seed: runs that differ only in seed are one configuration."""
         return replace(self, seed=0)
 
+    @property
+    def sizes(self):
+        """The architecture as a list of layer widths: parsed once by check_spec, else now."""
+        sizes = self.__dict__.get("_sizes")
+        return list(sizes) if sizes is not None else parse_architecture(self.architecture)
 
-SPEC_FIELDS = [f.name for f in fields(RunSpec)]
+    @property
+    def checked(self):
+        """Whether this spec came out of check_spec (and need not be checked again)."""
+        return "_sizes" in self.__dict__
+
+
+class LockstepKey(NamedTuple):
+    """What runs that train together as one stack share (``lockstep_key``)."""
+
+    data_key: tuple
+    layers: tuple  # as run on the data: its inputs and classes at either end
+    optimizer: str
+    epochs: int
+    batch_size: int | None
 
 
 # ----- architectures -----
 def parse_architecture(text):
     """'[25, 8, 2]', '25,8,2', '25-8-2' or '25 8 2' (or a list of ints) -> [25, 8, 2]."""
-    name = f"architecture {_shown(text)}"
     if isinstance(text, (list, tuple)):
-        return check_layer_sizes(list(text), name=name)
+        return check_layer_sizes(list(text), name=f"architecture {_shown(text)}")
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"architecture must be written like [25, 8, 2]; got {text!r}.")
+    return list(_parse_text(text))
+
+
+@lru_cache(maxsize=1024)
+def _parse_text(text):
+    """The work of parse_architecture for a text, once per distinct text (a grid repeats each many times)."""
+    name = f"architecture {_shown(text)}"
     body = text.strip()
     if body[:1] in "[(" and body[-1:] in "])":
         body = body[1:-1].strip()
@@ -85,7 +113,7 @@ def parse_architecture(text):
         if not re.fullmatch(r"[+-]?[0-9]{1,9}", part):  # ASCII digits only: "٢٥" and "２５" are refused
             raise ValueError(f"{name} has {_shown(part)}, which is not a whole number of units; write it like "
                              "[25, 8, 2].")
-    return check_layer_sizes([int(part) for part in parts], name=name)
+    return tuple(check_layer_sizes([int(part) for part in parts], name=name))
 
 
 def _shown(value, limit=40):
@@ -105,11 +133,14 @@ def adapt_layers(sizes, n_features, n_classes):
 
 # ----- validation of one spec -----
 def check_spec(spec, catalog=None):
-    """A RunSpec with every field checked and the architecture written canonically; ValueError if not.
-    The dataset must be in ``catalog`` (default: the built-in datasets)."""
+    """A RunSpec with every field checked, canonical (see RunSpec) and carrying its parsed layer widths;
+    ValueError if a field is not allowed. The dataset must be in ``catalog`` (default: the built-in datasets).
+    A spec that came out of check_spec is returned as it is."""
     if not isinstance(spec, RunSpec):
         raise ValueError(f"expected a RunSpec; got {spec!r}.")
     as_catalog(catalog).check_name(spec.dataset)
+    if spec.checked:
+        return spec
     options = _check_options(spec)
     sizes = parse_architecture(spec.architecture)
     activation = _check_activation(spec.activation, sizes)
@@ -125,8 +156,11 @@ def check_spec(spec, catalog=None):
     l2 = check_positive_float("l2", _scalar("l2", spec.l2), allow_zero=True)
     seed = check_int("seed", spec.seed, minimum=0, maximum=MAX_SEED)
     data_seed = check_int("data_seed", spec.data_seed, minimum=0, maximum=MAX_SEED)
-    return replace(spec, architecture=format_architecture(sizes), activation=activation, lr=lr, epochs=epochs,
-                   batch_size=batch_size, l2=l2, seed=seed, data_seed=data_seed, **options)
+    checked = canonical_spec(replace(spec, architecture=format_architecture(sizes), activation=activation, lr=lr,
+                                     epochs=epochs, batch_size=batch_size, l2=l2, seed=seed, data_seed=data_seed,
+                                     **options))
+    object.__setattr__(checked, "_sizes", tuple(sizes))  # a frozen dataclass: set once, here
+    return checked
 
 
 def _check_activation(activation, sizes):
@@ -162,10 +196,10 @@ def _check_options(spec):
 
 
 def canonical_spec(spec):
-    """``spec`` (checked) with its built-in dataset's default options written out: "lines" and "lines with
-    its default 300 samples" are one comparison, so they share one training and one cache entry."""
+    """``spec`` with its built-in dataset's default options written out: "lines" and "lines with its
+    default 300 samples" are one comparison, so they share one training and one cache entry."""
     info = DATASETS.get(spec.dataset)
-    if info is None:
+    if info is None or spec.checked:
         return spec
     return replace(spec, n_samples=info.n_samples if spec.n_samples is None else spec.n_samples,
                    noise=info.noise if spec.noise is None else spec.noise,
@@ -178,7 +212,7 @@ def comparison_key(specs):
 
 
 def layers_as_run(spec, n_features, n_classes):
-    return adapt_layers(parse_architecture(spec.architecture), n_features, n_classes)
+    return adapt_layers(spec.sizes, n_features, n_classes)
 
 
 def count_params(layers):
@@ -191,7 +225,7 @@ def lockstep_key(spec, data):
     layers as run, optimizer, epochs and batch size, and differ in activation, lr, L2 and seed. The
     runner groups by it and the time estimate counts by it."""
     layers = tuple(layers_as_run(spec, data.n_features, data.n_classes))
-    return (spec.data_key(), layers, spec.optimizer, spec.epochs, spec.batch_size)
+    return LockstepKey(spec.data_key(), layers, spec.optimizer, spec.epochs, spec.batch_size)
 
 
 def load_grid_data(specs, catalog=None):
@@ -236,9 +270,13 @@ def expand_grid(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25
     check_run_count(grid_size(axes), max_runs)
     dataset_options = _check_dataset_options(dataset_options, axes["datasets"])
     specs = []
+    for activation in axes["activations"]:  # each once, so that one skipped below is still checked
+        check_choice("activation", activation, [*nn.ACTIVATIONS, NO_ACTIVATION])
     for dataset, architecture, activation, optimizer, lr, seed in itertools.product(
             axes["datasets"], axes["architectures"], axes["activations"], axes["optimizers"], axes["lrs"],
             axes["seeds"]):
+        if activation != axes["activations"][0] and not _has_hidden_layer_or_unread(architecture):
+            continue  # no hidden layer, no activation: the first one stands for them all (check_spec: "none")
         options = dataset_options.get(dataset, {}) if isinstance(dataset, str) else {}
         specs.append(check_spec(RunSpec(dataset=dataset, architecture=architecture, activation=activation,
                                         optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size, l2=l2,
@@ -264,6 +302,18 @@ def grid_size(axes):
     per_dataset = (deep * len(distinct(axes["activations"])) + len(architectures) - deep) \
         * len(distinct(axes["optimizers"])) * len(distinct(axes["lrs"])) * len(distinct(axes["seeds"]))
     return len(distinct(axes["datasets"])) * per_dataset
+
+
+def _has_hidden_layer_or_unread(architecture):
+    try:
+        return has_hidden_layer(architecture)
+    except (ValueError, TypeError):
+        return True  # checking the spec will say what is wrong with it
+
+
+def hidden_layers(architecture):
+    """How many hidden layers an architecture (as written anywhere: a spec, runs.csv's layers) has."""
+    return len(parse_architecture(architecture)) - 2
 
 
 def has_hidden_layer(architecture):

@@ -10,6 +10,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .numbers import MAX_WHOLE
+
 SEPARATORS = ",;\t|"
 SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "'|'"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -44,12 +46,14 @@ def _text(data, what):
 
 
 def detect_separator(text):
-    """The separator the first lines use most consistently (comma, semicolon, tab or '|'); comma if unsure."""
-    sample = "\n".join(text.splitlines()[:20])
+    """The separator the first lines use most consistently (comma, semicolon, tab or '|'); if none is
+    consistent (ragged rows), the one the header uses most; comma if unsure."""
+    lines = text.splitlines()[:20]
     try:
-        return csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=SEPARATORS).delimiter
     except csv.Error:
-        return ","
+        header = lines[0] if lines else ""
+        return max(SEPARATORS, key=header.count) if any(map(header.count, SEPARATORS)) else ","
 
 
 def read_csv(data, what="the file", nrows=None, **options):
@@ -59,6 +63,7 @@ def read_csv(data, what="the file", nrows=None, **options):
     if not text.strip():
         raise ValueError(f"{what} is empty.")
     separator = detect_separator(text)
+    _check_row_lengths(text, separator, what, nrows)
     try:
         if separator == ";" and "decimal" not in options:  # semicolon files usually write 0,5 for 0.5
             options = {**options, "decimal": ","}
@@ -77,6 +82,48 @@ def read_csv(data, what="the file", nrows=None, **options):
     if separator != ",":
         frame.attrs["separator"] = SEPARATOR_NAMES[separator]
     return frame
+
+
+def _check_row_lengths(text, separator, what, nrows=None):
+    """Every row must have as many values as the header: pandas would read a separator at the end of every
+    row, or an unquoted "Paris, France" in every row, as an index column and shift the others."""
+    header, longer, extra_empty = None, None, True
+    try:
+        for line, count, last_empty in _row_lengths(text, separator, nrows):
+            if header is None:
+                header = count
+                continue
+            if count != header and longer is None:
+                longer = (line, count)
+            extra_empty = extra_empty and count == header + 1 and last_empty
+    except csv.Error:  # a quote never closed: left to pandas, which names it
+        return
+    if longer is None:
+        return
+    line, count = longer
+    name = "a tab" if separator == "\t" else f"'{separator}'"
+    hint = (f" (every row ends with an extra {name}; remove it)" if extra_empty else
+            f" (a value holding {name} must be in double quotes, like \"Paris, France\")" if count > header else "")
+    raise ValueError(f"{what}: line {line} has {count} values but the header has {header} columns{hint}; every row "
+                     "needs one value per column.")
+
+
+def _row_lengths(text, separator, nrows=None):
+    """(line number, number of values, whether the last is empty) of each line that is not blank, up to the
+    header and ``nrows`` rows. Without quotes a line's values are its separators plus one (counted at C
+    speed); with quotes, the csv module reads them as pandas does."""
+    if '"' not in text:
+        lines = text.split("\n", -1 if nrows is None else nrows + 2)[:None if nrows is None else nrows + 2]
+        for number, line in enumerate(lines, 1):
+            if line.strip():
+                yield number, line.count(separator) + 1, not line.rsplit(separator, 1)[-1].strip()
+        return
+    rows = csv.reader(io.StringIO(text), delimiter=separator, skipinitialspace=True)
+    for row in rows:
+        if row and row != [""]:  # a blank line: pandas skips it too
+            yield rows.line_num, len(row), not row[-1].strip()
+            if nrows is not None and rows.line_num > nrows + 1:
+                return
 
 
 def numeric_column(frame, column, what, integer=False, allow_empty=True, hint=""):
@@ -98,6 +145,11 @@ def numeric_column(frame, column, what, integer=False, allow_empty=True, hint=""
         finite = values[~empty]
         if not np.isfinite(finite).all() or (finite != finite.round()).any():
             raise ValueError(f"{what} column {column!r} must hold whole numbers.")
+        huge = np.abs(values.to_numpy(dtype=float)) > MAX_WHOLE  # would wrap round as int64: 1e30 -> -9.2e18
+        if huge.any():
+            row = int(np.flatnonzero(huge)[0])
+            raise ValueError(f"{what} column {column!r} must hold whole numbers up to {MAX_WHOLE}; row {row + 2} has "
+                             f"{values.iloc[row]:g}.")
         return values.astype(np.int64) if not empty.any() else values
     return values
 
@@ -108,14 +160,18 @@ def _cell(value, limit=40):
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
+def _safe_text(value):
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def spreadsheet_safe(frame):
-    """A copy in which text cells that a spreadsheet would run as a formula (=, +, -, @ first) start with
-    an apostrophe, as OWASP advises for CSV export; numbers are left alone."""
+    """A copy in which text cells and column names that a spreadsheet would run as a formula (=, +, -, @
+    first) start with an apostrophe, as OWASP advises for CSV export; numbers are left alone."""
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object:
-            safe[column] = [f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
-                            for value in safe[column]]
+            safe[column] = [_safe_text(value) for value in safe[column]]
+    safe.columns = [_safe_text(column) for column in safe.columns]
     return safe
 
 

@@ -67,9 +67,16 @@ class Network:
     # ----- the two loops -----
     def forward(self, X):
         """Logits for a batch X of shape (n, n_in). Layers cache what ``backward`` needs."""
-        for layer in self.layers:
-            X = layer.forward(X)
-        return X.copy()  # the last layer's buffer is reused by the next call
+        out = X
+        try:
+            for layer in self.layers:
+                out = layer.forward(out)
+        except ValueError:  # say it in the network's words, not NumPy's matmul's (costs nothing when it works)
+            if np.shape(X)[-1:] != (self.layer_sizes[0],):
+                raise ValueError(f"'X' has {np.shape(X)[-1] if np.ndim(X) else 0} features but the network's input "
+                                 f"layer expects {self.layer_sizes[0]}.") from None
+            raise
+        return out.copy()  # the last layer's buffer is reused by the next call
 
     def loss(self, logits, y):
         """Mean softmax cross-entropy of ``logits`` against labels (integers or one-hot)."""

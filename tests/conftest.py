@@ -5,8 +5,14 @@ drives the whole app or trains for more than about a second (marked ``slow``).
 """
 import os
 import sys
+import tempfile
 
 import pytest
+
+# The app's results store, for the tests: a SQLite file of this run's own (never a developer's database, and
+# nothing kept from an earlier run, which would make comparisons "ready at once" that a test expects to train)
+os.environ.pop("NN_LAB_STORE_URL", None)
+os.environ["NN_LAB_DATA_DIR"] = tempfile.mkdtemp(prefix="nn-lab-tests-")
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks.harness import CHROMIUM, Server, launch_chromium  # noqa: E402

@@ -11,6 +11,7 @@ import pytest
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.testing.v1 import AppTest
 
+import experiments.figures
 import experiments.specs
 import ui.sidebar
 import ui.state
@@ -425,9 +426,9 @@ def test_identical_comparisons_from_two_visitors_are_trained_once_and_drawn_once
     first, second = open_app(settings), open_app(settings)
     trained = ui.state.pool().stats["trained"]
     drawn = []
-    panels_payload = ui.state.figures.panels_payload
-    with mock.patch.object(ui.state.figures, "panels_payload",
-                           lambda *args: drawn.append(args[1:]) or panels_payload(*args)):
+    panels_payload = experiments.figures.panels_payload
+    with mock.patch.object(experiments.figures, "panels_payload",
+                           lambda *args, **kwargs: drawn.append(kwargs) or panels_payload(*args, **kwargs)):
         first.button(key="run").click().run()
         second.button(key="run").click().run()
         wait_for_training(first), wait_for_training(second)
@@ -465,7 +466,7 @@ def test_a_visitor_watching_while_others_watch_updates_less_often():
         for other in range(59):
             watchers.seen(f"another visitor {other}", 2.0)
         at.run()
-        budget = ui.state.figures.live.LIVE_UPDATE_SECONDS / ui.state.figures.live.LIVE_BUDGET
+        budget = experiments.figures.live.LIVE_UPDATE_SECONDS / experiments.figures.live.LIVE_BUDGET
         assert alone == 0.5 and at.session_state["live_seconds"] == pytest.approx(60 * budget)
     finally:
         busy.cancel()
@@ -527,7 +528,7 @@ def test_the_compare_page_shows_the_comparison_learning_live():
     first = canvases(at)["live_view"]
     assert first["view"] == "live" and first["base"] is None and len(first["runs"]) == 4  # every run, from the start
     sent = {int(run): len(series["train_loss"]) for run, series in first["curves"].items()}
-    wait_until(lambda: len(job.curves()) == 4 and job.results_so_far().networks and all(  # every run learning on
+    wait_until(lambda: len(job.curves()) == 4 and len(job.grids()) == 2 and all(  # every run learning on, drawn
         len(curves["epoch"]) > sent.get(run, 0) for run, curves in job.curves().items()))
     at.run()
     live = canvases(at)["live_view"]
@@ -535,7 +536,8 @@ def test_the_compare_page_shows_the_comparison_learning_live():
     assert set(live["curves"]) == {"0", "1", "2", "3"}  # one series per run (JSON keys are text)
     drawn = [run["run"] for run in first["runs"] if run["drawn"]]
     assert len(drawn) == 2 and sorted(live["panels"]["circles"]) == sorted(drawn)  # one panel per configuration
-    assert {int(run) for run in live["grids"]} == set(drawn)
+    # a grid is sent when it changes: between them, the first update and the next carry every panel's
+    assert {int(run) for run in [*first.get("grids", {}), *live["grids"]]} == set(drawn)
     assert "Live:" in " ".join(texts(at, "caption"))
     at.run()
     update = canvases(at)["live_view"]
@@ -561,7 +563,7 @@ def test_many_configurations_show_the_best_and_worst_of_each_dataset_with_a_way_
         return {section["dataset"]: [panel["key"] for panel in section["panels"]]
                 for section in canvases(at)["boundaries"]["sections"]}
 
-    full = ui.state.figures.accuracy_table(at.session_state["results"])
+    full = experiments.figures.accuracy_table(at.session_state["results"])
     ranked = full[full["dataset"] == "xor"]["key"].tolist()  # best first
     assert panels()["xor"] == ranked[:6] + ranked[-6:] and len(panels()["moons"]) == 12
     at.toggle(key="show_all").set_value(True).run()
@@ -625,6 +627,32 @@ def test_a_huge_link_is_refused_at_once_and_an_unchanged_sidebar_is_not_planned_
     with counting_work() as calls:
         at.run()  # a rerun that changes nothing: the plan is this session's already
     assert calls == {"load": 0, "check": 0} and "3 runs" in plan(at)
+
+
+def test_one_run_click_checks_each_spec_once_and_parses_each_architecture_once():
+    """Issue 22: a learning rate typed in the sidebar went through about 13 hops; a Run click checked each
+    spec 4 times and parsed its architecture about 12. Now a spec is checked once where it enters (the plan)
+    and carried, checked, to the pool, the workers and the results; an architecture's text is parsed once."""
+    ui.state.pool()  # the server's pool, with its start-up comparison, exists before this visitor
+    experiments.specs._parse_text.cache_clear()
+    counts = {"check": 0, "parse": 0}
+    check, parse = experiments.specs._check_options, experiments.specs.check_layer_sizes
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            counts[name] += 1
+            return function(*args, **kwargs)
+        return wrapper
+
+    with mock.patch.object(experiments.specs, "_check_options", counted("check", check)), \
+            mock.patch.object(experiments.specs, "check_layer_sizes", counted("parse", parse)):
+        at = open_app({"dataset": ["xor", "circles"], "arch": ["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"],
+                       "act": ["relu", "tanh"], "lr": ["0.1", "0.3"], "epochs": "20"})
+        n_specs = len(at.session_state["cache.plans"][next(iter(at.session_state["cache.plans"]))].specs)
+        wait_for_training(at.button(key="run").click().run())
+    assert n_specs == 2 * (1 + 2 * 2) * 2 and len(table(at)) == n_specs  # one seed: a row per run
+    assert counts["check"] == n_specs  # once each, in the plan
+    assert counts["parse"] <= 3 + 3  # each architecture as asked once, and each "[2, …, 2]" as run once
 
 
 def test_the_curves_options_run_in_the_browser_and_colour_by_reruns_only_the_comparison():
@@ -854,6 +882,20 @@ def test_images_and_painting_on_digits():
     assert np.all(at.session_state["canvas.digits"] == 0)
 
 
+def test_the_depth_lessons_gallery_opens_on_the_mistakes_named_as_the_selector_names_them():
+    """The visitor runs the depth lesson and opens Images: the gallery opens on [36, 3], the network that
+    mixes up the lines, and its title names it [36, 3] as the selector does (it said [25, 8, 2] over a
+    selector saying [36, 8, 3], and showed 24 X's at 100%)."""
+    at = run(open_app())
+    page(at, "images")
+    gallery = at.selectbox(key="gallery_run.lines")
+    assert gallery.format_func(gallery.value) == "[36, 3]"
+    figure = json.loads(next(chart for chart in at.get("plotly_chart") if chart.key == "gallery").proto.spec)
+    title = figure["layout"]["title"]["text"]
+    assert title.startswith("lines · [36, 3] · lr 0.1") and "of 75 test images misclassified" in title
+    assert figure["layout"]["annotations"][0]["text"].startswith("✗")
+
+
 def test_the_learning_rate_finder_adds_its_suggestion_to_the_comparison():
     at = open_app({"dataset": ["circles"], "arch": ["[25, 8, 2]"]})
     page(at, "lr_finder")
@@ -923,3 +965,41 @@ def test_own_csv_errors_are_clear_and_go_away_with_the_next_file():
     at.file_uploader(key="own_csv").set_value(("bin.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv")).run()
     errors = " ".join(texts(at.sidebar, "error"))
     assert "not a text file" in errors and "UnicodeDecodeError" not in errors and "C error" not in errors
+
+
+# ----- results links: the store keeps what trained (issue 25) -----
+def results_link_query(at):
+    """The query of the results link the Compare page shows, as {key: [values]}."""
+    from urllib.parse import parse_qs, urlsplit
+    link = next(code.value for code in at.code if "results=" in code.value)
+    return parse_qs(urlsplit(link).query)
+
+
+def test_a_results_link_opens_the_trained_comparison_at_once_even_after_a_restart():
+    """A teacher trains a comparison and copies "Link to these results"; the server restarts (its memory is
+    empty, its store is not); a student opens the link: the charts and the table at once, nothing trained,
+    the settings in the sidebar."""
+    teacher = run(open_app({"dataset": "moons", "arch": ["[25, 8, 2]", "[25, 16, 8, 2]"], "lr": ["0.1", "0.5"],
+                            "epochs": "40"}))
+    query = results_link_query(teacher)
+    assert len(query["results"][0]) == 64 and query["dataset"] == ["moons"]
+    pool = ui.state.pool()
+    assert pool.stored is not None and pool.stored.flush(timeout=60)
+    trained, pool.cache = pool.stats["trained"], type(pool.cache)()  # a restart: the memory cache is empty
+    student = open_app(query)
+    assert student.session_state["results"] is not None and student.session_state["job"] is None
+    assert pool.stats["trained"] == trained and pool.stats["stored"] >= 1  # read from the store, not trained
+    assert "Opened from a results link" in " ".join(texts(student, "info"))
+    assert len(table(student)) == 4 and student.multiselect(key="datasets").value == ["moons"]
+    pd_table, teacher_table = table(student), table(teacher)
+    assert list(pd_table["test acc %"]) == list(teacher_table["test acc %"])  # the same results, bit for bit
+
+
+def test_a_results_link_the_store_no_longer_has_restores_the_settings_and_says_why():
+    query = {"dataset": "spiral", "epochs": "7", "results": "0" * 64}  # a key nothing was stored under
+    at = open_app(query)
+    assert at.session_state["results"] is None and at.multiselect(key="datasets").value == ["spiral"]
+    assert any("no longer keeps" in text for text in texts(at, "info"))
+    assert at.button(key="run_main")  # "Run the comparison from your link"
+    forged = open_app({"dataset": "spiral", "results": "'; DROP TABLE runs; --"})
+    assert any("not the name of stored results" in text for text in texts(forged.sidebar, "warning"))

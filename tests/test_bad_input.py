@@ -13,12 +13,15 @@ import pytest
 
 import nn
 from experiments import figures
-from experiments import runner
+from experiments import dask_cluster, runner
 from experiments.cli import format_summary, main
-from experiments.datasets import dataset_from_csv, load_dataset
+from experiments.datasets import load_dataset
+from experiments.own_data import dataset_from_csv
 from experiments.limits import Limits, check_limits
-from experiments.results import HISTORY_COLUMNS, RUN_COLUMNS, Results, config_labels, read_results, results_from_csv
-from experiments.runner import SchedulerError, run_grid
+from experiments.results import HISTORY_COLUMNS, RUN_COLUMNS, Results, config_labels
+from experiments.saved import read_results, results_from_csv
+from experiments.dask_cluster import SchedulerError
+from experiments.runner import run_grid
 from experiments.specs import expand_grid
 
 
@@ -154,7 +157,7 @@ def closed_port():
 
 @pytest.fixture
 def short_timeouts(monkeypatch):
-    monkeypatch.setattr(runner, "DASK_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr(dask_cluster, "DASK_TIMEOUT_SECONDS", 1.0)
 
 
 @pytest.mark.parametrize("mode, message", [
@@ -205,7 +208,7 @@ def test_workers_that_cannot_import_the_project_are_named(local_cluster, short_t
     def check_that_fails_to_import():
         raise ModuleNotFoundError("No module named 'experiments'")
 
-    monkeypatch.setattr(runner, "_worker_check", check_that_fails_to_import)
+    monkeypatch.setattr(dask_cluster, "_worker_check", check_that_fails_to_import)
     with pytest.raises(SchedulerError, match=r"its workers cannot run this project's code \(ModuleNotFoundError: No "
                                              r"module named 'experiments'\); install the project"):
         run_grid(expand_grid(datasets=["xor"], architectures=["[2, 4, 2]"], epochs=1), backend="dask",
@@ -220,7 +223,7 @@ def test_a_stuck_worker_ends_the_grid_with_a_message(local_cluster, short_timeou
         return real_train_group(*args, **kwargs)
 
     monkeypatch.setattr(runner, "train_group", stuck)
-    monkeypatch.setattr(runner, "DASK_TASK_SECONDS", (0.2, 0.0))
+    monkeypatch.setattr(dask_cluster, "DASK_TASK_SECONDS", (0.2, 0.0))
     with pytest.raises(SchedulerError, match=r"no group of runs finished within 0 s .*a worker is stuck or gone"):
         run_grid(expand_grid(datasets=["xor"], architectures=["[2, 4, 2]", "[2, 8, 2]"], epochs=1), backend="dask",
                  scheduler=local_cluster)
@@ -282,7 +285,7 @@ def saved():
 
 
 @pytest.mark.parametrize("file, change, message", [
-    ("runs", lambda f: f.assign(lr=[np.nan, 0.1]), r"column 'lr' must lie in \(0, inf\]; row 2 has nan"),
+    ("runs", lambda f: f.assign(lr=[np.nan, 0.1]), r"column 'lr' must lie in \[1e-12, inf\]; row 2 has nan"),
     ("runs", lambda f: f.assign(test_acc=[np.inf, 0.5]), r"column 'test_acc' must lie in \[0, 1\]; row 2 has inf"),
     ("runs", lambda f: f.assign(train_acc=[0.5, -5.0]), r"column 'train_acc' must lie in \[0, 1\]; row 3 has -5\."),
     ("history", lambda f: f.assign(test_acc=np.where(np.arange(len(f)) == 1, 7.0, f["test_acc"])),
@@ -313,7 +316,8 @@ def test_read_results_refuses_what_results_from_csv_refuses(file, change, messag
     (["--lr", "1e999"], "--lr must be a finite number; got '1e999'"),
     (["--arch", "[\u0662\u0665,2]"], "has '\u0662\u0665', which is not a whole number"),
     (["--arch", "[\uff12\uff15,8,2]"], "has '\uff12\uff15', which is not a whole number"),
-    (["--batch-size", "1e30"], "--batch-size must be a whole number; got '1e30'"),
+    (["--batch-size", "1e30"], "--batch-size is far too large; got '1e30'"),  # a whole number, but no count
+    (["--batch-size", "2.5"], "--batch-size must be a whole number; got '2.5'"),
     (["--batch-size", "99999999999"], "'batch_size' must be at most 100000"),
     (["--epochs", "9" * 5000], "--epochs is far too large"),
     (["--dataset", "xor4", "--samples", "100"], "--samples does not apply to xor4 (it has a fixed size)"),

@@ -247,7 +247,7 @@ def test_watch_a_comparison_learn_live_then_stop(server, page):
     assert sum(dark[:3]) < sum(light[:3]) and view(page, "live_view", "root.dataset.tag") == "watched"
     screenshot(page, "compare-live-dark")
     page.emulate_media(color_scheme="light")
-    page.get_by_role("button", name="Stop", exact=True).click()
+    page.locator("[data-testid=stMainBlockContainer]").get_by_role("button", name="Stop", exact=True).click()
     page.get_by_text(re.compile("^Stopped: ")).wait_for(timeout=30_000)
     page.get_by_text("Accuracy", exact=True).wait_for(timeout=30_000)
     screenshot(page, "compare-stopped")
@@ -278,4 +278,110 @@ def test_click_anywhere_to_try_a_point(server, page):
     }""")
     assert marker == pytest.approx([float(x1.input_value()), float(x2.input_value())], abs=0.006)
     screenshot(page, "try-it-point")
+    assert page.locator("[data-testid=stException]").count() == 0 and page.errors == []
+
+
+def test_a_narrow_window_shows_each_configuration_with_its_test_accuracy(server, page):
+    """A student on an 800 px laptop trains a comparison where five settings vary: the accuracy table's first
+    screen shows each configuration and its test accuracy (the test % column was off to the right), and the
+    share link stays on one line instead of breaking mid-number ("lr=2" / "0")."""
+    page.set_viewport_size({"width": 800, "height": 900})
+    query = ("dataset=circles&dataset=moons&arch=%5B25%2C%2016%2C%208%2C%202%5D&arch=%5B25%2C%208%2C%202%5D"
+             "&act=relu&act=tanh&lr=0.2&lr=0.05&epochs=20")
+    page.goto(f"{server}/?{query}")
+    page.get_by_role("button", name=re.compile(r"Run the comparison from your link")).click()
+    page.get_by_text("Save and share").wait_for(timeout=120_000)
+    grid = page.locator("[data-testid=stDataFrame]").first
+    grid.scroll_into_view_if_needed()
+    headers = page.wait_for_function("""() => {
+        const names = [...document.querySelectorAll('[data-testid=stDataFrame] [role=columnheader]')]
+            .map(header => header.textContent);
+        return names.includes('configuration') ? names : null;
+    }""", timeout=30_000).json_value()
+    assert "test %" in headers  # drawn in the table's first screen, no sideways scrolling
+    page.get_by_text("Save and share").scroll_into_view_if_needed()
+    lines = page.evaluate("""() => {
+        const link = [...document.querySelectorAll('[data-testid=stCode] code span')].pop();
+        return link.getClientRects().length;
+    }""")
+    assert lines == 1
+    screenshot(page, "compare-narrow-table")
+    assert page.locator("[data-testid=stException]").count() == 0 and page.errors == []
+
+
+def paint_one_pixel(page, row, col):
+    """Click the centre of one pixel of Try it's canvas; return its value before and once it changed."""
+    canvas = ("[...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]"
+              ".find(p => p.data[0].type === 'heatmap')")
+    before, x, y = page.evaluate(f"""() => {{
+        const plot = {canvas}, area = plot.querySelector('.nsewdrag').getBoundingClientRect();
+        return [plot._fullData[0].z[{row}][{col}], area.left + plot._fullLayout.xaxis.l2p({col}),
+                area.top + plot._fullLayout.yaxis.l2p({row})];
+    }}""")
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    after = page.wait_for_function(f"""() => {{
+        const plot = {canvas};
+        const value = plot && plot._fullData ? plot._fullData[0].z[{row}][{col}] : {before};
+        return value !== {before} ? value : null;
+    }}""", timeout=20_000).json_value()
+    return before, after
+
+
+def test_a_click_paints_one_pixel(server, page):
+    """On digits and on edge, at 1440 and 800 px, the visitor clears Try it's canvas and clicks one pixel: it
+    is painted (a single click used to paint nothing: Streamlit turns clicks into bare events, selecting
+    nothing, when a figure's drag mode is "select")."""
+    page.goto(f"{server}/?dataset=digits&dataset=edge&arch=%5B25%2C%2016%2C%202%5D&epochs=5")
+    page.get_by_role("button", name=re.compile(r"Run the comparison from your link")).click()
+    page.get_by_text("Save and share").wait_for(timeout=120_000)
+    open_page(page, "Try it")
+    for dataset in ("digits", "edge"):
+        page.locator("[data-testid=stMain] [data-testid=stButtonGroup]").first.get_by_text(dataset, exact=True).click()
+        page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
+        for width, (row, col) in ((1440, (2, 3)), (800, (3, 1))):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.get_by_role("button", name="Clear", exact=True).click()
+            page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
+                .some(p => p.data[0].type === 'heatmap'
+                           && p._fullData[0].z.every(row => Array.from(row).every(v => v === 0)))""", timeout=20_000)
+            before, after = paint_one_pixel(page, row, col)
+            assert before == 0 and after > 0, (dataset, width)
+            page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"try-it-painted-{dataset}-{width}.png"))
+    assert page.locator("[data-testid=stException]").count() == 0 and page.errors == []
+
+
+def luminance(hex_color):
+    """WCAG relative luminance of "#rrggbb"."""
+    channels = [int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a, b):
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_your_point_stands_out_in_dark_mode(server, page):
+    """A visitor whose system is in dark mode picks a point on Try it: the marker of their point stands out
+    from the near-black page (it was a black cross with nothing around it)."""
+    page.emulate_media(color_scheme="dark")
+    page.goto(f"{server}/?dataset=circles&arch=%5B25%2C%208%2C%202%5D&epochs=30")
+    page.get_by_role("button", name="Run the comparison from your link (1 run)").click()
+    page.get_by_text("Save and share").wait_for(timeout=120_000)
+    open_page(page, "Try it")
+    colours = page.wait_for_function("""() => {
+        const plot = document.querySelector('[data-testid=stMain] .js-plotly-plot');
+        const trace = plot && plot._fullData && plot._fullData.find(t => t.name === 'your point');
+        if (!trace) return null;
+        const hex = colour => { const c = document.createElement('canvas').getContext('2d');
+                                c.fillStyle = colour; return c.fillStyle; };
+        return {page: hex(getComputedStyle(document.querySelector('.stApp')).backgroundColor),
+                fill: hex(trace.marker.color), rim: trace.marker.line.width > 0 ? hex(trace.marker.line.color) : null};
+    }""", timeout=30_000).json_value()
+    assert luminance(colours["page"]) < 0.05  # the dark theme
+    assert max(contrast(colours["fill"], colours["page"]),
+               contrast(colours["rim"], colours["page"]) if colours["rim"] else 0) >= 4.5
+    screenshot(page, "try-it-point-dark")
     assert page.locator("[data-testid=stException]").count() == 0 and page.errors == []

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from experiments.datasets import Catalog, csv_columns, dataset_from_csv
+from experiments.datasets import Catalog
+from experiments.own_data import csv_columns, dataset_from_csv
 from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
 
@@ -32,7 +33,7 @@ def test_a_good_file_trains_like_a_built_in_dataset():
     (b"a,b,label\n1,x,0\n2,3,1\n", "label", "column 'b' must hold numbers; row 2 has 'x' (or choose it as the label"),
     (b"a,b,label\n1,2,0\n,3,1\n", "label", "column 'a' has 1 empty cell"),
     (b"a,b,label\n1,2,0\n2,3,\n", "label", "the label column 'label' has 1 empty cell"),
-    (b"a,b,label\n1,2,0\n2,3,0\n", "label", "has a single value"),
+    (b"a,b,label\n1,2,0\n2,3,0\n", "label", "holds one class only; a classifier needs at least 2"),
     (b"a,label\n" + b"".join(f"{i},{i}\n".encode() for i in range(30)), "label", "30 distinct values; the limit is 20"),
     (b"a,b,label\n1,2,0\n", "nope", "there is no column 'nope'"),
     (b"just one column\n1\n2\n", "x", "at least two columns"),

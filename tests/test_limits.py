@@ -1,7 +1,8 @@
 """The caps on one request, how a bad operator setting is refused, and the time estimate."""
 import pytest
 
-from experiments.limits import MB, GridTooLarge, Limits, check_limits, estimate_memory, estimate_seconds
+from experiments.costs import MB, estimate_memory, estimate_seconds
+from experiments.limits import GridTooLarge, Limits, check_limits
 from experiments.specs import expand_grid, load_grid_data
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from experiments import figures
 from experiments.datasets import load_dataset
-from experiments.results import results_from_csv
+from experiments.saved import results_from_csv
 from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
 

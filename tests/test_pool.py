@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.datasets import Catalog, dataset_from_csv
+from experiments.datasets import Catalog
+from experiments.own_data import dataset_from_csv
 from experiments.pool import PoolBusy, ResultCache, TrainingPool, blas_threads, one_blas_thread, results_nbytes
 from experiments.pool.job import Owner
 from experiments.pool.reader import GONE_GRACE_SECONDS, OWNER_CHECK_SECONDS
 from experiments.runner import run_grid
-from experiments.specs import RunSpec, expand_grid
+from experiments.specs import RunSpec, check_spec, expand_grid
 from nn import Network
 
 LONG = RunSpec("edge", "[25, 8, 2]", epochs=20000)  # many seconds: still training when a test looks
@@ -48,6 +49,7 @@ def assert_same_results(a, b):
             np.testing.assert_array_equal(params, other)
 
 
+@pytest.mark.slow
 def test_results_are_bit_identical_to_run_grid_and_trained_with_one_blas_thread():
     specs = expand_grid(datasets=["edge", "xor"], architectures=["[25, 2]", "[25, 8, 2]"],
                         activations=["relu", "sigmoid"], lrs=[0.1, 0.5], seeds=[0, 1], epochs=8)
@@ -68,6 +70,7 @@ def test_one_blas_thread_in_this_process():
         assert blas_threads() == 1
 
 
+@pytest.mark.slow
 def test_identical_comparisons_from_two_sessions_are_trained_once(pool):
     specs = expand_grid(epochs=20)
     first, second = pool.submit(specs), pool.submit(list(specs))
@@ -84,15 +87,17 @@ def test_identical_comparisons_from_two_sessions_are_trained_once(pool):
     assert pool.estimate_wait_seconds(specs) == 0.0
 
 
+@pytest.mark.slow
 def test_default_data_options_written_out_or_not_are_one_comparison(pool):
     """The app writes every data option out (300 samples, noise 0.1); the start-up training leaves them to
     the dataset's defaults. Both are the same comparison: trained once."""
     from experiments.datasets import DATASETS
     info = DATASETS["lines"]
-    implicit = expand_grid(datasets=["lines"], epochs=5)
+    implicit = [RunSpec("lines", architecture, epochs=5) for architecture in ("[25, 2]", "[25, 8, 2]")]
     explicit = [replace(spec, n_samples=info.n_samples, noise=info.noise, test_fraction=info.test_fraction)
                 for spec in implicit]
-    assert implicit != explicit
+    assert implicit != explicit and expand_grid(datasets=["lines"], architectures=["[25, 2]"], epochs=5)[0] \
+        == check_spec(explicit[0])  # a checked spec writes the defaults out
     first = pool.submit(implicit)
     second = pool.submit(explicit)
     assert pool.stats["trained"] == 1 and pool.stats["shared"] + pool.stats["cached"] == 1
@@ -100,6 +105,7 @@ def test_default_data_options_written_out_or_not_are_one_comparison(pool):
     assert pool.estimate_wait_seconds(explicit) == 0.0  # in the cache now, however it is written
 
 
+@pytest.mark.slow
 def test_a_second_submission_shows_its_queue_position_and_completes():
     pool = TrainingPool(workers=1, max_jobs=2).start()
     try:
@@ -121,6 +127,7 @@ def test_a_second_submission_shows_its_queue_position_and_completes():
         pool.shutdown()
 
 
+@pytest.mark.slow
 def test_a_comparison_stopped_in_the_queue_never_trains(pool):
     busy, waiting = pool.submit([LONG]), pool.submit([RunSpec("xor", "[2, 8, 2]", epochs=20000)])
     assert waiting.queue_position() == 1
@@ -132,6 +139,7 @@ def test_a_comparison_stopped_in_the_queue_never_trains(pool):
     assert pool.stats["cancelled"] == 2 and pool.stats["trained"] == 2
 
 
+@pytest.mark.slow
 def test_stop_while_training_ends_it_early_and_keeps_the_epochs_run(pool):
     job = pool.submit([LONG])
     wait_until(lambda: job.progress().live)  # live metrics of the run in training
@@ -147,25 +155,33 @@ def test_stop_while_training_ends_it_early_and_keeps_the_epochs_run(pool):
     assert len(results.history) == run["epochs_run"]
 
 
-def test_results_so_far_include_the_runs_in_training_with_their_curves_and_newest_weights(pool):
-    """What the page draws live: runs in training have status "running", their curves so far and, for the
-    first seed, a network with the weights of a recent epoch."""
+@pytest.mark.slow
+def test_results_so_far_include_the_runs_in_training_and_the_workers_draw_their_grids(pool):
+    """What the page draws live: runs in training have status "running" and their curves so far; the first
+    seed's runs (one panel per configuration) have their boundary grid drawn by the worker that trains them,
+    byte for byte the grid of their network at that epoch (issue 23)."""
+    from experiments.grids import dataset_plane, probability_grid
     specs = [LONG, replace(LONG, seed=1), replace(LONG, architecture="[25, 4, 2]")]
-    job = pool.submit(specs)
+    job = pool.submit(specs, snapshots=20)
     assert list(job.results_so_far().runs["status"]) == ["waiting"] * 3  # every run, before any starts
-    wait_until(lambda: job.results_so_far().networks)
-    live = job.results_so_far()
+    wait_until(lambda: job.grids())
+    grids, live = job.grids(), job.results_so_far()
     assert list(live.runs["status"]) == ["running", "running", "waiting"]  # one worker: the second group waits
-    assert sorted(live.networks) == [0]  # the first seed is drawn, the second only counted
+    assert sorted(grids) == [0] and not live.networks  # the first seed is drawn, by the worker; no network here
     first = live.history[live.history["run_id"] == 0]
     assert len(first) >= 1 and live.runs.loc[0, "epochs_run"] == len(first)
-    assert not np.array_equal(live.networks[0].flat_params, Network([25, 8, 2], seed=0).flat_params)  # it learns
+    epoch, grid = grids[0]
+    data = live.datasets[0]
+    replay = run_grid([replace(LONG, epochs=epoch)]).networks[0]  # the same network, stopped at that epoch
+    assert grid == probability_grid(replay, dataset_plane(data).grid_inputs(), data.n_classes)
+    assert grid != probability_grid(Network([25, 8, 2], seed=0), dataset_plane(data).grid_inputs(), 2)  # it learns
     job.cancel()
     final = job.result(timeout=60)
     assert list(final.runs["status"]) == ["stopped", "stopped"]  # the waiting group never trained
     assert (final.runs["epochs_run"] >= live.runs["epochs_run"][:2]).all()
 
 
+@pytest.mark.slow
 def test_a_run_that_diverged_stops_growing_while_its_group_trains_on(pool):
     """Lockstep carries a diverged network along with its group; the live view shows it ended, with its
     curve cut where it diverged, while the other run goes on."""
@@ -182,6 +198,7 @@ def test_a_run_that_diverged_stops_growing_while_its_group_trains_on(pool):
     assert list(final.runs["status"]) == ["stopped", "diverged"]
 
 
+@pytest.mark.slow
 def test_a_shared_training_goes_on_when_one_visitor_stops(pool):
     specs = expand_grid(architectures=["[25, 8, 2]", "[25, 16, 8, 2]"], epochs=300)
     leaving, staying = pool.submit(specs), pool.submit(specs)
@@ -193,6 +210,7 @@ def test_a_shared_training_goes_on_when_one_visitor_stops(pool):
     assert pool.stats["cancelled"] == 0
 
 
+@pytest.mark.slow
 def test_a_session_that_goes_away_frees_its_work(pool):
     def session():
         job = pool.submit([LONG])
@@ -218,6 +236,7 @@ class Visitor:
         self.there = True
 
 
+@pytest.mark.slow
 def test_a_comparison_whose_visitor_closed_the_tab_stops_within_seconds(pool):
     """Issue 21: the workers stayed busy for minutes after a tab closed. Now the training stops within the
     grace period and a check, and the worker is free for the next visitor."""
@@ -234,6 +253,7 @@ def test_a_comparison_whose_visitor_closed_the_tab_stops_within_seconds(pool):
     nxt.cancel()
 
 
+@pytest.mark.slow
 def test_a_page_that_reconnects_within_the_grace_period_keeps_its_training(pool):
     visitor = Visitor()
     job = pool.submit([LONG], owner=visitor.owner)
@@ -246,6 +266,7 @@ def test_a_page_that_reconnects_within_the_grace_period_keeps_its_training(pool)
     job.cancel()
 
 
+@pytest.mark.slow
 def test_work_whose_visitor_is_gone_never_reaches_a_worker(pool):
     busy = pool.submit([LONG])  # the only worker is taken
     wait_until(lambda: busy.progress().live)
@@ -257,6 +278,7 @@ def test_work_whose_visitor_is_gone_never_reaches_a_worker(pool):
     assert queued.result(timeout=10).runs.empty  # dropped before any of its runs trained
 
 
+@pytest.mark.slow
 def test_one_address_cannot_fill_the_queue_but_a_shared_comparison_still_counts_once():
     """Issue 21: one client opened a tab, pressed Run and closed it 40 times. An address may have at most
     ``max_per_client`` comparisons waiting or training; other addresses are not held up by it."""
@@ -274,6 +296,7 @@ def test_one_address_cannot_fill_the_queue_but_a_shared_comparison_still_counts_
         pool.shutdown()
 
 
+@pytest.mark.slow
 def test_a_session_has_one_comparison_at_a_time(pool):
     visitor = Visitor("one session")
     first = pool.submit([LONG], owner=visitor.owner)
@@ -283,6 +306,7 @@ def test_a_session_has_one_comparison_at_a_time(pool):
     second.cancel()
 
 
+@pytest.mark.slow
 def test_comparisons_on_own_data_are_never_shared(pool):
     rows = "\n".join(f"{x},{y},{int(x > y)}" for x, y in np.random.default_rng(0).normal(size=(60, 2)))
     data = dataset_from_csv(("a,b,label\n" + rows).encode(), "label", name="mine")
@@ -295,6 +319,7 @@ def test_comparisons_on_own_data_are_never_shared(pool):
     assert len(pool.cache) == 0
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_records_its_runs_as_errors_and_the_pool_goes_on(pool):
     job = pool.submit([LONG])
     wait_until(lambda: job.progress().live)
@@ -304,6 +329,7 @@ def test_a_worker_that_dies_records_its_runs_as_errors_and_the_pool_goes_on(pool
     assert pool.submit(expand_grid(epochs=5)).result(timeout=60).runs["status"].eq("ok").all()
 
 
+@pytest.mark.slow
 def test_bad_specs_are_refused_before_queueing(pool):
     with pytest.raises(ValueError, match="'specs' is empty"):
         pool.submit([])
@@ -312,6 +338,7 @@ def test_bad_specs_are_refused_before_queueing(pool):
     assert pool.stats["trained"] == 0
 
 
+@pytest.mark.slow
 def test_the_cache_is_bounded_by_entries_and_bytes():
     results = [run_grid(expand_grid(architectures=["[25, 8, 2]"], seeds=[seed], epochs=2)) for seed in range(4)]
     size = results_nbytes(results[0])
@@ -329,6 +356,7 @@ def test_the_cache_is_bounded_by_entries_and_bytes():
     assert not ResultCache(max_bytes=size / 2).put("big", results[0])
 
 
+@pytest.mark.slow
 def test_a_run_just_after_a_stop_trains_afresh(pool):
     """Someone stops a comparison and, before its runs have stopped, someone presses Run on the same one:
     they get a whole training, not the stopped one."""
@@ -342,6 +370,7 @@ def test_a_run_just_after_a_stop_trains_afresh(pool):
     again.cancel()
 
 
+@pytest.mark.slow
 def test_the_reader_survives_a_retried_group_and_a_message_it_cannot_handle():
     """A group that failed is retried run by run: its live curves start again with fewer columns. And a
     message that raises fails only its own comparison; the reader thread goes on."""
@@ -359,3 +388,92 @@ def test_the_reader_survives_a_retried_group_and_a_message_it_cannot_handle():
     finished = []
     pool._recover(worker, ("done", None, None, None), "TypeError: boom", finished)
     assert worker.task is None and finished == [training] and "boom" in training.error
+
+
+# ----- the experiment store behind the memory cache (issue 25) -----
+@pytest.mark.slow
+def test_a_comparison_trained_before_a_restart_is_read_from_the_store_not_trained_again(tmp_path):
+    """A server trains a comparison and stops; a new server on the same store shows it at once ("ready at
+    once" under Run), bit for bit the same, without training it."""
+    from experiments.store import ResultStore
+    url = f"sqlite:///{tmp_path / 'results.sqlite'}"
+    specs = expand_grid(datasets=["circles"], architectures=["[25, 8, 2]", "[25, 4, 2]"], seeds=[0, 1], epochs=6)
+    first = TrainingPool(workers=1, store=ResultStore(url))
+    try:
+        trained = first.submit(specs, snapshots=5).result(timeout=120)
+        assert first.stored.flush(timeout=60)
+    finally:
+        first.shutdown()
+    again = TrainingPool(workers=1, store=ResultStore(url))  # after a restart: nothing in memory
+    try:
+        assert again.estimate_wait_seconds(specs, snapshots=5) == 0.0
+        job = again.submit(specs, snapshots=5)
+        assert job.ready() and job.from_cache and again.stats["stored"] == 1 and again.stats["trained"] == 0
+        assert_same_results(job.result(timeout=0), trained)
+    finally:
+        again.shutdown()
+
+
+@pytest.mark.slow
+def test_a_visitors_own_data_never_reaches_the_store(tmp_path):
+    from experiments.store import ResultStore
+    store = ResultStore(f"sqlite:///{tmp_path / 'results.sqlite'}")
+    rows = "\n".join(f"{x},{y},{int(x > y)}" for x, y in np.random.default_rng(0).normal(size=(60, 2)))
+    data = dataset_from_csv(("a,b,label\n" + rows).encode(), "label", name="mine")
+    pool = TrainingPool(workers=1, store=store)
+    try:
+        pool.submit([RunSpec("csv:mine", "[2, 4, 2]", epochs=5)], catalog=Catalog([data])).result(timeout=60)
+        pool.submit(expand_grid(epochs=3)).result(timeout=60)
+        assert pool.stored.flush(timeout=60)
+        assert [info.n_runs for info in store.list()] == [3]  # the built-in comparison only
+    finally:
+        pool.shutdown()
+
+
+@pytest.mark.slow
+def test_a_store_that_fails_never_fails_a_visitor(tmp_path, caplog):
+    """The database goes away (a server gone, a disk full): the pool trains as if it had none, and says so
+    once in the log."""
+    from experiments.store import StoreUnavailable
+
+    class Gone:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise StoreUnavailable("postgresql://lab:***@db/results", "cannot be reached")
+            return fail
+
+    pool = TrainingPool(workers=1, store=Gone())
+    try:
+        results = pool.submit(expand_grid(epochs=3)).result(timeout=60)
+        assert pool.stored.flush(timeout=30) and len(results.runs) == 3 and pool.stats["trained"] == 1
+        assert pool.estimate_wait_seconds(expand_grid(epochs=4)) > 0
+    finally:
+        pool.shutdown()
+    warnings = [r.getMessage() for r in caplog.records if "results store" in r.getMessage()]
+    assert warnings and all("cannot be reached" in w for w in warnings) and len(warnings) == len(set(warnings))
+
+
+def test_the_speed_is_the_median_of_recent_groups_and_does_not_jump_on_one():
+    """Issue 24: estimates were off up to 4x both ways because one slow group doubled every later estimate.
+    The server's speed is the median of its last groups' measured / estimated times, within [0.5, 4]."""
+    from experiments.pool.timing import Speed
+    speed = Speed()
+    assert speed.value == 1.0
+    for measured in (1.0, 1.1, 0.9, 1.0):
+        speed.record(measured, 1.0)
+    speed.record(2.5, 1.0)  # one slow group (a digits one the model underestimates)
+    assert speed.value == pytest.approx(1.0)
+    speed.record(10.0, 0.05)  # a group of a few milliseconds' estimate is fixed costs: not counted
+    assert speed.value == pytest.approx(1.0)
+    for _ in range(8):
+        speed.record(30.0, 1.0)
+    assert speed.value == 4.0  # the load may be heavy, but a group's own pace says the rest
+
+
+def test_time_left_follows_the_group_s_own_pace_once_it_has_begun():
+    from experiments.pool.timing import group_remaining
+    assert group_remaining(10.0, 1.0, 2.0, 0.0) == 8.0  # nothing done yet: the model's word
+    assert group_remaining(10.0, 1.0, 20.0, 0.5) == pytest.approx(20.0)  # half done in 20 s: 20 s more, not 0
+    assert group_remaining(10.0, 1.0, 1.0, 0.5) == pytest.approx(1.0)  # faster than the model: its pace
+    early = group_remaining(10.0, 1.0, 1.0, 0.05)
+    assert 1.0 * 0.95 / 0.05 > early > 9.0  # a little done: mostly the model's word

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from experiments.results import read_results, results_from_csv
+from experiments.saved import read_results, results_from_csv
 from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
 

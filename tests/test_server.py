@@ -2,6 +2,7 @@
 messages, as a page does): what happens to the training pool when tabs close, and when one address asks
 for too much."""
 import asyncio
+import re
 import time
 import urllib.parse
 
@@ -105,3 +106,20 @@ def test_one_address_cannot_fill_the_queue(app, wait_until):
     assert any("comparisons from your address are already waiting or training" in error for error in errors), errors
     assert not others
     wait_until(lambda: workers_idle(app), 15, message="the closed tabs' work to stop")
+
+
+def test_a_store_that_cannot_be_reached_leaves_the_app_working_and_says_so():
+    """The operator's database is down (or the URL is wrong): the app starts, trains with its memory cache
+    alone, and the sidebar's limits box says so in plain words, naming the store without its password."""
+    url = "postgresql+psycopg://lab:secret@127.0.0.1:9/results"  # port 9: nothing listens there
+    with Server(args=["--server.enableXsrfProtection", "false"], env={"NN_LAB_STORE_URL": url}) as server:
+        async def scene():
+            visitor = await run_and_see_it_train(server.port, "dataset=xor4&epochs=20")
+            await until(lambda: visitor.charted is not None or visitor.errors, timeout=120, message="the charts")
+            await visitor.close()
+            return visitor
+
+        visitor = asyncio.run(scene())
+        said = re.sub(r"\\(.)", r"\1", " ".join(visitor.alerts))  # as the visitor reads it (Markdown escaped)
+        assert "memory only" in said and "lab:***@127.0.0.1:9" in said and "secret" not in said
+        assert visitor.charted is not None and not visitor.errors and not server.tracebacks()

@@ -51,42 +51,42 @@ def test_empty_choices_are_refused_clearly():
 
 def test_settings_come_back_from_a_runs_table():
     """Opening a saved runs.csv restores the sidebar: every setting is one row of the same table as links."""
-    from experiments import expand_grid, run_grid
+    from experiments import run_grid
     settings = AppSettings(datasets=("xor",), architectures=("[2, 4, 2]",), activations=("tanh",), lrs=(0.3, 0.03),
                            epochs=5, batch_size="full", n_seeds=2, dataset_options={"xor": {"noise": 0.2}})
     runs = run_grid(settings.specs()).runs
-    restored = AppSettings.from_runs(runs)
-    assert restored.changes_from(settings) == [] or restored.dataset_options["xor"]["noise"] == 0.2
+    restored, problems = AppSettings.from_runs(runs)
+    assert problems == []
+    assert restored.changes_from(settings) == [] and restored.dataset_options["xor"]["noise"] == 0.2
     assert (restored.datasets, restored.architectures, restored.activations, restored.lrs, restored.epochs,
             restored.batch_size, restored.n_seeds) == (("xor",), ("[2, 4, 2]",), ("tanh",), (0.3, 0.03), 5, "full", 2)
-    assert expand_grid  # the public API is what notebooks use
 
 
 def test_settings_come_back_from_runs_with_networks_without_an_activation():
     """Networks without a hidden layer have activation "none" in runs.csv; the activations restored are those
     of the other networks, and a file of such networks alone restores the default one."""
-    from experiments.results import results_from_csv
+    from experiments.saved import results_from_csv
     settings = AppSettings(datasets=("xor",), architectures=("[2, 2]", "[2, 4, 2]"), activations=("tanh", "sigmoid"),
                            epochs=2)
     runs = results_from_csv(run_grid(settings.specs()).runs_csv().encode()).runs
     assert set(runs.loc[runs["layers"] == "[2, 2]", "activation"]) == {"none"}
-    restored = AppSettings.from_runs(runs)
-    assert restored.activations == ("tanh", "sigmoid") and restored.changes_from(settings) == []
+    restored, problems = AppSettings.from_runs(runs)
+    assert restored.activations == ("tanh", "sigmoid") and restored.changes_from(settings) == [] and not problems
     alone = replace(settings, architectures=("[2, 2]",), activations=("relu",))
-    restored = AppSettings.from_runs(results_from_csv(run_grid(alone.specs()).runs_csv().encode()).runs)
-    assert restored.activations == ("relu",) and restored.changes_from(alone) == []
+    restored, problems = AppSettings.from_runs(results_from_csv(run_grid(alone.specs()).runs_csv().encode()).runs)
+    assert restored.activations == ("relu",) and restored.changes_from(alone) == [] and not problems
 
 
 def test_an_old_runs_file_with_relu_on_a_network_without_a_hidden_layer_still_opens():
     """runs.csv saved before "none" named [25, 2]'s activation as asked (relu): it opens, reads "none", and
     restores the settings it was made with."""
-    from experiments.results import results_from_csv
+    from experiments.saved import results_from_csv
     settings = AppSettings(datasets=("xor",), architectures=("[25, 2]", "[25, 8, 2]"), epochs=2)
     runs = run_grid(settings.specs()).runs
     runs.loc[runs["layers"] == "[2, 2]", "activation"] = "relu"  # as the old app wrote it
     opened = results_from_csv(runs.to_csv(index=False).encode())
     assert list(opened.runs["activation"]) == ["none", "relu"]
-    assert AppSettings.from_runs(opened.runs).changes_from(settings) == []
+    assert AppSettings.from_runs(opened.runs)[0].changes_from(settings) == []
     assert list(opened.labels().values()) == ["[2, 2]", "[2, 8, 2]"]  # no activation named: only relu has one
 
 

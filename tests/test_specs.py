@@ -41,7 +41,8 @@ def test_grid_is_the_cartesian_product_in_a_stable_order():
     assert len(specs) == 2 * 3 * 3 * 2
     assert len(set(specs)) == len(specs)
     assert {s.activation for s in specs if s.architecture == "[25, 2]"} == {"none"}
-    assert specs[0] == RunSpec(dataset="edge", architecture="[25, 2]", activation="none", lr=0.1, seed=0)
+    assert specs[0] == RunSpec(dataset="edge", architecture="[25, 2]", activation="none", lr=0.1, seed=0,
+                               n_samples=250, noise=0.0, test_fraction=0.2)  # the dataset's defaults written out
     assert {spec.architecture for spec in specs} == {"[25, 2]", "[25, 8, 2]"}  # written canonically
     assert specs == expand_grid(datasets=["edge", "xor"], architectures=["25-2", "[25,8,2]"],
                                 activations=["relu", "tanh"], lrs=[0.1, 0.01, 0.5], seeds=[0, 1])
@@ -91,6 +92,15 @@ HUGE = dict(datasets=["edge", "xor", "xor4", "circles", "moons", "spiral", "gaus
             architectures=[f"[25, {width}, 2]" for width in range(1, 31)],
             activations=["relu", "tanh", "sigmoid", "leaky_relu"], lrs=[0.001 * k for k in range(1, 31)],
             optimizers=["sgd", "momentum", "adam"], seeds=list(range(10)))
+
+
+def test_a_checked_spec_is_checked_and_parsed_once():
+    """Issue 22: a spec is checked and its architecture parsed once, then carried: checking it again returns
+    it as it is, and its widths, its layers as run and its lockstep key come without parsing."""
+    spec = check_spec(RunSpec("circles", "25-16-8-2", n_samples=300))
+    assert spec.checked and spec.sizes == [25, 16, 8, 2] and spec.architecture == "[25, 16, 8, 2]"
+    assert (spec.n_samples, spec.noise, spec.test_fraction) == (300, 0.1, 0.25)  # defaults written out
+    assert check_spec(spec) is spec and not RunSpec().checked
 
 
 def test_a_huge_grid_is_refused_from_the_sizes_of_its_choices_before_any_run_is_made(monkeypatch):

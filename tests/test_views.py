@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 import pytest
 
 from experiments import figures
-from experiments.runner import run_grid, snapshot_schedule
+from experiments.costs import snapshot_schedule
+from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
 
 
@@ -208,3 +209,48 @@ def test_a_network_without_a_hidden_layer_is_named_without_an_activation_everywh
     assert list(design_map.data[0].y) == ["0", "8"]
     parallel = figures.parallel_coordinates_figure(results).data[0].dimensions
     assert next(d for d in parallel if d.label == "widest layer").ticktext[0] == "0"
+
+
+def test_the_paint_canvas_has_a_grid_and_leaves_clicks_to_streamlit():
+    """A blank (or white-on-white) image still shows its pixels: a grid between them and a border. A click
+    selects one pixel: the figure sets no click mode and drags a box only when asked (Streamlit turns clicks
+    into bare events when the drag mode is "select")."""
+    from experiments.datasets import DATASETS
+    image = DATASETS["digits"].image
+    fig = figures.paint_canvas_figure(image, np.zeros(image.shape))
+    lines = [shape for shape in fig.layout.shapes if shape.type == "line"]
+    borders = [shape for shape in fig.layout.shapes if shape.type == "rect"]
+    assert len(lines) == 7 + 7 and len(borders) == 1 and fig.layout.clickmode is None
+    assert fig.layout.dragmode == "pan" and figures.paint_canvas_figure(image, np.zeros(image.shape), box=True)\
+        .layout.dragmode == "select"
+    assert len(fig.data[1].x) == 64  # one invisible marker per pixel, to be selected
+
+
+@pytest.fixture(scope="module")
+def depth_lesson():
+    from experiments.lessons import LESSONS_BY_KEY
+    return run_grid(LESSONS_BY_KEY["depth"].settings.specs())
+
+
+def test_the_gallery_shows_the_mistakes_then_every_class(depth_lesson):
+    """The depth lesson: [36, 3] mixes up horizontal and vertical lines, and its gallery opens on those
+    mistakes; [36, 8, 3] makes none, and its gallery still shows every class (it showed 24 X's at 100%)."""
+    shallow = run_id(depth_lesson, layers="[36, 3]")
+    titles = [note.text for note in figures.gallery_figure(depth_lesson, shallow).layout.annotations]
+    assert titles[0].startswith("✗") and {"horizontal", "vertical"} <= {t.split("true ")[1] for t in titles
+                                                                         if "true" in t}
+    deep = run_id(depth_lesson, layers="[36, 8, 3]")
+    fig = figures.gallery_figure(depth_lesson, deep)
+    predicted = [note.text.split(" ")[1] for note in fig.layout.annotations]
+    assert set(predicted[:3]) == {"horizontal", "vertical", "X"} and len(predicted) == 24
+    assert fig.layout.title.text.startswith("lines · [36, 8, 3] · relu")  # named as the selector names it
+
+
+def test_run_titles_name_architectures_as_the_labels_do(depth_lesson):
+    """One dataset: the layers as run, as in every label ([36, 8, 3] on lines, asked as [25, 8, 2]);
+    several: the architecture as asked."""
+    deep = run_id(depth_lesson, layers="[36, 8, 3]")
+    assert figures.run_title(depth_lesson, deep).startswith("lines · [36, 8, 3]")
+    assert depth_lesson.labels()[deep] == "[36, 8, 3]"
+    mixed = run_grid(expand_grid(datasets=["xor", "circles"], architectures=["[25, 4, 2]"], epochs=1))
+    assert figures.run_title(mixed, 0).startswith("xor · [25, 4, 2]")

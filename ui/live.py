@@ -3,7 +3,8 @@
 Every update sends only what is new (``experiments.figures.live.LiveFeed``): the new epochs of every run,
 the runs whose state changed and each drawn configuration's newest grid. The runs in training come from the
 pool's live curves, cheap at every update; the runs that ended, from ``Job.results_so_far()``, read again
-only when another group of runs has ended. The grids: see ``live_grids``.
+only when another group of runs has ended. The grids of the runs in training are drawn by the workers
+(``live_grids``); a run that ended is drawn once, here, from its final network.
 """
 import streamlit as st
 
@@ -63,22 +64,9 @@ class LiveState:
 
 
 def live_grids(job, live, running):
-    """{run: (epoch, grid bytes)}: the newest grid of every drawn run in training.
-
-    For now the server computes them from the networks ``Job.results_so_far()`` rebuilds from the newest
-    weights the workers sent. To be swapped for one line once the pool's workers compute the grids
-    themselves (``experiments.grids.probability_grid``) and the Job hands them over."""
-    wanted = running & set(live.feed.drawn)
-    if not wanted:
-        return {}
-    results = job.results_so_far()
-    epochs = dict(zip(results.runs["run_id"], results.runs["epochs_run"]))
-    grids = {}
-    for run in wanted & set(results.networks):
-        data = results.datasets[run]
-        grids[run] = (int(epochs[run]), probability_grid(results.networks[run],
-                                                         live.inputs_for(live.feed.drawn[run], data), data.n_classes))
-    return grids
+    """{run: (epoch, grid bytes)}: the newest grid of every drawn run in training, as its worker computed it
+    (``Job.grids``): the server relays bytes and rebuilds no network while a comparison trains."""
+    return {run: grid for run, grid in job.grids().items() if run in running and run in live.feed.drawn}
 
 
 def live_view(job):

@@ -4,9 +4,9 @@ import streamlit as st
 
 import nn
 from experiments import figures
-from experiments.datasets import DATASETS, MAX_NOISE, MAX_TEST_FRACTION, MIN_SAMPLES, MIN_TEST_FRACTION, csv_columns
-from experiments.datasets import dataset_from_csv
-from experiments.results import csv_kind, results_from_csv
+from experiments.datasets import DATASETS, MAX_NOISE, MAX_TEST_FRACTION, MIN_SAMPLES, MIN_TEST_FRACTION
+from experiments.own_data import csv_columns, dataset_from_csv
+from experiments.saved import csv_kind, results_from_csv
 from experiments.settings import (BATCH_CHOICES, MAX_L2, MAX_SEEDS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings,
                                   parse_custom_architectures, parse_custom_lrs, parse_epochs)
 from experiments.specs import adapt_layers, has_hidden_layer, parse_architecture
@@ -27,6 +27,7 @@ def render():
     catalog = state.catalog()
     sidebar.multiselect("Datasets", catalog.names(), key="datasets",
                         format_func=lambda name: f"{name} · {catalog.info(name).description}")
+    errors["datasets"] = _needs_one(sidebar, "datasets", "dataset")
     _own_data(sidebar)
     for name in st.session_state.datasets:
         _dataset_options(sidebar, name, catalog)
@@ -35,21 +36,25 @@ def render():
     sidebar.multiselect("Architectures", PRESET_ARCHITECTURES, key="architectures",
                         help="Layer widths, inputs first and classes last. The first and last widths adapt to each "
                              "dataset; the hidden layers are kept.")
+    custom_arch, errors["custom_arch"] = parse_custom_architectures(st.session_state.custom_arch)
+    errors["architectures"] = _needs_one(sidebar, "architectures", "architecture", custom_arch)
     sidebar.text_input("Add architectures", key="custom_arch", placeholder="[25, 32, 16, 2]; 25-4-2",
                        help="Any architecture, written like [25, 32, 16, 2], 25,32,16,2 or 25-32-16-2; "
                             "separate several with ';'.")
-    custom_arch, errors["custom_arch"] = parse_custom_architectures(st.session_state.custom_arch)
     _field_errors(sidebar, errors["custom_arch"])
     arch_note = sidebar.empty()
     sidebar.multiselect("Hidden activations", sorted(nn.ACTIVATIONS), key="activations")
+    errors["activations"] = _needs_one(sidebar, "activations", "activation")
 
     sidebar.subheader("Training")
     sidebar.multiselect("Learning rates", PRESET_LRS, key="lrs", format_func=lambda lr: f"{lr:g}")
-    sidebar.text_input("Add learning rates", key="custom_lr", placeholder="0.2, 0.003")
     custom_lrs, errors["custom_lr"] = parse_custom_lrs(st.session_state.custom_lr)
+    errors["lrs"] = _needs_one(sidebar, "lrs", "learning rate", custom_lrs)
+    sidebar.text_input("Add learning rates", key="custom_lr", placeholder="0.2, 0.003")
     _field_errors(sidebar, errors["custom_lr"])
     sidebar.multiselect("Optimizers", list(nn.OPTIMIZERS), key="optimizers",
                         help="sgd: plain gradient descent; momentum: heavy ball (beta 0.9); adam: adaptive steps.")
+    errors["optimizers"] = _needs_one(sidebar, "optimizers", "optimizer")
     caps = state.limits()
     sidebar.text_input("Epochs", key="epochs", help=f"1 to {caps.max_epochs} on this server; 1e3 means 1000.")
     epochs = None
@@ -71,6 +76,11 @@ def render():
                    f"(parameters × samples × epochs), about {caps.max_seconds:.0f} s of the training workers' time "
                    f"and {caps.max_memory_mb:.0f} MB of memory, as estimated before training. Run it locally to "
                    "go further.")
+        store, why_not = state.store()
+        if store is None:
+            st.warning(plain(why_not), icon=":material/database:")
+        else:
+            st.caption("Trained comparisons are kept in a results store, so a restart trains nothing again.")
 
     # while a typed field is wrong, the settings (and so the address bar) keep its last good value
     settings = _settings(_last_good("custom_arch", custom_arch, errors, []),
@@ -81,6 +91,16 @@ def render():
     with plan_box:
         _plan_box(plan)
     return plan
+
+
+def _needs_one(container, key, what, typed=None):
+    """An empty choice (with nothing typed in the box below it, if it has one), said under it in the app's
+    words, not the library's "'lrs' must be a non-empty list" at the top."""
+    if st.session_state[key] or typed:
+        return []
+    message = f"Choose at least one {what}" + (", or add one below." if typed is not None else ".")
+    _field_errors(container, [message])
+    return [message]
 
 
 def _field_errors(container, messages):
@@ -245,19 +265,32 @@ def _own_data(sidebar):
 
 
 # ----- results saved earlier -----
+def _uploads_changed():
+    st.session_state.update(open_error=None, open_notes=[])
+
+
 def _open_saved():
     uploads = st.session_state.get("uploads") or []
-    by_kind = {csv_kind(upload.getvalue()) or "runs": upload.getvalue() for upload in uploads}
+    by_kind = {}
+    for upload in uploads:
+        by_kind.setdefault(csv_kind(upload.getvalue()) or "runs", []).append(upload)
     try:
+        twice = next((kind for kind, files in by_kind.items() if len(files) > 1), None)
+        if twice:  # the later would be used without a word
+            raise ValueError(f"choose one {twice} CSV at a time (and its {'history' if twice == 'runs' else 'runs'} "
+                             f"CSV); {len(by_kind[twice])} files read as {twice} CSVs: "
+                             f"{', '.join(f.name for f in by_kind[twice])}.")
         if "runs" not in by_kind:
             raise ValueError("choose the runs CSV (runs.csv) too; the history CSV alone has no settings.")
-        results = results_from_csv(by_kind["runs"], by_kind.get("history"))
+        results = results_from_csv(*(by_kind[kind][0].getvalue() if kind in by_kind else None
+                                     for kind in ("runs", "history")))
     except ValueError as error:
         st.session_state.open_error = str(error)
         return
-    settings = AppSettings.from_runs(results.runs)
+    caps = state.limits()
+    settings, problems = AppSettings.from_runs(results.runs, max_epochs=caps.max_epochs, max_samples=caps.max_samples)
     state.apply_settings(settings)
-    st.session_state.open_error = None
+    st.session_state.update(open_error=None, open_notes=problems)
     state.show_results(results, settings, "upload", "Opened from saved CSV files; the sidebar now shows their "
                                                    "settings. Press Run to train them again and see every view.")
 
@@ -265,7 +298,9 @@ def _open_saved():
 def _saved_results(sidebar):
     with sidebar.expander("Open saved results"):
         uploads = st.file_uploader("runs.csv and history.csv saved earlier", type="csv", accept_multiple_files=True,
-                                   key="uploads")
+                                   key="uploads", on_change=_uploads_changed)
         st.button("Show these results", key="open_upload", disabled=not uploads, on_click=_open_saved)
         if st.session_state.get("open_error"):
             st.error(plain(f"Could not open the upload: {st.session_state.open_error}"))
+        for note in st.session_state.get("open_notes") or []:  # settings this server shows otherwise
+            st.warning(plain(note))

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from experiments import figures
 from experiments.datasets import DATASETS, Catalog
 from experiments.limits import Limits
-from experiments.settings import OPTIONS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings
+from experiments.settings import OPTIONS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings, dropped_link
+from experiments.store.keys import is_key
 
 FIGURE_CACHE_ENTRIES = 64  # figures of all visitors' results; each entry is at most a few MB
 RESULT_CACHE_ENTRIES = 24  # finished comparisons shared by all visitors ...
@@ -22,6 +22,7 @@ RESULT_CACHE_BYTES = 64e6  # ... and at most this many bytes of them
 POOL_MAX_JOBS = 40  # comparisons waiting or training at once; more visitors are asked to try again shortly
 POOL_MAX_PER_CLIENT = 8  # of them from one address (a class behind one school router shares one)
 SNAPSHOTS = 20  # weight snapshots kept per drawn run, for "while they learned"
+RESULTS_PARAM = "results"  # a results link: ?<settings>&results=<the comparison's key in the store>
 DATASET_CACHE_ENTRIES = 32
 
 
@@ -59,17 +60,28 @@ def configure_process():
 
 
 @st.cache_resource(show_spinner=False)
+def store():
+    """(the experiment store, "") or (None, why not): ``experiments.store``, configured by NN_LAB_STORE_URL,
+    the secret ``[connections.results] url`` or the SQLite file in NN_LAB_DATA_DIR. One that cannot be
+    opened leaves the server with its memory cache alone; the reason is logged once and shown in the
+    sidebar's limits box."""
+    from experiments.store import ResultStore
+    return ResultStore.open_or_none(secrets=st.secrets)
+
+
+@st.cache_resource(show_spinner=False)
 def pool():
     """The server's one training pool (``experiments.pool``): at most one worker process per core, each
-    with one BLAS thread, and finished comparisons shared by every visitor (bounded in entries and bytes).
-    The default comparison starts training here, on the first visit, and stays cached for good, so the
-    Run of everyone who opens the app finds it ready."""
+    with one BLAS thread, and finished comparisons shared by every visitor (bounded in entries and bytes,
+    and kept in the store, if there is one, across restarts). The default comparison starts training here,
+    on the first visit (or is read from the store), and stays for good, so everyone's Run finds it ready."""
     from experiments.pool import ResultCache, TrainingPool
     training_pool = TrainingPool(cache=ResultCache(RESULT_CACHE_ENTRIES, RESULT_CACHE_BYTES), max_jobs=POOL_MAX_JOBS,
-                                 max_per_client=POOL_MAX_PER_CLIENT)
+                                 max_per_client=POOL_MAX_PER_CLIENT, store=store()[0])
     builtin = Catalog(max_samples=limits().max_samples)
     try:
-        training_pool.preload(AppSettings().specs(builtin), builtin, snapshots=SNAPSHOTS)
+        training_pool.preload(AppSettings().specs(builtin), builtin, snapshots=SNAPSHOTS,
+                              settings=AppSettings().to_query())
     except ValueError:  # the operator's caps exclude the default comparison: no head start, nothing broken
         pass
     return training_pool
@@ -166,22 +178,27 @@ def catalog():
 
 # ----- figures, cached by the results' token and the view's options -----
 @st.cache_resource(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
-def _figure(name, token, options, _results):
-    return getattr(figures, name)(_results, *options)
+def _figure(name, token, options, _draw, _results):
+    return _draw(_results, **dict(options))
 
 
 @st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
-def _table(name, token, options, _results):
-    return getattr(figures, name)(_results, *options)
+def _table(name, token, options, _draw, _results):
+    return _draw(_results, **dict(options))
 
 
-def figure(name, results, *options):
-    """``experiments.figures.<name>(results, *options)``, built once per results and options. A Plotly
-    figure is one object shared by every session (only read: st.plotly_chart copies it to send it), since
-    a copy per session costs more than drawing it (unpickling a figure re-validates every property); a
-    table is copied to each session, which may sort or slice it."""
-    cached = _table if name.endswith("_table") else _figure
-    return cached(name, results.token, options, results)
+def figure(draw, results, **options):
+    """``draw(results, **options)``, a function of experiments.figures that returns a Plotly figure or a
+    canvas payload, made once per results and options and shared by every session (only read:
+    st.plotly_chart copies a figure to send it; a copy per session would cost more than drawing it, as
+    unpickling a figure re-validates every property). The options must be hashable (tuples, not lists)."""
+    return _figure(draw.__qualname__, results.token, tuple(sorted(options.items())), draw, results)
+
+
+def table(draw, results, **options):
+    """``draw(results, **options)``, a function of experiments.figures that returns a table, made once per
+    results and options and copied to each session, which may sort or slice it."""
+    return _table(draw.__qualname__, results.token, tuple(sorted(options.items())), draw, results)
 
 
 # ----- the sidebar's widgets <-> AppSettings -----
@@ -217,12 +234,26 @@ def bootstrap():
     caps = limits()
     query = {key: st.query_params.get_all(key) for key in st.query_params}
     restored, problems = AppSettings.from_query(query, max_epochs=caps.max_epochs, max_samples=caps.max_samples)
+    problems = dropped_link(_raw_query_string(), query) + problems
+    pending = st.query_params.get(RESULTS_PARAM)
+    if pending is not None and not is_key(pending):
+        problems.append(f"link parameter {RESULTS_PARAM}: not the name of stored results; left out.")
+        pending = None
     st.session_state.own_datasets = {}
     for key, value in widget_values(restored).items():
         st.session_state.setdefault(key, value)
     st.session_state.update(
         initialized=True, from_link=bool(query), link_problems=problems, results=None, results_settings=None,
-        results_source=None, notice=None, job=None, own_error=None, field_errors={}, recent={})
+        results_source=None, notice=None, job=None, own_error=None, field_errors={}, recent={}, results_key=None,
+        pending_results=pending)  # a results link: opened once the plan is made (links.open_pending)
+
+
+def _raw_query_string():
+    """The query string the browser sent. Streamlit drops a link of more than 1000 fields whole before
+    st.query_params sees it (and only logs it); no public API shows the original, so this reads the script
+    run's context (there in Streamlit 1.63 to 1.67), and says nothing if it cannot."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    return getattr(get_script_run_ctx(), "query_string", "") or ""
 
 
 @dataclass
@@ -238,7 +269,7 @@ class View:
     plan: object  # ui.plan.Plan: what Run would train now
 
 
-def show_results(results, settings, source, notice=None):
-    """Make ``results`` the visitor's results."""
+def show_results(results, settings, source, notice=None, key=None):
+    """Make ``results`` the visitor's results; ``key``: their name in the store (a results link), if any."""
     st.session_state.update(results=results, results_settings=settings, results_source=source, notice=notice,
-                            link_problems=[])
+                            link_problems=[], results_key=key)

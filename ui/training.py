@@ -12,7 +12,7 @@ import streamlit as st
 from experiments import figures
 from experiments.pool import PoolBusy
 
-from . import state
+from . import links, state
 from .live import live_view
 from .plan import make_plan
 from .text import plain
@@ -30,10 +30,11 @@ def start(plan):
     key = plan.key
     if key in s.recent:
         state.show_results(s.recent[key], plan.settings, "run", "The same comparison as before: shown from this "
-                                                                "session's results, without training again.")
+                           "session's results, without training again.", key=links.shareable_key(plan.specs))
         return
     try:
-        job = state.pool().submit(plan.specs, state.catalog(), snapshots=state.SNAPSHOTS, owner=state.owner())
+        job = state.pool().submit(plan.specs, state.catalog(), snapshots=state.SNAPSHOTS, owner=state.owner(),
+                                  settings=plan.settings.shareable().to_query())
     except PoolBusy as error:
         s.training_error = str(error)
         return
@@ -82,7 +83,9 @@ def _finish(job):
     # the runs' own statuses say what happened: a Stop that reached the pool in a group's last epoch stopped nothing
     stopped = int((runs["status"] == "stopped").sum())
     finished = int(runs["status"].isin(["ok", "diverged"]).sum())
+    key = None
     if finished == job.total:
+        key = links.shareable_key(job.specs)  # names it in a results link
         recent = s.recent
         recent.pop(job.specs, None)
         recent[job.specs] = results
@@ -93,7 +96,7 @@ def _finish(job):
         notice = (f"Stopped: {finished} of {job.total} runs finished" +
                   (f", {stopped} stopped part-way (shown as far as they got)" if stopped else "") +
                   ". Press ▶ Run to train the whole comparison.")
-    state.show_results(results, s.job_settings, "run", notice)
+    state.show_results(results, s.job_settings, "run", notice, key=key)
 
 
 def panel(live=False):

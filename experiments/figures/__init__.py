@@ -9,7 +9,8 @@ from .common import (BINARY_SCALE, CLASS_COLORS, CONFIG_PALETTE, DoesNotApply, E
                      varying_factors)
 from .curves import learning_curves_figure
 from .live import LiveFeed, live_seconds
-from .images import confusion_matrices_figure, dataset_preview_figure, gallery_figure, image_figure, image_heatmap
+from .images import (confusion_matrices_figure, dataset_preview_figure, gallery_figure, image_heatmap,
+                     paint_canvas_figure)
 from .inside import gradient_flow_figure, hidden_layers_figure, weights_figure
 from .neurons import neurons_payload
 from .panels import film_payload, panels_payload, plane_payload, run_film_payload
@@ -23,7 +24,7 @@ __all__ = ["BINARY_SCALE", "CLASS_COLORS", "CONFIG_PALETTE", "MAX_PANELS", "Does
            "curve_encoding",
            "dataset_preview_figure", "decision_boundary_figure", "design_map_figure", "facet_grid", "factor_name",
            "film_payload", "first_seed_runs", "gallery_figure", "gradient_flow_figure", "hidden_layers_figure",
-           "image_figure", "image_heatmap", "learning_curves_figure", "LiveFeed", "live_seconds",
-           "lr_finder_figure", "neurons_payload", "panels_payload", "parallel_coordinates_figure", "plane_payload",
-           "point_picker_figure", "predictions_table", "projection", "run_film_payload", "run_title", "smooth",
-           "varying_design_factors", "varying_factors", "weights_figure"]
+           "image_heatmap", "learning_curves_figure", "LiveFeed", "live_seconds",
+           "lr_finder_figure", "neurons_payload", "paint_canvas_figure", "panels_payload", "parallel_coordinates_figure",
+           "plane_payload", "point_picker_figure", "predictions_table", "projection", "run_film_payload", "run_title",
+           "smooth", "varying_design_factors", "varying_factors", "weights_figure"]

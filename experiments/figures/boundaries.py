@@ -158,13 +158,6 @@ def _axis_names(fig, row, col):
     return tuple(axis.plotly_name.replace("axis", "") for axis in (subplot.xaxis, subplot.yaxis))
 
 
-def outline(fig, row, col, color="#e8590c"):
-    """A thick frame around one panel: the configuration picked in the table."""
-    x_name, y_name = _axis_names(fig, row, col)
-    fig.add_shape(type="rect", xref=f"{x_name} domain", yref=f"{y_name} domain", x0=-0.02, x1=1.02, y0=-0.02,
-                  y1=1.02, line={"color": color, "width": 4})
-
-
 def equal_scale(fig, row, col):
     """One unit on x is as long as one unit on y in this panel (Plotly shrinks the panel to keep it so)."""
     x_axis, y_axis = (fig.layout.xaxis, fig.layout.yaxis) if fig._grid_ref is None else \
@@ -224,8 +217,9 @@ def point_picker_figure(data, x1, x2, resolution=35, height=360):
         fig.add_trace(go.Scatter(x=data.X_train[mask, 0], y=data.X_train[mask, 1], mode="markers",
                                  name=text(data.class_names[cls]), hoverinfo="skip",
                                  marker={"size": 4, "color": CLASS_COLORS[cls % 10], "opacity": 0.5}))
-    fig.add_trace(go.Scatter(x=[x1], y=[x2], mode="markers", name="your point", hoverinfo="skip",
-                             marker={"size": 16, "color": "black", "symbol": "x"}))
+    fig.add_trace(go.Scatter(x=[x1], y=[x2], mode="markers", name="your point", hoverinfo="skip",  # black, white
+                             marker={"size": 16, "color": "black", "symbol": "x",  # rim: seen on a light or dark page
+                                     "line": {"color": "white", "width": 2}}))
     fig.update_layout(height=height, margin={"l": 20, "r": 20, "t": 10, "b": 20}, clickmode="event+select",
                       legend={"orientation": "h", "y": -0.08})
     equal_scale(fig, 1, 1)  # rings look round here too

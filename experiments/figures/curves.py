@@ -4,6 +4,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from ..specs import parse_architecture
 from .canvas import Canvas
 from .common import (check_factor, config_colors, facet_grid, factor_levels, factor_name, fade, label_levels,
                      level_colors, level_name, smooth, text)
@@ -177,7 +178,7 @@ def _unstable_runs(history, runs):
     if history.empty:
         return set()
     last = history.groupby("run_id")["train_loss"].last()
-    classes = runs.set_index("run_id")["layers"].map(lambda layers: int(layers.strip("[]").split(",")[-1]))
+    classes = runs.set_index("run_id")["layers"].map(lambda layers: parse_architecture(layers)[-1])
     guessing = np.log(classes.reindex(last.index).fillna(2).astype(float))
     return set(last.index[~(last <= 2 * guessing)])
 

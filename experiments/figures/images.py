@@ -42,12 +42,30 @@ def image_heatmap(image_format, pixels, **options):
                       colorscale=image_format.colorscale, showscale=False, hoverinfo="skip", **options)
 
 
-def image_figure(image_format, pixels, height=200):
-    """One image in raw pixel values, e.g. what a visitor drew."""
-    fig = go.Figure(image_heatmap(image_format, pixels))
-    fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(showticklabels=False, autorange="reversed", scaleanchor="x")
-    fig.update_layout(height=height, margin={"l": 5, "r": 5, "t": 5, "b": 5})
+GRID_LINE = "rgba(128, 128, 128, 0.45)"  # reads on white and on near-black, on light and on dark ink
+BORDER = "rgba(128, 128, 128, 0.9)"
+
+
+def paint_canvas_figure(image_format, pixels, box=False, height=320):
+    """An image to paint: the pixels under an invisible marker on each (a heatmap alone cannot be selected),
+    with a grid between the pixels and a border, so a blank image or white pixels on a white page still show
+    where each pixel is. ``box``: a drag selects a box of pixels; otherwise a click selects one pixel.
+
+    No click mode is set: Streamlit selects points on click unless the figure sets its own, and when the drag
+    mode is "select" it turns clicks into bare events that select nothing (Streamlit 1.63 to 1.67)."""
+    rows, cols = image_format.shape
+    grid_rows, grid_cols = np.mgrid[0:rows, 0:cols]
+    fig = go.Figure([image_heatmap(image_format, pixels),
+                     go.Scatter(x=grid_cols.ravel(), y=grid_rows.ravel(), mode="markers", showlegend=False,
+                                marker={"size": 28, "color": "rgba(0,0,0,0)"}, hoverinfo="none")])
+    lines = [{"type": "line", "x0": c - 0.5, "x1": c - 0.5, "y0": -0.5, "y1": rows - 0.5} for c in range(1, cols)] + \
+        [{"type": "line", "x0": -0.5, "x1": cols - 0.5, "y0": r - 0.5, "y1": r - 0.5} for r in range(1, rows)]
+    fig.update_layout(shapes=[{**line, "line": {"color": GRID_LINE, "width": 1}, "layer": "above"} for line in lines]
+                      + [{"type": "rect", "x0": -0.5, "x1": cols - 0.5, "y0": -0.5, "y1": rows - 0.5,
+                          "line": {"color": BORDER, "width": 2}, "layer": "above"}])
+    fig.update_xaxes(visible=False, range=[-0.55, cols - 0.45], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[rows - 0.45, -0.55], scaleanchor="x", fixedrange=True)
+    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, dragmode="select" if box else "pan")
     return fig
 
 
@@ -90,12 +108,19 @@ def confusion_matrices_figure(results, run_ids):
 
 
 def gallery_figure(results, run_id, n_images=24, per_row=8):
-    """Test images with the prediction, its confidence and the true label; misclassified ones first."""
+    """Test images with the prediction, its confidence and the true label: the misclassified ones first (the
+    most confident mistakes first), then right ones taking each class in turn, the least sure first, so a
+    network without mistakes still shows every class, and where it hesitates."""
     data, (run_id,) = _image_dataset(results, [run_id])
     proba = results.networks[run_id].predict_proba(data.X_test)
     predicted, confidence = proba.argmax(axis=1), proba.max(axis=1)
     wrong = predicted != data.y_test
-    order = np.lexsort((-confidence, ~wrong))[:n_images]  # misclassified first, most confident first
+    mistakes = np.flatnonzero(wrong)[np.argsort(-confidence[wrong], kind="stable")]
+    right = [np.flatnonzero(~wrong & (data.y_test == cls)) for cls in range(data.n_classes)]
+    right = [members[np.argsort(confidence[members], kind="stable")] for members in right]
+    turns = [members[turn] for turn in range(max(map(len, right), default=0))
+             for members in right if turn < len(members)]
+    order = np.array([*mistakes, *turns], dtype=int)[:n_images]
     rows = math.ceil(len(order) / per_row)
     titles = [f"{'✗' if wrong[i] else '✓'} {text(data.class_names[predicted[i]])} {confidence[i]:.0%}"
               + (f"<br>true {text(data.class_names[data.y_test[i]])}" if wrong[i] else "<br> ") for i in order]

@@ -38,7 +38,8 @@ def accuracy_table(results, max_points=60):
         table = table.assign(_dataset=table["dataset"].map(order), _acc=-table["test acc %"].fillna(-1),
                              _loss=table["test loss"].fillna(np.inf))
         table = table.sort_values(["_dataset", "_acc", "_loss"], kind="stable").reset_index(drop=True)
-        table.loc[~table["_dataset"].duplicated(), "best"] = "★"
+        ranked = table["test acc %"].notna()  # no star where no accuracy is known (every one NaN)
+        table.loc[ranked & ~table["_dataset"].where(ranked).duplicated(), "best"] = "★"
         table = table.drop(columns=["_dataset", "_acc", "_loss"])
     return table
 

@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..specs import parse_architecture
 from .common import DoesNotApply, text
 
 
@@ -43,7 +44,7 @@ def parallel_coordinates_figure(results):
     if runs.empty:
         raise DoesNotApply("no finished runs.")
     runs = runs.sort_values("test_acc", kind="stable", na_position="first")  # drawn in order: the best on top
-    layers = runs["layers"].map(lambda written: [int(v) for v in written.strip("[]").split(",")])
+    layers = runs["layers"].map(parse_architecture)
     depth = layers.map(lambda sizes: len(sizes) - 2)
     width = layers.map(lambda sizes: max(sizes[1:-1], default=0))
 
@@ -89,7 +90,7 @@ def _numeric_axis(values, label, names=lambda value: f"{value:g}", max_ticks=8):
 
 def design_factors(runs):
     """The numeric settings of each run that a design map can put on an axis: {name: values per run}."""
-    layers = runs["layers"].map(lambda written: [int(v) for v in written.strip("[]").split(",")])
+    layers = runs["layers"].map(parse_architecture)
     return {
         "learning rate": runs["lr"].astype(float),
         "hidden layers": layers.map(lambda sizes: len(sizes) - 2),

@@ -43,17 +43,18 @@ class Training:
     """One comparison and everyone who asked for it. ``grid`` is a runner.GridTraining (checked specs,
     their data, lockstep groups, the outcomes that came back) until the Results are built."""
 
-    def __init__(self, key, grid=None, results=None):
-        self.key, self.grid, self.results = key, grid, results
+    def __init__(self, key, grid=None, results=None, settings=None):
+        self.key, self.grid, self.results, self.settings = key, grid, results, settings
         self.status = "queued" if results is None else "done"
         self.pending = [] if grid is None else list(range(len(grid.groups)))  # groups not yet sent
         self.running = {}  # group number -> the worker training it
         self.live = {}  # group number -> (run indices, epochs array, {metric: array (epochs, runs, ...)})
-        self.weights = {}  # group number -> (run indices, epoch, newest flat parameters (runs, parameters))
+        self.grids = {}  # run index -> (epoch, its newest boundary grid: bytes, grids.probability_grid)
         self.subscribers = {}  # token of each Job waiting for it -> its Owner
         self.gone = {}  # token -> when its owner was first seen gone (released after a grace period)
         self.last_spec, self.blas_threads, self.error = None, None, None
         self.estimates = [] if grid is None else group_estimates(grid.groups, grid.datasets)
+        self.epochs = [] if grid is None else [members[0][1].epochs for _, members in grid.groups]  # per group
         self.finished = threading.Event()
         self.finishing = results is not None
         self.total = len(results.runs) if grid is None else grid.total
@@ -140,7 +141,7 @@ class Job:
 
     def results_so_far(self):
         """Results of every run of the comparison: those finished so far; those in training, with status
-        "running", their curves so far and, for the first seed, their newest weights; and those not started,
+        "running" and their curves so far (no network: the workers draw them, see ``grids``); and those not started,
         with status "waiting" and no numbers. Every run is there from the start, so its label and colour
         stay the same while the comparison trains. The final Results once ready."""
         if self.ready():
@@ -151,14 +152,19 @@ class Job:
                 return self.result()
             finished = list(grid.outcomes)
             live = [(number, *self._training.live[number]) for number in self._training.live]
-            weights = dict(self._training.weights)
-        from ..runner import build_results
-        running = [_running_outcome(grid, number, column, index, epochs, metrics, weights.get(number))
+        from ..results import build_results
+        running = [_running_outcome(grid, number, column, index, epochs, metrics)
                    for number, indices, epochs, metrics in live for column, index in enumerate(indices)]
         started = {outcome.index for outcome in finished + running}
         waiting = [_waiting_outcome(grid, index) for index in range(grid.total) if index not in started]
         return build_results(sorted(finished + running + waiting, key=lambda outcome: outcome.index),
                              grid.datasets)
+
+    def grids(self):
+        """{run index: (epoch, grid bytes)}: the newest boundary grid of every drawn run that has trained in a
+        worker (``grids.probability_grid`` over ``grids.dataset_plane`` of its data), as the worker sent it."""
+        with self._pool._lock:
+            return dict(self._training.grids)
 
     def eta_seconds(self):
         """Seconds until this comparison's results are ready, counting the comparisons ahead of it."""
@@ -181,13 +187,13 @@ class Job:
         return self._results
 
 
-def _running_outcome(grid, number, column, index, epochs, metrics, weights):
+def _running_outcome(grid, number, column, index, epochs, metrics):
     """A RunOutcome for run ``index`` (column ``column`` of its group's live arrays) in training."""
     import numpy as np
 
     import nn
     from ..runner import RunOutcome
-    from ..specs import layers_as_run, make_network
+    from ..specs import layers_as_run
     spec = grid.specs[index]
     data = grid.datasets[grid.groups[number][0]]
     layers = layers_as_run(spec, data.n_features, data.n_classes)
@@ -198,11 +204,7 @@ def _running_outcome(grid, number, column, index, epochs, metrics, weights):
         else ("diverged", f"diverged after epoch {int(epochs[trained - 1]) if trained else 0}")
     history = nn.History(**{name: values[:trained, column].tolist() for name, values in metrics.items()},
                          status=status, message=message)
-    network = None
-    if weights is not None and index in weights[0]:
-        network = make_network(spec, layers)
-        network.flat_params[...] = weights[2][weights[0].index(index)]
-    return RunOutcome(index, spec, layers, status, history.message, 0.0, history, network)
+    return RunOutcome(index, spec, layers, status, history.message, 0.0, history)
 
 
 def _waiting_outcome(grid, index):

@@ -1,4 +1,4 @@
-"""The pool's reader thread: what the workers say (progress, weights, finished groups, a death) and who of
+"""The pool's reader thread: what the workers say (progress, grids, finished groups, a death) and who of
 the visitors waiting has gone. A part of ``TrainingPool`` (a mixin: it works on the pool's state, under its
 lock), apart so that each file reads alone."""
 import threading
@@ -106,35 +106,33 @@ class Reader:
                 epochs = _concatenate(old[1], epochs)
                 metrics = {name: _concatenate(old[2][name], values) for name, values in metrics.items()}
             training.live[number] = (indices, epochs, metrics)
-        elif message[0] == "weights":
-            training.weights[number] = message[2:]
+        elif message[0] == "grids":
+            _, _, indices, epoch, grids = message
+            training.grids.update({index: (epoch, grid) for index, grid in zip(indices, grids)})
         elif message[0] == "done":
             _, _, outcomes, threads = message
             seconds = time.monotonic() - worker.started  # as the visitor waits: training and transfer
             worker.task = None
             del training.running[number]
             training.live.pop(number, None)
-            training.weights.pop(number, None)
             training.grid.outcomes.extend(outcomes)
             training.done += len(outcomes)
             training.last_spec = outcomes[-1].spec if outcomes else training.last_spec
             training.blas_threads = max(training.blas_threads or 0, threads or 0) or None
-            if training.estimates[number] > 0 and all(o.status == "ok" for o in outcomes):
-                ratio = seconds / training.estimates[number]
-                self._speed = min(20.0, max(0.2, 0.5 * self._speed + 0.5 * ratio))
+            if all(o.status == "ok" for o in outcomes):
+                self._speed.record(seconds, training.estimates[number])
             if not training.pending and not training.running and not training.finishing:
                 training.finishing = True
                 finished.append(training)
 
     def _recover(self, worker, message, error, finished):
-        """A message could not be handled. Live curves or weights: dropped (the results still come). A
+        """A message could not be handled. Live curves or grids: dropped (the results still come). A
         finished group: its comparison fails with the error, and the worker is free again."""
         if worker.task is None:
             return
         training, number = worker.task
-        if message is not None and message[0] in ("epochs", "weights"):
+        if message is not None and message[0] in ("epochs", "grids"):
             training.live.pop(number, None)
-            training.weights.pop(number, None)
             return
         worker.task = None
         training.running.pop(number, None)

@@ -1,17 +1,20 @@
 """The pool itself: one queue of comparisons for the whole server, dispatched group by group to at most
 one worker process per core, a reader thread that follows the workers, and the cache of finished ones."""
+import atexit
 import itertools
 import multiprocessing
 import os
 import threading
 import time
+import weakref
 from collections import Counter, deque
 
 from ..results import METRIC_NAMES
 from .cache import ResultCache
 from .job import Job, Progress, Training, own_copy
 from .reader import Reader
-from .timing import finish_times, group_estimates
+from .stored import StoreLink
+from .timing import Speed, finish_times, group_estimates, group_remaining
 from .worker import start_worker
 
 
@@ -32,16 +35,19 @@ def _checked(specs, catalog):
 
 class TrainingPool(Reader):
     """Trains comparisons for every visitor of a server in at most ``workers`` processes (at most the number
-    of cores). At most ``max_jobs`` comparisons wait or train at once, and at most ``max_per_client`` of them
+    of cores). A comparison in ``store`` (an experiments.store.ResultStore, optional) is read from it rather
+    than trained, and one trained is written there. At most ``max_jobs`` comparisons wait or train at once, and
+    at most ``max_per_client`` of them
     for one client address (else ``PoolBusy``); a session has one at a time (its new one replaces the old).
     A comparison whose visitors have all gone (``job.Owner.alive``) is dropped within a few seconds, before
     its groups reach a worker or at its running groups' next epoch. Finished ones go to ``cache``. Workers
     start on first use (or ``start()``) and are reused."""
 
-    def __init__(self, workers=None, cache=None, max_jobs=32, max_per_client=8):
+    def __init__(self, workers=None, cache=None, max_jobs=32, max_per_client=8, store=None):
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         self.workers = max(1, min(workers or cores, cores))
         self.cache = ResultCache() if cache is None else cache
+        self.stored = None if store is None else StoreLink(store)
         self.max_jobs, self.max_per_client = max_jobs, max_per_client
         self.stats = Counter()  # submitted, trained, shared, cached, cancelled
         self._context = multiprocessing.get_context("spawn")  # never fork a server that runs threads
@@ -49,15 +55,19 @@ class TrainingPool(Reader):
         self._queue = {}  # key -> Training not yet finished, oldest first
         self._workers, self._released, self._pinned = [], deque(), set()
         self._ids = itertools.count()
-        self._speed, self._start_seconds = 1.0, 1.0  # measured / estimated seconds; a worker's start-up
+        self._speed, self._start_seconds = Speed(), 1.0  # measured / estimated seconds; a worker's start-up
         self._reader, self._closed, self._failed_starts, self._owners_checked = None, False, 0, 0.0
         self._trimmed = time.monotonic()
+        # at exit, end the workers before multiprocessing does: one still starting would find its stop
+        # Event's semaphore gone and print a traceback
+        atexit.register(_shutdown_at_exit, weakref.ref(self))
 
     # ----- what a page calls -----
-    def submit(self, specs, catalog=None, snapshots=20, owner=None):
+    def submit(self, specs, catalog=None, snapshots=20, owner=None, settings=None):
         """A Job training ``specs`` (as for run_grid); shared with an identical comparison in the queue,
-        or done at once if one is in the cache. ``owner`` (a ``job.Owner``) is who asks. ValueError for bad
-        specs, PoolBusy when the queue, or this client's share of it, is full."""
+        or done at once if one is in the cache or the store. ``owner`` (a ``job.Owner``) is who asks;
+        ``settings`` (JSON data) is kept with the results in the store. ValueError for bad specs, PoolBusy when
+        the queue, or this client's share of it, is full."""
         from nn.validation import check_int
         from ..datasets import as_catalog
         from ..runner import GridTraining
@@ -72,19 +82,49 @@ class TrainingPool(Reader):
             job = self._existing(key, owner)
         if job is not None:
             return job
+        stored = None if self.stored is None or private else self.stored.get(key, catalog)  # outside the lock
+        if stored is not None:
+            with self._lock:
+                self.stats["stored"] += 1
+                self.cache.put(key, stored)
+                return Job(self, Training(key, results=stored), owner)
+        with self._lock:
+            self._admit(owner)  # a full queue refuses before any data is loaded
         grid = GridTraining(checked, catalog, snapshots)  # loads the data, outside the lock
         with self._lock:
             job = self._existing(key, owner)  # the same comparison may have come in meanwhile
             if job is None:
-                training = self._queue[key] = Training(key, grid)
+                self._admit(owner)
+                training = self._queue[key] = Training(key, grid, settings=settings)
                 job = Job(self, training, owner)
                 self.stats["trained"] += 1
                 self._start_reader()
                 self._dispatch()
             return job
 
+    def find(self, specs, catalog=None, snapshots=20, owner=None):
+        """A ready Job on the comparison of ``specs`` if it was trained before (in the memory cache or the
+        store); None if not. Never trains: what a results link opens."""
+        from ..datasets import as_catalog
+        catalog = as_catalog(catalog)
+        _, checked = _checked(specs, catalog)
+        if any(spec.dataset in catalog.own for spec in checked):
+            return None
+        key = (checked, snapshots, ())
+        with self._lock:
+            cached = self.cache.get(key)
+            if cached is not None:
+                return Job(self, Training(key, results=cached), owner)
+        stored = None if self.stored is None else self.stored.get(key, catalog)
+        if stored is None:
+            return None
+        with self._lock:
+            self.stats["stored"] += 1
+            self.cache.put(key, stored)
+            return Job(self, Training(key, results=stored), owner)
+
     def _existing(self, key, owner=None):
-        """A Job on the cached or queued comparison ``key``; None if there is none; PoolBusy if full."""
+        """A Job on the cached or queued comparison ``key``; None if there is none."""
         if self._closed:
             raise RuntimeError("the training pool has been shut down.")
         cached = self.cache.get(key)
@@ -94,6 +134,10 @@ class TrainingPool(Reader):
         if key in self._queue:
             self.stats["shared"] += 1
             return Job(self, self._queue[key], owner)
+        return None
+
+    def _admit(self, owner):
+        """None if one more comparison may wait in the queue for ``owner``; else PoolBusy saying why."""
         if len(self._queue) >= self.max_jobs:
             raise PoolBusy(f"the server is busy: {len(self._queue)} comparisons are waiting or training. "
                            "Try again in a minute.")
@@ -118,19 +162,22 @@ class TrainingPool(Reader):
                 if other.session == owner.session:
                     self._unsubscribe(training, token)
 
-    def preload(self, specs, catalog=None, snapshots=20):
-        """Submit a comparison that stays in the cache for good (the classic one, at start-up)."""
-        job = self.submit(specs, catalog, snapshots)
+    def preload(self, specs, catalog=None, snapshots=20, settings=None):
+        """Submit a comparison that stays in the cache (and the store) for good (the classic one, at start-up)."""
+        job = self.submit(specs, catalog, snapshots, settings=settings)
         with self._lock:
             self._pinned.add(job._training.key)
             self.cache.pin(job._training.key)
+        if self.stored is not None and job.ready():
+            self.stored.pin(job._training.key)  # from the store: kept there for good too
         return job
 
     def estimate_wait_seconds(self, specs, catalog=None, snapshots=20, datasets=None):
         """Seconds from a Run pressed now until the results, counting the queue ahead (0 if cached).
         ``datasets`` (from ``specs.load_grid_data``), if the caller has them, saves loading them again."""
         from ..datasets import as_catalog
-        from ..runner import GridTraining, group_runs
+        from ..costs import group_runs
+        from ..runner import GridTraining
         catalog = as_catalog(catalog)
         checked, key = _checked(specs, catalog)
         if datasets is None or not all(spec.data_key() in datasets for spec in checked):
@@ -142,6 +189,8 @@ class TrainingPool(Reader):
         """``estimate_wait_seconds`` for a comparison already checked: ``key`` its ``specs.comparison_key``,
         ``estimates`` its groups' seconds (``timing.group_estimates``). Cheap: a page asks on every rerun."""
         full = (tuple(key), snapshots, ())
+        if not private and full not in self.cache and self.stored is not None and self.stored.contains(full):
+            return 0.0  # trained before (on this server or another sharing the store): read, not trained
         with self._lock:
             if not private and full in self.cache:
                 return 0.0
@@ -265,7 +314,10 @@ class TrainingPool(Reader):
                 training.status = "done"
                 complete = not (results.runs["status"] == "error").any()
                 if complete and not training.key[2]:
-                    self.cache.put(training.key, results, pinned=training.key in self._pinned)
+                    pinned = training.key in self._pinned
+                    self.cache.put(training.key, results, pinned=pinned)
+                    if self.stored is not None:
+                        self.stored.put_later(training.key, results, training.settings, pinned=pinned)
             training.finished.set()
 
     def _queue_position(self, training):
@@ -288,13 +340,15 @@ class TrainingPool(Reader):
         """Seconds from now until each unfinished comparison ends (and ``extra``, the group estimates of
         one more, under the key None); see ``timing.finish_times``."""
         with self._lock:
-            now, speed = time.monotonic(), self._speed
+            now, speed = time.monotonic(), self._speed.value
 
-            def remaining(worker):  # until the worker is free: its group's estimate, or its start-up
+            def remaining(worker):  # until the worker is free: its group's time left, or its start-up
                 if worker.task is None:
                     return 0.0 if worker.ready else max(self._start_seconds - (now - worker.started), 0.0)
                 training, number = worker.task
-                return max(training.estimates[number] * speed - (now - worker.started), 0.0)
+                live = training.live.get(number)
+                fraction = 0.0 if live is None else float(live[1][-1]) / training.epochs[number]
+                return group_remaining(training.estimates[number], speed, now - worker.started, fraction)
 
             free = [remaining(worker) for worker in self._workers]
             free += [self._start_seconds] * (self.workers - len(self._workers))  # not started yet
@@ -303,3 +357,9 @@ class TrainingPool(Reader):
             if extra is not None:
                 queue.append((None, extra, []))
             return finish_times(free, queue, speed)
+
+
+def _shutdown_at_exit(reference):
+    pool = reference()
+    if pool is not None and not pool._closed:
+        pool.shutdown(timeout=1.0)

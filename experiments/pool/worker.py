@@ -8,11 +8,13 @@ Worker -> parent, in small tuples:
     ("ready", None, blas_threads)                   once, when the worker has started
     ("epochs", task, indices, epochs, metrics)      every epoch of the running group, batched at most every
                                                     PROGRESS_SECONDS: metric -> array (epochs, runs[, layers])
-    ("weights", task, indices, epoch, params)       the newest flat parameters of the group's runs of the first
-                                                    seed (the ones drawn), at most every WEIGHTS_SECONDS
+    ("grids", task, indices, epoch, grids)          the drawn runs' (the first seed's) newest boundary grids,
+                                                    computed here with grids.probability_grid (a few KB
+                                                    each), at most every GRIDS_SECONDS
     ("done", task, outcomes, blas_threads)          the group's RunOutcomes, BLAS threads seen while training
 
-A worker is started with one BLAS thread in its environment, so the limit holds from its first import.
+A worker is started with one BLAS thread in its environment, so the limit holds from its first import. It
+holds the networks, so it draws them: the server relays bytes and never rebuilds a network while it trains.
 """
 import os
 import sys
@@ -21,7 +23,7 @@ import types
 from dataclasses import dataclass
 
 PROGRESS_SECONDS = 0.1  # live metrics reach the page about 10 times a second; charts redraw 2-5 times
-WEIGHTS_SECONDS = 0.25  # live weights, for boundaries that redraw 2-4 times a second
+GRIDS_SECONDS = 0.25  # live boundary grids, for panels that redraw 2-4 times a second
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -90,22 +92,48 @@ def worker_main(conn, stop):
         if task is None:
             return
         task_id, data, members, snapshots, snapshot_seeds = task
-        reporter = Reporter(conn, task_id, {index for index, spec in members if spec.seed in snapshot_seeds})
+        drawn = [(index, spec) for index, spec in members if spec.seed in snapshot_seeds]  # one panel each
+        reporter = Reporter(conn, task_id, Drawing(data, drawn))
         outcomes = train_group(data, members, stop.is_set, snapshots, snapshot_seeds, on_epoch=reporter,
-                               on_weights=reporter.weights)
+                               on_weights=reporter.grids)
         reporter.flush()
         conn.send(("done", task_id, outcomes, reporter.threads))
         del outcomes, reporter
         give_back(collect=False)  # a large group's memory goes back before the next group comes
 
 
-class Reporter:
-    """The worker's on_epoch hook: forwards every epoch's metrics, batched to one message per PROGRESS_SECONDS."""
+class Drawing:
+    """The drawn runs of a group (the first seed's: one boundary panel each) as networks to load weights into,
+    and the grid of points they are drawn at, made once per group."""
 
-    def __init__(self, conn, task_id, drawn=()):
+    def __init__(self, data, drawn):
+        from ..grids import dataset_plane
+        from ..specs import layers_as_run, make_network
+        self.n_classes = data.n_classes
+        self.networks = {index: make_network(spec, layers_as_run(spec, data.n_features, data.n_classes))
+                         for index, spec in drawn}
+        self.inputs = dataset_plane(data).grid_inputs() if drawn else None
+
+    def grids(self, indices, params):
+        """{run index: grid bytes} of the drawn runs among ``indices`` (rows of ``params``)."""
+        from ..grids import probability_grid
+        grids = {}
+        for row, index in enumerate(indices):
+            network = self.networks.get(index)
+            if network is not None:
+                network.flat_params[...] = params[row]
+                grids[index] = probability_grid(network, self.inputs, self.n_classes)
+        return grids
+
+
+class Reporter:
+    """The worker's on_epoch hook: forwards every epoch's metrics, batched to one message per PROGRESS_SECONDS;
+    and its on_weights hook (``grids``)."""
+
+    def __init__(self, conn, task_id, drawing=None):
         self.conn, self.task_id, self.indices, self.rows = conn, task_id, None, []
         self.sent, self.threads = time.monotonic(), None
-        self.drawn, self.weights_sent = drawn, 0.0  # the runs whose weights are sent: the first seed's
+        self.drawing, self.grids_sent = drawing, 0.0
 
     def __call__(self, indices, epoch, metrics):
         import numpy as np
@@ -118,15 +146,15 @@ class Reporter:
         if time.monotonic() - self.sent >= PROGRESS_SECONDS:
             self.flush()
 
-    def weights(self, indices, epoch, params):
-        """The on_weights hook: the drawn runs' newest parameters, at most every WEIGHTS_SECONDS."""
-        if not self.drawn or time.monotonic() - self.weights_sent < WEIGHTS_SECONDS:
+    def grids(self, indices, epoch, params):
+        """The on_weights hook: the drawn runs' boundary grids at this epoch, at most every GRIDS_SECONDS."""
+        if self.drawing is None or not self.drawing.networks or time.monotonic() - self.grids_sent < GRIDS_SECONDS:
             return
-        self.flush()  # the curves reach the page no later than the weights
-        rows = [row for row, index in enumerate(indices) if index in self.drawn]
-        if rows:
-            self.conn.send(("weights", self.task_id, [indices[row] for row in rows], epoch, params[rows]))
-        self.weights_sent = time.monotonic()
+        self.flush()  # the curves reach the page no later than the panels
+        grids = self.drawing.grids(indices, params)
+        if grids:
+            self.conn.send(("grids", self.task_id, list(grids), epoch, list(grids.values())))
+        self.grids_sent = time.monotonic()
 
     def flush(self):
         import numpy as np

@@ -1,17 +1,17 @@
 """Compare: the learning curves, the decision boundaries and the accuracy table of a comparison, together.
 Before any run, the welcome: lessons that each restore a comparison worth seeing."""
 from functools import partial
-from urllib.parse import urlencode
 
 import streamlit as st
 
+from experiments import figures
 from experiments.figures import (MAX_PANELS, DoesNotApply, config_colors, curve_encoding, factor_name,
                                  varying_factors)
 from experiments.figures.panels import FILM_PANELS
 from experiments.settings import AppSettings
 from experiments.specs import NO_ACTIVATION
 
-from ui import state, training
+from ui import links, state, training
 from ui.components import canvas
 from ui.text import plain
 from ui.widgets import lesson_cards
@@ -57,7 +57,7 @@ def shown_configurations(results):
     """None (draw every configuration), or above MANY configurations the keys of each dataset's ENDS best and
     ENDS worst by mean test accuracy (best first), with a toggle to draw them all; says what it left out. The
     table always lists every one."""
-    table = state.figure("accuracy_table", results)
+    table = state.table(figures.accuracy_table, results)
     if len(table) <= MANY:
         return None
     shown, left_out = [], []
@@ -87,6 +87,8 @@ def welcome(view):
                 "network trains every combination, and the loss curves, the decision boundaries and the accuracy "
                 "table appear here together. Or start with a lesson: each is one click and a few seconds.")
     plan = view.plan
+    if st.session_state.notice:  # e.g. a results link whose comparison is no longer kept
+        st.info(plain(st.session_state.notice), icon=":material/info:")
     from_link = view.settings != AppSettings() and not plan.error and st.session_state.get("from_link") \
         and st.session_state.job is None
     if from_link:  # the one primary action of a share link's landing page
@@ -103,7 +105,7 @@ STATUS_WORDS = {"stopped": "stopped part-way", "diverged": "diverged", "error": 
 
 
 def headline(results):
-    table = state.figure("accuracy_table", results)
+    table = state.table(figures.accuracy_table, results)
     runs = results.runs
     lines = []
     for row in ([] if table.empty else table[table["best"] == "★"].to_dict("records")):
@@ -168,7 +170,7 @@ def picked_in(key):
 def selected_configurations(results):
     """Keys of the configurations picked in the accuracy table (its row selection), to highlight; before
     a new table is first shown, those a click on a chart picked (the table will show them ticked)."""
-    table = state.figure("accuracy_table", results)
+    table = state.table(figures.accuracy_table, results)
     picked = st.session_state.get(table_key())
     if picked is None:
         return tuple(key for key in dict.fromkeys(table["key"]) if key in st.session_state.get("picked", ()))
@@ -190,7 +192,8 @@ def curves(results, highlight=(), only=None):
     if results.history.empty:
         st.info("No per-epoch history: open history.csv together with runs.csv to see the curves.")
         return
-    payload = state.figure("curves_payload", results, *encoding, only)
+    payload = state.figure(figures.curves_payload, results, color_by=encoding.color_by,
+                           facet_by=encoding.facet_by, only=only)
     canvas({**payload, "highlight": list(highlight)}, key="curves", on_pick=partial(picked_in, "curves"))
     if encoding.color_by:
         st.caption(f"Colour: {factor_name(encoding.color_by)}, in shades for the other settings; hover a curve to "
@@ -258,8 +261,8 @@ def boundaries(results, datasets, highlight=(), only=None):
                                 "button for all of them.") or "final"
     color_by = chosen_encoding(results).color_by
     try:
-        payload = state.figure("panels_payload" if when == "final" else "film_payload", results, tuple(datasets),
-                               only, color_by)
+        draw = figures.panels_payload if when == "final" else figures.film_payload
+        payload = state.figure(draw, results, datasets=tuple(datasets), only=only, color_by=color_by)
     except DoesNotApply as error:
         st.info(f"This view does not apply here: {plain(error)}")
         return
@@ -287,7 +290,7 @@ SETTING_COLUMNS = ["dataset", "architecture", "runs as", "activation", "optimize
 
 def accuracy(results):
     st.subheader("Accuracy", anchor=False)
-    table = state.figure("accuracy_table", results)
+    table = state.table(figures.accuracy_table, results)
     if table.empty:
         st.info("No run finished, so there is nothing to compare yet.")
         return
@@ -295,10 +298,13 @@ def accuracy(results):
     if (table["architecture"] == table["runs as"]).all() and "runs as" not in constant:
         constant.append("runs as")
     several_seeds = (table["seeds"] > 1).any()
-    order = ["best", *[c for c in SETTING_COLUMNS if c not in constant], "test acc %",
+    # the configuration (its name in the charts) and its test accuracy first, pinned with its colour and star,
+    # so a narrow window shows them without scrolling sideways; each setting in a column of its own after
+    # the numbers, to sort by
+    order = ["best", *(["dataset"] if "dataset" not in constant else []), "label", "test acc %",
              *(["± test"] if several_seeds else []), "train acc %", *(["± train"] if several_seeds else []),
-             "test loss", "loss curve", *(["seeds"] if several_seeds else []),
-             *(["diverged"] if (table["diverged"] > 0).any() else [])]
+             "test loss", "loss curve", *[c for c in SETTING_COLUMNS if c not in constant and c != "dataset"],
+             *(["seeds"] if several_seeds else []), *(["diverged"] if (table["diverged"] > 0).any() else [])]
     shown = table[order].copy()
     shown.insert(0, "colour", "■")  # the configuration's colour in the charts
     colors = config_colors(results, chosen_encoding(results).color_by)
@@ -320,12 +326,15 @@ def accuracy(results):
         selection_default={"selection": {"rows": [row for row, key in enumerate(table["key"])
                                                   if key in st.session_state.get("picked", ())]}},
         column_config={
-            "colour": st.column_config.TextColumn("", width=24, help="its colour in the charts"),
-            "best": st.column_config.TextColumn("", width=28),
+            "colour": st.column_config.TextColumn("", width=24, help="its colour in the charts", pinned=True),
+            "best": st.column_config.TextColumn("", width=28, pinned=True),
+            "dataset": st.column_config.TextColumn("dataset", pinned=True),
+            "label": st.column_config.TextColumn("configuration", pinned=True,
+                                                 help="its name in the charts: the settings that vary"),
             "runs as": st.column_config.TextColumn("runs as", help="the layers as trained on this dataset"),
             "lr": st.column_config.NumberColumn("lr", format="%g"),
             "train acc %": st.column_config.NumberColumn("train %", format="%.1f"),
-            "test acc %": st.column_config.NumberColumn("test %", format="%.1f"),
+            "test acc %": st.column_config.NumberColumn("test %", format="%.1f", pinned=True),
             "± train": st.column_config.TextColumn("± train", help="std over seeds"),
             "± test": st.column_config.TextColumn("± test", help="std over seeds"),
             "test loss": st.column_config.NumberColumn("test loss", format="%.3f"),
@@ -348,20 +357,24 @@ def taken(table, column):
 
 def save_and_share(view):
     st.subheader("Save and share", anchor=False)
-    cols = st.columns([1, 3], vertical_alignment="top")
-    cols[0].download_button("runs.csv", view.results.runs_csv(), file_name="runs.csv", mime="text/csv",
-                            icon=":material/download:", key="download_runs", width="stretch")
-    cols[0].download_button("history.csv", view.results.history_csv(), file_name="history.csv", mime="text/csv",
-                            icon=":material/download:", key="download_history", width="stretch")
-    with cols[1]:
-        settings = view.results_settings or view.settings
-        base = (st.context.url or "").split("?")[0]
-        query = urlencode(settings.to_query(), doseq=True)
-        st.caption("Link to these settings (anyone who opens it sees them and can press Run); copy it with the "
-                   "button at its right.")
-        st.code(f"{base}?{query}" if query else base or "(the page's address)", language=None, wrap_lines=True)
-        if any(name in view.catalog.own for name in settings.datasets):
-            st.caption("Your own data is not part of the link; whoever opens it sees the other datasets.")
+    files = st.container(horizontal=True)
+    files.download_button("runs.csv", view.results.runs_csv(), file_name="runs.csv", mime="text/csv",
+                          icon=":material/download:", key="download_runs")
+    files.download_button("history.csv", view.results.history_csv(), file_name="history.csv", mime="text/csv",
+                          icon=":material/download:", key="download_history")
+    settings = view.results_settings or view.settings
+    key = st.session_state.get("results_key")
+    # each link one line, the page's width, scrolled sideways when longer: wrapped, it broke mid-number
+    # ("lr=2" / "0"); the button at its right copies it all
+    if key is not None:
+        st.caption("Link to these results: anyone who opens it sees this comparison at once, charts, table and "
+                   "every view, while this server keeps it (then they get its settings, to train again).")
+        st.code(links.results_url(settings, key), language=None, wrap_lines=False)
+    st.caption("Link to these settings (anyone who opens it sees them and can press Run); copy it with the button "
+               "at its right.")
+    st.code(links.settings_url(settings), language=None, wrap_lines=False)
+    if any(name in view.catalog.own for name in settings.datasets):
+        st.caption("Your own data is not part of the link; whoever opens it sees the other datasets.")
 
 
 if __name__ == "__main__":

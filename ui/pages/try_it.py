@@ -4,10 +4,9 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from experiments.figures import image_heatmap, point_picker_figure, predictions_table
+from experiments.figures import paint_canvas_figure, point_picker_figure, predictions_table
 from ui.text import plain
 from ui.widgets import NO_NETWORKS, configurations, needs_results
 
@@ -20,8 +19,8 @@ def show(view):
     if not names:
         st.info(NO_NETWORKS)
         return
-    dataset = st.segmented_control("Dataset", names, default=names[0], key="try_dataset") or names[0] \
-        if len(names) > 1 else names[0]
+    dataset = st.segmented_control("Dataset", names, default=names[0], key="try_dataset",  # own names are text
+                                   format_func=plain) or names[0] if len(names) > 1 else names[0]
     try_it(view.results, dataset)
 
 
@@ -45,6 +44,11 @@ def try_it(results, dataset):
 
 
 # ----- images: paint with clicks and drags -----
+CLICK, BOX = "Click a pixel", "Drag a box"
+# a click paints: the pointer says so, not Plotly's four-way arrow of its pan mode (which the fixed axes disable)
+CANVAS_CSS = "<style>.st-key-try_canvas .nsewdrag {cursor: pointer !important}</style>"
+
+
 def _canvas_key(dataset):
     return f"canvas.{dataset}"
 
@@ -66,43 +70,35 @@ def _painted(dataset, chart_key, image):
     _set_canvas(dataset, pixels)
 
 
-def canvas_figure(image, pixels, height=320):
-    """The image under an invisible marker on each pixel: clicking a pixel or dragging a box or lasso over
-    pixels selects them (a heatmap alone cannot be selected)."""
-    rows, cols = np.mgrid[0:image.shape[0], 0:image.shape[1]]
-    fig = go.Figure([image_heatmap(image, pixels),
-                     go.Scatter(x=cols.ravel(), y=rows.ravel(), mode="markers", showlegend=False,
-                                marker={"size": 28, "color": "rgba(0,0,0,0)"}, hoverinfo="none")])
-    fig.update_xaxes(visible=False, range=[-0.5, image.shape[1] - 0.5], fixedrange=True)
-    fig.update_yaxes(visible=False, range=[image.shape[0] - 0.5, -0.5], scaleanchor="x", fixedrange=True)
-    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, dragmode="select",
-                      clickmode="event+select")
-    return fig
-
-
 def paint(data, dataset):
     image = data.image
     key = _canvas_key(dataset)
     if key not in st.session_state:
         _set_canvas(dataset, data.pixels(data.X_test[:1])[0])
-    st.caption(f"Click a pixel to paint it, or drag a box over several; switch to Erase to clear them. "
-               f"{image.shape[0]}×{image.shape[1]} pixels, drawn as {dataset} is drawn everywhere in this app.")
-    tools = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
+    st.caption(f"Click a pixel to paint it, or choose Drag a box and drag over several; Erase clears them. "
+               f"{image.shape[0]}×{image.shape[1]} pixels, drawn as {plain(dataset)} is drawn everywhere in this app.")
+    tools = st.columns([1, 1], vertical_alignment="bottom")
     tools[0].segmented_control("Brush", ["Paint", "Erase"], default="Paint", key="brush")
-    tools[1].button("Clear", key="try_clear", on_click=_set_canvas, args=(dataset, np.zeros(image.shape)))
-    tools[2].button("Invert", key="try_invert", on_click=_set_canvas,
-                    args=(dataset, image.pixel_max - st.session_state[key]))
+    tools[1].segmented_control("Pixels", [CLICK, BOX], default=CLICK, key="try_pick",
+                               help="A click selects one pixel; a drag in box mode selects every pixel it covers.")
+    buttons = st.container(horizontal=True)
+    buttons.button("Clear", key="try_clear", on_click=_set_canvas, args=(dataset, np.zeros(image.shape)))
+    buttons.button("Invert", key="try_invert", on_click=_set_canvas,
+                   args=(dataset, image.pixel_max - st.session_state[key]))
     sample = (st.session_state.get(f"try_sample.{dataset}", 0) + 1) % len(data.y_test)
 
     def next_image():
         st.session_state[f"try_sample.{dataset}"] = sample
         _set_canvas(dataset, data.pixels(data.X_test[sample:sample + 1])[0])
 
-    tools[3].button("Next test image", key="try_next", on_click=next_image)
+    buttons.button("Next test image", key="try_next", on_click=next_image)
     chart_key = f"{key}.chart{st.session_state.get(f'{key}.version', 0)}"  # a new key clears the selection
     canvas, typed = st.columns([1, 1])
-    with canvas:
-        st.plotly_chart(canvas_figure(image, st.session_state[key]), key=chart_key,
+    box = st.session_state.get("try_pick") == BOX
+    with canvas.container(key="try_canvas"):
+        if not box:
+            st.html(CANVAS_CSS)
+        st.plotly_chart(paint_canvas_figure(image, st.session_state[key], box=box), key=chart_key,
                         on_select=partial(_painted, dataset, chart_key, image),
                         selection_mode=("points", "box", "lasso"), config={"displayModeBar": False})
     with typed.expander("Or type the pixel values"):
