@@ -14,14 +14,14 @@ panel, for ``--seconds`` the page counts:
   showed before are there and painted (a panel's centre pixel opaque); a frame missing any is blank
   (target 0%);
 - per live update on the server: the script's CPU (the live fragment's thread time: taking the pool's
-  numbers, computing the grids, building the update, Streamlit's serialising of it), the server process's
-  CPU over the window divided by the updates (everything: progress polls, the pool's reader, websockets),
+  numbers and the workers' grids, building the update, Streamlit's serialising of it), the server
+  process's CPU over the window divided by the updates (everything: progress polls, the pool's reader,
+  websockets),
   the bytes of the update's data and all the bytes the page received over its websocket per update.
 
-The script's CPU is measured with the grids computed in the server (ui/live.py's ``live_grids``: the
-networks rebuilt from ``Job.live_results()`` and their grids, until the pool's workers send the grids);
-that part is logged apart, so the cost once the workers send them is the difference. Reported with the
-machine's load (``uptime``) and the BLAS threads, medians over ``--repeats`` page loads.
+The grids of the runs in training are drawn by the pool's workers (``Job.grids``); the server only relays
+them (ui/live.py's ``live_grids``, whose CPU is logged apart). Reported with the machine's load
+(``uptime``) and the BLAS threads, medians over ``--repeats`` page loads.
 """
 import argparse
 import json
@@ -134,8 +134,7 @@ def main():
           f"{100 * median('blank'):.1f}% of {median('frames'):.0f} ({median('fps'):.0f} frames/s); per update: "
           f"script CPU {median('script_ms'):.1f} ms, server process CPU {median('process_ms'):.1f} ms, "
           f"{median('kb'):.1f} kB of data ({median('wire_kb'):.1f} kB over the websocket, all messages: the "
-          f"renderer's code travels with every update); of the script's CPU, the grids computed in the server: {median('grids_ms'):.1f} ms "
-          f"(the part the workers will take over: {median('script_ms') - median('grids_ms'):.1f} ms without it)")
+          f"renderer's code travels with every update); relaying the workers' grids {median('grids_ms'):.2f} ms")
     print(f"load after {os.getloadavg()[0]:.1f}")
 
 

@@ -11,8 +11,8 @@ server, for bench_app.py. One JSON line per event, wall-clock seconds (``time.ti
 - "run": one script run (the whole script, or fragments: ``fragment``), its wall seconds and the CPU
   seconds of its thread (``cpu``): what one interaction costs the server;
 - "live": one update of the live view (ui/live.py): the script's CPU seconds for it (``cpu``, the thread's
-  time), of which computing the grids in the server (``grids``: ``live_grids``, until the pool's workers
-  send them), and the bytes of its data as the browser receives them (``bytes``, JSON).
+  time), of which taking the workers' grids (``grids``: ``live_grids``), and the bytes of its data as the
+  browser receives them (``bytes``, JSON).
 
     NN_LAB_EVENT_LOG=/tmp/events.jsonl streamlit run benchmarks/timed_app.py
 
