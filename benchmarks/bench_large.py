@@ -104,7 +104,14 @@ def settle(page, timeout=120_000):
     return page.evaluate(f"() => Promise.race([({SETTLED})(), new Promise((_, no) => setTimeout(() => no('timeout'), {timeout}))])") / 1000
 
 
-def control(page, runs, name, act, wait_for=None):
+def server_runs(path, start):
+    """The script runs the server logged since ``start`` (timed_app.py): [(wall s, cpu s, fragment)]."""
+    with open(path) as file:
+        events = [json.loads(line) for line in file]
+    return [(e["wall"], e["cpu"], e["fragment"]) for e in events if e["event"] == "run" and e["t"] >= start]
+
+
+def control(page, runs, name, act, wait_for=None, log=None):
     """Do ``act``; the seconds until the page has settled again, and the kinds of run it caused."""
     start = time.time()
     act()
@@ -117,8 +124,11 @@ def control(page, runs, name, act, wait_for=None):
     end = settle(page)
     kinds = runs.since(start)
     served = runs.first_end(start)
+    script = server_runs(log, start) if log else []
+    costs = "; ".join(f"{'fragment' if fragment else 'script'} run {wall:.2f} s, CPU {cpu:.2f} s"
+                      for wall, cpu, fragment in script)
     print(f"  {name}: {end - start:.2f} s ({', '.join(kinds) or 'no rerun'}; the server's run ended after "
-          f"{served - start:.2f} s)" if served else f"  {name}: {end - start:.2f} s (no rerun)")
+          f"{served - start:.2f} s; the server: {costs})" if served else f"  {name}: {end - start:.2f} s (no rerun)")
     return end - start, kinds
 
 
@@ -181,13 +191,13 @@ def main():
                    "root.querySelector('input.smoothing').value === '0.6'")
         page.get_by_role("button", name="Options").first.click()
         control(page, runs, "colour by lr", lambda: (page.get_by_role("combobox", name="Colour by").click(),
-                                                    page.get_by_role("option", name="lr").click()))
+                                                    page.get_by_role("option", name="lr").click()), log=path)
         page.keyboard.press("Escape")
         grid = page.locator("[data-testid=stDataFrame]").first
         grid.scroll_into_view_if_needed()
         box = grid.bounding_box()
-        control(page, runs, "tick a row", lambda: page.mouse.click(box["x"] + 14, box["y"] + 35 + 17))
-        control(page, runs, "show all", lambda: page.get_by_text(f"Show all 112 configurations").click())
+        control(page, runs, "tick a row", lambda: page.mouse.click(box["x"] + 14, box["y"] + 35 + 17), log=path)
+        control(page, runs, "show all", lambda: page.get_by_text("Show all 112 configurations").click(), log=path)
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         print(f"  with all 112 shown: DOM elements {page.evaluate(COUNT)}, JS heap "
               f"{metrics['JSHeapUsedSize'] / 1e6:.0f} MB")

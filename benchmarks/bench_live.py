@@ -14,14 +14,14 @@ panel, for ``--seconds`` the page counts:
   showed before are there and painted (a panel's centre pixel opaque); a frame missing any is blank
   (target 0%);
 - per live update on the server: the script's CPU (the live fragment's thread time: taking the pool's
-  numbers, computing the grids, building the update, Streamlit's serialising of it), the server process's
-  CPU over the window divided by the updates (everything: progress polls, the pool's reader, websockets),
-  and the bytes of the update.
+  numbers and the workers' grids, building the update, Streamlit's serialising of it), the server
+  process's CPU over the window divided by the updates (everything: progress polls, the pool's reader,
+  websockets),
+  the bytes of the update's data and all the bytes the page received over its websocket per update.
 
-The script's CPU is measured with the grids computed in the server (ui/live.py's ``live_grids``: the
-networks rebuilt from ``Job.live_results()`` and their grids, until the pool's workers send the grids);
-that part is logged apart, so the cost once the workers send them is the difference. Reported with the
-machine's load (``uptime``) and the BLAS threads, medians over ``--repeats`` page loads.
+The grids of the runs in training are drawn by the pool's workers (``Job.grids``); the server only relays
+them (ui/live.py's ``live_grids``, whose CPU is logged apart). Reported with the machine's load
+(``uptime``) and the BLAS threads, medians over ``--repeats`` page loads.
 """
 import argparse
 import json
@@ -75,6 +75,9 @@ def measure(browser, seconds):
         path = log.name
     with Server("benchmarks/timed_app.py", env={"NN_LAB_EVENT_LOG": path}) as server:
         page = browser.new_page(viewport={"width": 1440, "height": 900})
+        frames = []  # (when, bytes) of what the server sent the page
+        page.on("websocket", lambda socket: socket.on(
+            "framereceived", lambda payload: frames.append((time.time(), len(payload)))))
         page.goto(f"{server.url}/?{QUERY}")
         page.get_by_role("button", name="Run the comparison from your link", exact=False).click()
         page.wait_for_function("""() => { const host = document.querySelector('.st-key-live_view [data-testid=stBidiComponentIsolated]');
@@ -84,6 +87,7 @@ def measure(browser, seconds):
         cpu = server.cpu_seconds(children=False) - cpu_before
         ended = time.time()
         page.close()
+    sampled["wire"] = sum(size for t, size in frames if started <= t <= ended)
     with open(path) as file:
         events = [json.loads(line) for line in file]
     os.unlink(path)
@@ -117,6 +121,7 @@ def main():
                          "grids_ms": 1000 * statistics.median(e["grids"] for e in live) if live else float("nan"),
                          "process_ms": 1000 * cpu / updates,
                          "kb": statistics.median(e["bytes"] for e in live) / 1000 if live else float("nan"),
+                         "wire_kb": sampled["wire"] / updates / 1000,
                          "reasons": sampled["reasons"]})
             print(f"  {rows[-1]}")
         browser.close()
@@ -128,8 +133,8 @@ def main():
           f"(median of {args.repeats}): remounts {median('remounts'):.0f}, blank frames "
           f"{100 * median('blank'):.1f}% of {median('frames'):.0f} ({median('fps'):.0f} frames/s); per update: "
           f"script CPU {median('script_ms'):.1f} ms, server process CPU {median('process_ms'):.1f} ms, "
-          f"{median('kb'):.1f} kB; of the script's CPU, the grids computed in the server: {median('grids_ms'):.1f} ms "
-          f"(the part the workers will take over: {median('script_ms') - median('grids_ms'):.1f} ms without it)")
+          f"{median('kb'):.1f} kB of data ({median('wire_kb'):.1f} kB over the websocket, all messages: the "
+          f"renderer's code travels with every update); relaying the workers' grids {median('grids_ms'):.2f} ms")
     print(f"load after {os.getloadavg()[0]:.1f}")
 
 

@@ -8,9 +8,11 @@ server, for bench_app.py. One JSON line per event, wall-clock seconds (``time.ti
 - "poll": the progress panel's fragment started a run (the page asks for one twice a second);
 - "accuracy": the Compare page wrote its "Accuracy" heading (st.subheader or a markdown heading), after
   the curves and the boundaries: the server has built the results' charts;
+- "run": one script run (the whole script, or fragments: ``fragment``), its wall seconds and the CPU
+  seconds of its thread (``cpu``): what one interaction costs the server;
 - "live": one update of the live view (ui/live.py): the script's CPU seconds for it (``cpu``, the thread's
-  time), of which computing the grids in the server (``grids``: ``live_grids``, until the pool's workers
-  send them), and the bytes of its data as the browser receives them (``bytes``, JSON).
+  time), of which taking the workers' grids (``grids``: ``live_grids``), and the bytes of its data as the
+  browser receives them (``bytes``, JSON).
 
     NN_LAB_EVENT_LOG=/tmp/events.jsonl streamlit run benchmarks/timed_app.py
 
@@ -31,6 +33,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+
+from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 
 from experiments import pool  # noqa: E402
 from ui import live, training  # noqa: E402
@@ -102,6 +106,18 @@ if not getattr(pool.TrainingPool, "_timed", False):  # once per server, not once
                bytes=len(json.dumps(sent)) if sent is not None else 0)
 
     live.canvas, live.live_grids, training.live_view = live_canvas, live_grids, live_view
+
+    _run_script = script_runner.ScriptRunner._run_script
+
+    def run_script(self, rerun_data):
+        start, cpu = time.time(), time.thread_time()
+        try:
+            return _run_script(self, rerun_data)
+        finally:
+            _write(t=start, event="run", wall=time.time() - start, cpu=time.thread_time() - cpu,
+                   fragment=bool(rerun_data.fragment_id_queue), session=self._session_id)
+
+    script_runner.ScriptRunner._run_script = run_script
     pool.TrainingPool.submit, pool.TrainingPool._finish = submit, finish
     training._progress_panel, st.subheader, st.markdown = progress_panel, _heading(_subheader), _heading(_markdown)
     pool.TrainingPool._timed = True  # the wrappers keep this first run's globals (_LOG, _write) alive

@@ -159,7 +159,7 @@ def _progress_panel():
             (current is not None and not 1 / 2 < live_seconds(job) / current < 2):
         st.rerun()  # training began, or visitors came or left: the fragments start again at the new pace
     progress = job.progress()
-    cols = st.columns([5, 1], vertical_alignment="center")
+    cols = st.columns([4, 1], vertical_alignment="center")  # Stop keeps its word at 800 px
     eta = job.eta_seconds()
     left = f"about {max(1, round(eta))} s left" if eta else "finishing…"
     if progress.status == "queued":

@@ -20,7 +20,7 @@ from ..grids import GRID_RESOLUTION, dataset_plane, probability_grid
 from .boundaries import boundary_panels
 from .common import DoesNotApply, class_colors, config_colors
 
-PANEL_POINTS = 300  # data points per split drawn over each panel: the same points in every panel
+PANEL_POINTS = 200  # data points per split drawn over each panel: the same points in every panel
 FILM_PANELS = 12  # panels per dataset in the film
 CURVE_POINTS = 200  # points per curve sent to the browser (thinned, the last epoch kept)
 
@@ -63,6 +63,27 @@ def plane_payload(data, max_points=PANEL_POINTS, resolution=GRID_RESOLUTION):
             "test": _points(plane, data.X_test, data.y_test, max_points)}
 
 
+def _memo(results, key, make):
+    """``make()``, kept with these results: a panel's grid or a dataset's plane does not change with the
+    colours or the configurations drawn, so each is computed once per results."""
+    memo = results.__dict__.setdefault("_drawn", {})
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def _final_grid(results, run_id, resolution):
+    data = results.datasets[run_id]
+    return _memo(results, ("grid", run_id, resolution), lambda: encode(probability_grid(
+        results.networks[run_id], _memo(results, ("inputs", id(data), resolution),
+                                        lambda: dataset_plane(data).grid_inputs(resolution)), data.n_classes)))
+
+
+def _plane(results, data, max_points=PANEL_POINTS, resolution=GRID_RESOLUTION):
+    return _memo(results, ("plane", id(data), max_points, resolution),
+                 lambda: plane_payload(data, max_points, resolution))
+
+
 def _ordered(panels, results, only):
     """The panels' runs in the order of ``only`` (best first, then the worst) if given, else run order."""
     if only is None:
@@ -73,14 +94,14 @@ def _ordered(panels, results, only):
 
 
 def panel_entry(results, run_id, colors, grid=None, status=None, acc=None):
-    """One panel: its configuration (key, label, title lines, colour), test accuracy, run and grid."""
+    """One panel: its configuration (key, label, title lines, colour), test accuracy, run and grid (base64)."""
     label = results.labels()[run_id]
     run = results.runs.loc[results.runs["run_id"] == run_id].iloc[0]
     acc = run["test_acc"] if acc is None else acc
     return {"key": results.labels(include_dataset=True)[run_id], "label": label, "title": label.split(" · "),
             "color": colors[label], "run": int(run_id), "status": str(status or run["status"]),
             "acc": None if acc is None or acc != acc else round(float(acc), 4),
-            **({"grid": encode(grid)} if grid is not None else {})}
+            **({"grid": grid} if grid is not None else {})}
 
 
 def panels_payload(results, datasets, only=None, color_by=None, resolution=GRID_RESOLUTION):
@@ -95,18 +116,24 @@ def panels_payload(results, datasets, only=None, color_by=None, resolution=GRID_
             sections.append({"dataset": str(dataset), "empty": True, "panels": [], "left_out": left_out})
             continue
         data = results.datasets[panels["run_id"].iloc[0]]
-        inputs = dataset_plane(data).grid_inputs(resolution)
-        entries = [panel_entry(results, run_id, colors,
-                               probability_grid(results.networks[run_id], inputs, data.n_classes))
+        entries = [panel_entry(results, run_id, colors, _final_grid(results, run_id, resolution))
                    for run_id in _ordered(panels, results, only)["run_id"]]
-        sections.append({"dataset": str(dataset), "plane": plane_payload(data, resolution=resolution),
+        sections.append({"dataset": str(dataset), "plane": _plane(results, data, resolution=resolution),
                          "panels": entries, "left_out": int(left_out)})
     return {"view": "panels", "sections": sections}
 
 
-def _grid_at(network, params, inputs, n_classes):
-    network.flat_params[...] = params
-    return encode(probability_grid(network, inputs, n_classes))
+def _snapshot_grids(results, run_id, resolution):
+    """Every snapshot's grid of a run, computed once per results."""
+    def make():
+        data, network = results.datasets[run_id], results.networks[run_id].copy()
+        inputs = dataset_plane(data).grid_inputs(resolution)
+        frames = []
+        for epoch, params in results.snapshots[run_id]:
+            network.flat_params[...] = params
+            frames.append([int(epoch), encode(probability_grid(network, inputs, data.n_classes))])
+        return frames
+    return _memo(results, ("film", run_id, resolution), make)
 
 
 def film_payload(results, datasets, only=None, color_by=None, resolution=GRID_RESOLUTION, max_panels=FILM_PANELS):
@@ -124,20 +151,16 @@ def film_payload(results, datasets, only=None, color_by=None, resolution=GRID_RE
         if panels.empty:
             continue
         data = results.datasets[panels["run_id"].iloc[0]]
-        inputs = dataset_plane(data).grid_inputs(resolution)
         entries = []
         for run_id in panels["run_id"]:
-            network = results.networks[run_id].copy()
-            snapshots = results.snapshots[run_id]
             curve = history[history["run_id"] == run_id]
             keep = thin(len(curve), CURVE_POINTS)
-            entries.append({**panel_entry(results, run_id, colors),
-                            "frames": [[int(epoch), _grid_at(network, params, inputs, data.n_classes)]
-                                       for epoch, params in snapshots],
+            frames = _snapshot_grids(results, run_id, resolution)
+            entries.append({**panel_entry(results, run_id, colors), "frames": frames,
                             "curve": {"epoch": [int(e) for e in curve["epoch"].to_numpy()[keep]],
                                       "test_loss": _rounded(curve["test_loss"].to_numpy()[keep])}})
-            epochs.update(int(epoch) for epoch, _ in snapshots)
-        sections.append({"dataset": str(dataset), "plane": plane_payload(data, resolution=resolution),
+            epochs.update(epoch for epoch, _ in frames)
+        sections.append({"dataset": str(dataset), "plane": _plane(results, data, resolution=resolution),
                          "panels": entries, "left_out": int(left_out)})
     if not sections:
         raise DoesNotApply("no weights were saved while these runs trained (they are kept for the first seed of "

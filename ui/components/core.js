@@ -156,7 +156,8 @@ class Panel {
     this.pixels = this.context.createImageData(plane.resolution, plane.resolution);
     this.overlay = el('canvas', 'overlay', this.wrap);
     this.painted = null;
-    this.resizer = observeSize(this.wrap, () => this.drawPoints());
+    this.resizer = observeSize(this.wrap, () => this.drawPoints());  // also its first drawing, once laid out
+    this.theme = view.theme;
     this.card.addEventListener('mousemove', event => view.hover(this, event));
     this.card.addEventListener('mouseleave', () => view.tooltip.hide());
     this.card.addEventListener('click', () => view.pick(this.info));
@@ -173,6 +174,13 @@ class Panel {
   }
 
   setPicked(picked) { this.card.classList.toggle('picked', picked); }
+
+  retheme(theme) {
+    // a new theme: the points again if they were drawn (a new panel draws them once laid out: reading its
+    // size before would make the browser lay the page out again for every panel)
+    this.theme = theme;
+    if (this.drawn) this.drawPoints(theme);
+  }
 
   paintBytes(bytes, colors) {
     gridPixels(bytes, this.plane.resolution, colors, this.pixels.data);
@@ -193,6 +201,7 @@ class Panel {
     const ratio = window.devicePixelRatio || 1;
     const width = this.wrap.clientWidth, height = this.wrap.clientHeight;
     if (!width || !height) return;
+    this.drawn = true;
     this.overlay.width = Math.round(width * ratio);
     this.overlay.height = Math.round(height * ratio);
     const g = this.overlay.getContext('2d');
@@ -260,6 +269,11 @@ function refreshLegend(holder, plane, theme) {
   const fresh = classLegend(null, plane, theme);
   holder.legend.replaceWith(fresh);
   holder.legend = fresh;
+}
+
+function alignTitles(grid, titles) {
+  // every panel of a grid keeps room for the longest title, so the pictures of a row line up
+  grid.style.setProperty('--title-lines', Math.max(1, ...titles.map(title => title.length)));
 }
 
 function planeNote(plane) {

@@ -5,6 +5,20 @@
 
 const CURVE_OPTIONS = {metric: 'loss', log: false, smoothing: 0};  // kept across reruns and remounts
 
+function decodeFloats(text) {
+  // float32 values sent as base64 (experiments/figures/series.py); NaN where there is none
+  const bytes = decodeGrid(text);
+  return Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2));
+}
+
+function seriesEpochs(n, stride) {
+  // the epochs of a thinned curve: 1, 1 + stride, ... and the last
+  const epochs = [];
+  for (let e = 1; e <= n; e += stride) epochs.push(e);
+  if (epochs[epochs.length - 1] !== n) epochs.push(n);
+  return epochs;
+}
+
 function smoothed(values, weight) {
   // TensorBoard's exponential moving average with debiasing (experiments/figures/common.smooth); a point
   // every ``stride`` epochs takes the weight of that many epochs
@@ -13,7 +27,7 @@ function smoothed(values, weight) {
   let last = 0, debias = 1;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v === null) { out[i] = null; continue; }
+    if (v === null || !Number.isFinite(v)) { out[i] = null; continue; }
     last = weight * last + (1 - weight) * v;
     debias *= weight;
     out[i] = last / (1 - debias);
@@ -48,6 +62,17 @@ class CurvesView extends View {
   get pickable() { return true; }
 
   update(data) {
+    if (!this.data || this.data.id !== data.id) {  // new numbers: decoded once, then only redrawn
+      for (const s of data.series) {
+        s.x = seriesEpochs(s.epochs, s.stride);
+        for (const metric of ['train_loss', 'test_loss', 'train_acc', 'test_acc']) {
+          const values = s[metric];
+          s[metric] = {mean: decodeFloats(values.mean), std: values.std ? decodeFloats(values.std) : null};
+        }
+      }
+    } else {
+      data.series = this.data.series;  // the same numbers, maybe another highlight
+    }
     const facets = JSON.stringify(data.facets);
     if (facets !== this.facets) {
       this.facets = facets;
@@ -73,13 +98,13 @@ class CurvesView extends View {
         let band = null;
         if (values.std) {
           const std = smoothed(values.std, weight);
-          const upper = y.map((m, i) => m === null || std[i] === null ? null : m + std[i]);
+          const upper = y.map((m, i) => m === null || std[i] === null || std[i] === undefined ? null : m + std[i]);
           // on a log axis the lower edge mirrors the upper one, so it never dives below the axis
           const lower = y.map((m, i) => m === null || upper[i] === null ? null
                                         : log && metric === 'loss' ? m * m / upper[i] : m - std[i]);
           band = {upper, lower};
         }
-        out.push({key: s.key, label: s.label, color: s.color, split, dash: split === 'test', x: s.epochs, y, band,
+        out.push({key: s.key, label: s.label, color: s.color, split, dash: split === 'test', x: s.x, y, band,
                   faded, width: picked ? 3 : s.offscale ? 1.4 : 1.8, mark: s.mark ? ` (${s.mark})` : '',
                   offscale: s.offscale && metric === 'loss', end: s.mark === 'diverged' ? 'diverged' : null});
       }

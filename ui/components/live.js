@@ -88,19 +88,27 @@ class LiveView extends View {
   }
 
   render(retheme = false) {
+    // one chart per dataset that has begun (a dataset whose runs all wait shows nothing yet: no empty charts)
     const m = this.model;
     if (!m) return;
-    const many = m.datasets.length > 1;
+    const begun = m.datasets.filter(dataset => this.series(dataset).length);
+    const many = begun.length > 1;
     this.curvesBox.classList.toggle('facets', many);
     for (const dataset of m.datasets) {
       let chart = this.charts.get(dataset);
-      if (!chart) { chart = new Chart(this.curvesBox, this, {height: many ? 170 : 300}); this.charts.set(dataset, chart); }
-      chart.set(this.series(dataset), {xMax: m.epochs, title: many ? dataset : '', metric: METRICS[this.metric][2],
-                                       yLabel: METRICS[this.metric][2], yMax: this.metric === 'accuracy' ? 1.02 : undefined});
+      if (!begun.includes(dataset)) { if (chart) chart.box.style.display = 'none'; continue; }
+      if (!chart) { chart = new Chart(this.curvesBox, this, {}); this.charts.set(dataset, chart); }
+      chart.box.style.display = '';
+      chart.canvas.style.height = `${many ? 170 : 300}px`;
+      chart.set(this.series(dataset), {xMax: m.epochs, title: m.datasets.length > 1 ? dataset : '',
+                                       metric: METRICS[this.metric][2], yLabel: METRICS[this.metric][2],
+                                       yMax: this.metric === 'accuracy' ? 1.02 : undefined});
       this.renderPanels(dataset, retheme);
     }
     const training = Object.values(m.status).filter(s => s === 'running').length;
-    this.caption.textContent = ` · solid: training data, dashed: test data · ${training} learning now`;
+    const waiting = m.datasets.filter(dataset => !begun.includes(dataset));
+    this.caption.textContent = ` · solid: training data, dashed: test data · ${training} learning now` +
+      (waiting.length ? ` · not begun yet: ${waiting.join(', ')}` : '');
   }
 
   renderPanels(dataset, retheme) {
@@ -117,6 +125,7 @@ class LiveView extends View {
     const plane = m.planes[dataset];
     if (retheme && s.colors) refreshLegend(s, plane, this.theme);
     if (retheme || !s.colors) s.colors = gridColors(plane, this.theme);
+    alignTitles(s.grid, order.map(run => m.runs[run].title));
     order.forEach((run, index) => {
       const info = m.runs[run], status = m.status[run], grid = m.grids[run];
       let panel = s.panels.get(run);
@@ -130,7 +139,11 @@ class LiveView extends View {
         grid.fresh = false;
         const target = gridPixels(decodeGrid(grid.grid), plane.resolution, s.colors,
                                   new Uint8ClampedArray(plane.resolution ** 2 * 4));
-        if (!panel.shown || retheme) { panel.paintPixels(target); panel.shown = target; panel.drawPoints(this.theme); }
+        if (!panel.shown || retheme) {
+          panel.paintPixels(target);
+          panel.shown = target;
+          if (retheme) panel.retheme(this.theme);
+        }
         else this.fade(panel, target);
       }
     });

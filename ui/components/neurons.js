@@ -76,7 +76,7 @@ class NeuronsView extends View {
     const output = gridColors(data.plane, this.theme);
     this.units.forEach((units, index) => units.forEach(({unit, node, panel}) => {
       const bytes = decodeGrid(unit.grid);
-      if (panel) { panel.paintBytes(bytes, output); panel.drawPoints(this.theme); return; }
+      if (panel) { panel.paintBytes(bytes, output); panel.retheme(this.theme); return; }
       const g = node.getContext('2d'), image = g.createImageData(data.resolution, data.resolution);
       gridPixels(bytes, data.resolution, signed, image.data);
       g.putImageData(image, 0, 0);

@@ -68,6 +68,7 @@ class PanelsView extends View {
       if (section.empty) continue;
       if (retheme && s.colors) refreshLegend(s, section.plane, this.theme);
       if (retheme || !s.colors) s.colors = gridColors(section.plane, this.theme);
+      alignTitles(s.grid, section.panels.map(info => info.title));
       const keys = new Set();
       section.panels.forEach((info, index) => {
         keys.add(info.key);
@@ -80,8 +81,8 @@ class PanelsView extends View {
         if (retheme || panel.painted !== info.grid) {
           panel.paintBytes(decodeGrid(info.grid), s.colors);
           panel.painted = info.grid;
-          panel.drawPoints(this.theme);
         }
+        if (retheme) panel.retheme(this.theme);
       });
       for (const [key, panel] of s.panels) if (!keys.has(key)) { panel.card.remove(); s.panels.delete(key); }
     }
@@ -130,6 +131,7 @@ class FilmView extends View {
       const legend = sectionHead(node, section, leftOutNote(section), this.theme);
       const body = el('div', 'section-body', node);
       const grid = el('div', 'grid', body);
+      alignTitles(grid, section.panels.map(info => info.title));
       const chart = new Chart(body, this, {height: data.large ? 220 : 150, title: 'test loss', pickable: !data.large});
       const panels = section.panels.map((info, index) => {
         const panel = new Panel(grid, section.plane, this);
@@ -151,7 +153,7 @@ class FilmView extends View {
       for (const p of s.panels) {
         p.pixels = p.bytes.map(bytes => gridPixels(bytes, s.section.plane.resolution, colors, new Uint8ClampedArray(size)));
         p.blend = new Uint8ClampedArray(size);
-        p.panel.drawPoints(this.theme);
+        p.panel.retheme(this.theme);
       }
       s.chart.set(s.panels.map(p => ({key: p.info.key, label: p.info.label, color: p.info.color, split: 'test',
                                       x: p.info.curve.epoch, y: p.info.curve.test_loss, acc: p.info.acc,
