@@ -10,7 +10,6 @@ from test_app import open_app, raw_texts, run, sidebar_errors_after, texts
 
 import ui.board
 import ui.state
-from ui.pages.board import board_csv
 
 pytestmark = pytest.mark.slow  # drives the whole app with AppTest
 
@@ -166,6 +165,7 @@ def test_the_teacher_link_closes_clears_and_downloads():
     student = run(open_app({"board": board.id}))
     posted(student, "ada")
     teacher = open_app({"board": board.id, "secret": secret})
+    from ui.pages.board import board_csv  # imported by the app first: its canvas component registers there
     assert on_board(teacher) and teacher.query_params.get("secret") is None
     assert "ada" in board_csv(board.id, secret)
     assert teacher.get("download_button")
