@@ -1,74 +1,16 @@
-"""A class opens the app: N visitors open it within a few seconds of each other and press Run. Reports per
-visitor the time from their click to their charts (median and worst), where that time went, the server's
-peak memory, the CPU the clients took, and whether any page showed an error or lost runs.
+"""A class opens the app in real browsers: N visitors (a Chromium context each) open it within a few seconds
+and press Run. Reports per visitor click -> charts (median, worst) and where that time went (to the pool,
+in the pool, until the next poll, drawing, the page), the server's peak memory, the clients' CPU apart, and
+any error or lost run. The server runs benchmarks/timed_app.py (the app, writing an event log).
 
     python benchmarks/bench_app.py [--visitors 5 10 20] [--scenarios default mixed]
                                    [--start warm] [--spread 3] [--port 8650] [--json out.json]
     python benchmarks/bench_app.py --sessions 5 --query caps     # every visitor asks for one URL query
 
-Scenarios, each on a fresh server (so the result cache holds nothing but what start-up put there):
-
-- default: every visitor presses Run on the app's defaults (the depth lesson: 3 runs on lines);
-- mixed: half press Run on the defaults, half on a mid-size comparison of their own: edge, [25, 8, 2],
-  [25, 16, 8, 2] and [25, 32, 16, 2] x relu and tanh x 5 learning rates = 30 runs, with 200 + i epochs for
-  the i-th of them, so no two are identical and the cache cannot share them;
-- query (--query): every visitor opens the app with that URL query ("caps": 192 runs, near the caps).
-
-Start:
-
-- cold: the visitors open the app as soon as the server answers, and each presses Run as soon as their
-  page is there (the first page's script run starts the training pool and its preload; the other pages
-  are still loading while the first visitors' comparisons train);
-- warm: the server as its first visitor leaves it: one page was opened, which started the pool, and the
-  comparison the app preloads has finished training; then every visitor opens the app (over ``spread``
-  seconds), and once all pages are there they press Run (over ``spread`` seconds);
-- cached: warm, and one visitor pressed Run on the defaults before (since the pool finds the preload
-  whatever way the specs write the data's default options, this is the same as warm).
-
-Before the scenarios, each mid-size comparison (and the defaults) is timed alone: one visitor at a time
-on one cached server, for the "x alone" ratio.
-
-A visitor is a browser context of its own (its own Streamlit session). It presses the sidebar's Run and
-waits for the charts: the results' "Accuracy" heading and at least two drawn charts (plotly charts, or
-the canvas renderer's elements with their panels painted) on the Compare page, none of them stale. Times, per visitor, all on the wall clock (the page's performance.timeOrigin +
-performance.now(), the server's time.time()):
-
-- click -> charts: the click event to the first check (every 100 ms) that finds the charts: what the
-  visitor sees here, the browser's own work included;
-- server part: the click until the server drew the results' "Accuracy" heading (after the curves and
-  boundaries): everything but the page's own drawing;
-- its phases, from a log the server writes (the app runs as benchmarks/timed_app.py, which wraps a few
-  functions to log, changing nothing else): "to pool" (the click until the comparison reached the
-  training pool: the page sending it, the server starting the script run), "pool" (waiting in the queue
-  and training; 0 from the cache), "poll" (trained until the page's next poll, which the page asks for
-  twice a second, started on the server), "drawing" (until the server drew the "Accuracy" heading: the
-  full script run that draws the results) and "page" (until the page showed them).
-
-Lighter clients, and their CPU kept apart: one headless Chromium for all visitors (a context each),
-images, fonts and media blocked, a 1024x768 viewport; the pages' renderer, zygote and GPU processes are
-reniced to +10 (--client-nice) so that the server and its workers get the cores first; pages load before
-anyone presses Run (except "cold"), so their loading (several CPU seconds each: Streamlit's frontend) stays
-out of the timed window. The CPU of every process this script started is sampled with psutil and
-reported apart: the server (the Streamlit process and its training workers) and the clients (Chromium,
-the Playwright driver, this script), in seconds and as a share of the cores. What is left: a reniced page
-is slow to send its next poll and to draw on a busy machine, which lengthens "poll" and "page". The CPU
-of other people's processes on the machine is reported too ("others": all busy CPU time of the machine
-minus ours).
-
-Errors: a "[data-testid=stException]" or an error alert ("stAlertContentError") on the page at any
-moment, a page error (uncaught JavaScript), or a Traceback in the server's log. Lost runs: the results'
-headline must count as many runs as the sidebar announced before Run, none stopped, waiting, running or
-failed. The progress texts each visitor saw are kept and checked: a visitor whose comparison is cached
-never sees the queue; "N comparisons ahead" never grows and never counts more comparisons than were asked
-for before this visitor's Run.
-
-Peak memory: the resident memory of the Streamlit process plus its children (training workers, the
-multiprocessing resource tracker), summed, sampled every 0.1 s from the server's start. The training
-workers use one BLAS thread by design (threadpoolctl in each worker); the most threads seen in a worker
-process are printed as a check. The machine's load average is printed before and after each scenario:
-on a shared machine, read the ratios and the phases rather than the seconds.
-
-Needs Debian's chromium (/usr/bin/chromium) and the playwright and psutil Python packages.
+Scenarios ("default": everyone on the defaults; "mixed": half on 30-run comparisons of their own; "query")
+and starts (cold, warm, cached) are described with the figures in docs/benchmarks.md ("A class opens the
+app"). The browsers share the server's two cores (reniced to +10): bench_class.py measures the server
+alone, with websocket visitors. Needs Debian's chromium and the playwright and psutil packages.
 """
 import argparse
 import asyncio

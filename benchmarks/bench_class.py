@@ -31,21 +31,32 @@ import argparse
 import asyncio
 import os
 import re
+import shutil
 import statistics
 import sys
+import tempfile
 import time
+import urllib.parse
 
 import psutil
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks.bench_app import mid_query  # noqa: E402  (the same 30-run comparisons)
+from benchmarks import harness  # noqa: E402
 from benchmarks.harness import Server as _Server  # noqa: E402
 from benchmarks.visitor import Visitor  # noqa: E402
 
 
-def Server(port):
+def Server(port, env=None):
     """The app with XSRF protection off (these clients carry no browser cookie), its peak memory sampled."""
-    return _Server(port=port, args=["--server.enableXsrfProtection", "false"], sample=True)
+    return _Server(port=port, args=["--server.enableXsrfProtection", "false"], sample=True, env=env)
+
+
+HUNDRED = urllib.parse.urlencode([("dataset", "edge"), ("epochs", "100"), ("seeds", "2"),
+                                  *[("arch", a) for a in ("[25, 4, 2]", "[25, 8, 2]", "[25, 12, 6, 2]",
+                                                          "[25, 16, 8, 2]", "[25, 32, 16, 2]")],
+                                  *[("act", a) for a in ("relu", "tanh")],
+                                  *[("lr", lr) for lr in ("0.5", "0.2", "0.1", "0.05", "0.01")]])  # 100 runs
 
 
 def expected_runs(estimate):
@@ -126,6 +137,63 @@ def estimate_in_a_queue(port, ahead, timeout):
         server.stop()
 
 
+def results_link_class(port, visitors, timeout, restart=False):
+    """A teacher trains a 100-run comparison and copies "Link to these results"; then ``visitors`` students
+    open it within a second of each other. Their times from opening the page to the charts and the table
+    (no click). With ``restart``, the server is restarted on the same store between the two: the students'
+    results come from the store, not from memory."""
+    data = tempfile.mkdtemp(prefix="bench-class-store-")
+    server = Server(port, env={"NN_LAB_DATA_DIR": data})
+
+    async def teach():
+        teacher = Visitor(port, HUNDRED)
+        await teacher.open()
+        while teacher.run_button is None:
+            await asyncio.sleep(0.05)
+        await teacher.press_run()
+        await teacher.wait_charted(timeout)
+        while not any("results=" in code for code in teacher.codes):
+            await asyncio.sleep(0.05)
+        await teacher.close()
+        return next(code for code in teacher.codes if "results=" in code).split("?", 1)[1]
+
+    try:
+        query = asyncio.run(teach())
+        if restart:  # once the store's writer thread has written it (about a second), a new server
+            from experiments.store import ResultStore
+            store, key = ResultStore(f"sqlite:///{data}/results.sqlite"), urllib.parse.parse_qs(query)["results"][0]
+            harness.wait_until(lambda: store.contains(key), timeout, 0.2, "the comparison in the store")
+            store.close()
+            server.stop()
+            server = Server(port, env={"NN_LAB_DATA_DIR": data})
+
+            async def warm():  # a first visitor on the defaults: the server's imports, its pool, its start-up
+                first = Visitor(port)
+                await first.open()
+                while first.first_page is None:
+                    await asyncio.sleep(0.05)
+                await first.close()
+
+            asyncio.run(warm())
+
+        async def scene():
+            students = [Visitor(port, query) for _ in range(visitors)]
+            for student in students:
+                await student.open()
+                await asyncio.sleep(1.0 / visitors)
+            deadline = time.perf_counter() + timeout
+            while any(s.shown is None for s in students) and time.perf_counter() < deadline:
+                await asyncio.sleep(0.05)
+            for student in students:
+                await student.close()
+            return [student.shown for student in students]
+
+        return asyncio.run(scene()), server.peak_rss
+    finally:
+        server.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def describe(waits):
     done = [w for w in waits if w is not None]
     if not done:
@@ -142,13 +210,16 @@ def main():
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--port", type=int, default=8670)
     parser.add_argument("--no-alone", action="store_true", help="skip timing each 30-run comparison alone")
+    parser.add_argument("--results-link", action="store_true",
+                        help="instead: a teacher's results link opened by --visitors students at once")
     parser.add_argument("--queue-estimates", type=int, nargs="*", metavar="AHEAD",
                         help="instead: a visitor opens the app with this many 30-run comparisons of others "
                              "ahead; compare the sidebar's estimate with their wait")
     args = parser.parse_args()
     print(f"cores: {psutil.cpu_count()}; load before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
           "training workers: one per core, one BLAS thread each; clients: websockets, no browser")
-    n_mid = max(n - n // 2 for n in args.visitors) if "mixed" in args.scenarios and not args.queue_estimates else 0
+    n_mid = max(n - n // 2 for n in args.visitors) \
+        if "mixed" in args.scenarios and not args.queue_estimates and not args.results_link else 0
     alone = {}
     if n_mid and not args.no_alone:
         for i in range(n_mid):
@@ -156,6 +227,13 @@ def main():
             alone[i] = result["waits"][0]
         print("alone, each 30-run comparison on its own server: " + ", ".join(
             f"{wait:.2f} s" if wait else "never" for wait in alone.values()))
+    if args.results_link:
+        for n in args.visitors:
+            for restart in (False, True):
+                shown, peak = results_link_class(args.port, n, args.timeout, restart)
+                print(f"{n} students open one results link to 100 runs{' after a restart' if restart else ''}: "
+                      f"open -> charts and table {describe(shown)}; peak memory {peak / 1e6:.0f} MB", flush=True)
+        return
     if args.queue_estimates:
         for ahead in args.queue_estimates:
             said, wait = estimate_in_a_queue(args.port, ahead, args.timeout)

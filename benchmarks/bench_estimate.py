@@ -1,8 +1,9 @@
-"""How good is the time model? ``experiments.limits.estimate_seconds`` against lockstep groups trained as
+"""How good is the time model? ``experiments.costs.estimate_seconds`` against lockstep groups trained as
 the app's pool trains them (``runner.train_group`` with an epoch hook, snapshots and a weights hook).
 
     python benchmarks/bench_estimate.py            # measured / estimated, per group and overall
     python benchmarks/bench_estimate.py --fit      # also the least-squares constants for the model
+    python benchmarks/bench_estimate.py --comparisons   # whole comparisons in a pool: estimate against wait
 
 The model: a group of K networks with L weight layers, trained for S steps (epochs x batches) on
 parameters x samples x epochs = W units of work, mixing A activations, with X hidden units x samples x
@@ -17,7 +18,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import nn
-from experiments.limits import estimate_seconds, run_work
+from experiments.costs import estimate_seconds, run_work
 from experiments.pool.worker import Drawing, Reporter
 from experiments.runner import train_group
 from experiments.specs import expand_grid, layers_as_run, load_grid_data
@@ -90,11 +91,54 @@ def time_group(specs, datasets, repeats):
     return best
 
 
+COMPARISONS = {  # issue 24's cases, as a visitor chooses them in the sidebar
+    "112 runs: edge, xor, circles, digits": dict(datasets=("edge", "xor", "circles", "digits"),
+                                                 architectures=("[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]",
+                                                                "[25, 12, 6, 2]"),
+                                                 activations=("relu", "tanh"), lrs=(0.3, 0.1, 0.03, 0.01)),
+    "digits, 8 runs, 800 epochs": dict(datasets=("digits",), architectures=("[25, 8, 2]", "[25, 16, 8, 2]"),
+                                       activations=("relu", "tanh"), lrs=(0.1, 0.01), epochs=800),
+    "circles and moons, 12 runs": dict(datasets=("circles", "moons"), architectures=("[25, 8, 2]", "[25, 16, 8, 2]"),
+                                       activations=("relu", "tanh", "sigmoid"), lrs=(0.1,)),
+    "circles and moons, 12 runs, 800 epochs": dict(datasets=("circles", "moons"),
+                                                   architectures=("[25, 8, 2]", "[25, 16, 8, 2]"),
+                                                   activations=("relu", "tanh", "sigmoid"), lrs=(0.1,), epochs=800),
+    "the default (lines, 3 runs)": dict(),
+    "30 runs on edge": dict(datasets=("edge",), architectures=("[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"),
+                            activations=("relu", "tanh"), lrs=(0.01, 0.03, 0.1, 0.3, 1.0)),
+}
+
+
+def comparisons():
+    """Each comparison in a fresh pool of two workers, one after another, as the app's pool trains them
+    (live grids, 20 snapshots): the wait the sidebar would show before Run against the wait measured."""
+    from experiments.pool import TrainingPool
+    from experiments.settings import AppSettings
+    print(f"{'comparison':42s} {'runs':>4s} {'shown':>7s} {'waited':>7s} {'waited/shown':>12s}")
+    pool = TrainingPool(workers=2).start()
+    try:
+        for name, choices in COMPARISONS.items():
+            specs = AppSettings(**choices).specs()
+            shown = pool.estimate_wait_seconds(specs, snapshots=20)
+            start = time.perf_counter()
+            pool.submit(specs, snapshots=20).result(timeout=900)
+            waited = time.perf_counter() - start
+            print(f"{name:42s} {len(specs):4d} {shown:6.1f}s {waited:6.1f}s {waited / shown:12.2f}", flush=True)
+    finally:
+        pool.shutdown()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3, help="times each group is trained; the fastest counts")
     parser.add_argument("--fit", action="store_true", help="print the least-squares constants of the model")
+    parser.add_argument("--comparisons", action="store_true", help="instead: whole comparisons in a pool")
     args = parser.parse_args()
+    import os
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.comparisons:
+        comparisons()
+        return
     rows = []
     with threadpool_limits(1, user_api="blas"):
         threads = {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}

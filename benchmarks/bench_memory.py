@@ -1,8 +1,8 @@
 """The memory model against measured peaks: each case trains its lockstep groups as a pool worker does
 (``runner.train_group`` with snapshots, the outcome pickled to be sent) in a fresh process, whose peak
-resident memory above its size before the group is set beside ``limits.group_memory``; then a second fresh
+resident memory above its size before the group is set beside ``costs.group_memory``; then a second fresh
 process rebuilds the Results as the server does (unpickled, ``build_results``, one visitor's copy), and what
-it holds then is set beside the server part of ``limits.estimate_memory``.
+it holds then is set beside the server part of ``costs.estimate_memory``.
 
     python benchmarks/bench_memory.py
 """
@@ -50,8 +50,8 @@ def _setup(name):
 def train(name, path, conn):
     """A worker: every group trained and its outcome pickled, as sent; the largest group's peak above the
     process's size before it (and the model's figure for that group)."""
-    from experiments.limits import group_memory
-    from experiments.runner import group_runs, snapshot_schedule, train_group
+    from experiments.costs import group_memory, group_runs, snapshot_schedule
+    from experiments.runner import train_group
     from experiments.specs import layers_as_run
     specs, datasets = _setup(name)
     lowest = min(spec.seed for spec in specs)
@@ -73,7 +73,7 @@ def train(name, path, conn):
 
 def serve(name, path, conn):
     """The server: the outcomes received, the Results built and one visitor's copy; what it then holds."""
-    from experiments.limits import estimate_memory
+    from experiments.costs import estimate_memory
     from experiments.pool.job import own_copy
     from experiments.results import build_results
     specs, datasets = _setup(name)

@@ -24,6 +24,8 @@ class Visitor:
         self.clicked = self.charted = None
         self.progress = None  # the newest progress bar's text: "Training: …" or "Waiting for a free …"
         self.first_page = None  # seconds from open() to the end of the first script run
+        self.shown = None  # seconds from open() to a script run that drew results (a results link: no click)
+        self.codes = []  # the text of every code block drawn (the share and results links)
 
     async def open(self):
         self.opened = time.perf_counter()
@@ -94,6 +96,8 @@ class Visitor:
                     charts += 1
                 elif what == "progress":
                     self.progress = element.progress.text
+                elif what == "code":
+                    self.codes.append(element.code.code_text)
                 elif what == "exception" or (what == "alert" and element.alert.format == 1):  # 1: ERROR
                     self.errors.append(element.exception.message if what == "exception" else element.alert.body)
                 if what == "alert":
@@ -101,6 +105,8 @@ class Visitor:
             elif kind == "script_finished":
                 if self.first_page is None:
                     self.first_page = time.perf_counter() - self.opened
+                if accuracy and charts >= 2 and self.shown is None:
+                    self.shown = time.perf_counter() - self.opened
                 if accuracy and charts >= 2 and self.clicked and self.charted is None:
                     self.charted = time.perf_counter()
 

@@ -17,7 +17,7 @@ _PUBLIC = {
     "Dataset": "datasets",
     "run_grid": "runner", "GridTraining": "runner",
     "Results": "results", "read_results": "saved", "results_from_csv": "saved",
-    "Limits": "limits", "GridTooLarge": "specs", "check_limits": "limits", "estimate_seconds": "limits",
+    "Limits": "limits", "GridTooLarge": "specs", "check_limits": "limits", "estimate_seconds": "costs",
     "lr_range_test": "lr_finder",
     "TrainingPool": "pool",
     "ResultStore": "store", "StoreUnavailable": "store", "store_key": "store",

@@ -1,13 +1,17 @@
 """Command line: ``python -m experiments run ...``, ``python -m experiments datasets`` and
-``python -m experiments store list|show|export|prune``."""
+``python -m experiments store list|show|export|prune``. The flags of ``run`` that choose the grid are made
+from the settings table (experiments/fields.py): one per row, its name, help and default there."""
 import argparse
+import inspect
 import os
 import sys
 import time
 
-import nn
+from nn.validation import check_choice
 
+from .architectures import canonical_architecture
 from .datasets import DATASETS, load_dataset
+from .fields import ARCHITECTURE, FIELDS, as_text, data_options
 from .numbers import read_number, read_whole
 from .runner import BACKENDS, GridTraining
 from .specs import expand_grid
@@ -27,23 +31,7 @@ def build_parser():
                     description="Train a grid of small NumPy networks and compare them.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     run = commands.add_parser("run", help="train every combination and write runs.csv and history.csv")
-    run.add_argument("--dataset", nargs="+", default=["edge"], metavar="NAME",
-                     help=f"one or more of: {', '.join(DATASETS)}")
-    run.add_argument("--arch", nargs="+", default=["[25,2]", "[25,8,2]", "[25,16,8,2]"], metavar="LAYERS",
-                     help='architectures such as "[25,8,2]", 25,8,2 or 25-8-2')
-    run.add_argument("--activation", nargs="+", default=["relu"], metavar="NAME",
-                     help=f"one or more of: {', '.join(sorted(nn.ACTIVATIONS))}")
-    run.add_argument("--lr", nargs="+", default=["0.1"], metavar="LR", help="learning rates")
-    run.add_argument("--optimizer", nargs="+", default=["sgd"], metavar="NAME",
-                     help=f"one or more of: {', '.join(nn.OPTIMIZERS)}")
-    run.add_argument("--epochs", default="200", help="epochs per run (default 200)")
-    run.add_argument("--batch-size", default="16", help='samples per step, or "full" (default 16)')
-    run.add_argument("--l2", default="0", help="L2 weight decay (default 0)")
-    run.add_argument("--seeds", nargs="+", default=["0"], metavar="SEED", help="replicate seeds (default 0)")
-    run.add_argument("--samples", default=None, help="samples per dataset (default: each dataset's own)")
-    run.add_argument("--noise", default=None, help="noise level (default: each dataset's own)")
-    run.add_argument("--test-fraction", default=None, help="held-out fraction (default: each dataset's own)")
-    run.add_argument("--data-seed", default="0", help="seed of the data split (default 0)")
+    add_setting_flags(run)
     run.add_argument("--jobs", default="1", help="worker processes, one BLAS thread each (default 1: this process); "
                                                  "a grid too small to share is trained in one process")
     run.add_argument("--backend", default="loky", choices=BACKENDS, help="loky (local processes) or dask")
@@ -76,6 +64,41 @@ STORE_HELP = ("the results store: any SQLAlchemy URL such as sqlite:////path/res
               "postgresql+psycopg://user:password@host/db (default: NN_LAB_STORE_URL, else .nn-lab/results.sqlite)")
 
 
+def add_setting_flags(parser):
+    """One flag per row of the settings table that names one: several values or one, its help, and its
+    default (expand_grid's; a data option's default is each dataset's own)."""
+    defaults = {name: parameter.default for name, parameter in inspect.signature(expand_grid).parameters.items()}
+    for row in FIELDS:
+        if not row.flag:
+            continue
+        default = None if row.per_dataset else defaults[row.parameter]
+        if default is not None:
+            default = [_as_flag_text(row, value) for value in default] if row.many else _as_flag_text(row, default)
+        choices = f", one or more of: {', '.join(row.choices())}" if row.choices else ""
+        said = "each dataset's own" if row.per_dataset else " ".join(default) if row.many else default
+        parser.add_argument(f"--{row.flag}", nargs="+" if row.many else None, default=default, metavar=row.metavar,
+                            help=f"{row.help}{choices} (default: {said})")
+
+
+def _as_flag_text(row, value):
+    return row.none_as if value is None and row.none_as else as_text(value)
+
+
+def _given(args, row):
+    return getattr(args, row.flag.replace("-", "_"))
+
+
+def flag_value(row, text):
+    """One word given to a setting's flag: a number read as the app reads a typed one (``number``), the
+    batch of the whole training set for "full", and names and architectures as written (expand_grid checks
+    every value, as it checks the library's)."""
+    if row.none_as and text == row.none_as:
+        return None
+    if row.type in (int, float):
+        return number(row.flag, text, row.type)
+    return text
+
+
 def number(name, text, kind=float):
     """``text`` as an int or a finite float, read as the app reads a typed number (experiments.numbers): "1e3"
     is 1000 epochs; "1_0", "١٠", "１０", "nan", "inf" and "2.5" for a whole number are refused with a message
@@ -102,47 +125,43 @@ def unique(flag, values, key, warn):
     return list(kept.values())
 
 
-def dataset_options(args, warn):
-    """{dataset: {option: value}} for --samples, --noise and --test-fraction, given only to the datasets that
-    have the option. One that applies to none of them is an error; to some of them, a warning."""
-    from .datasets import OPTION_ABSENT
-    given = [(option, flag, None if text is None else number(flag, text, kind))
-             for option, flag, text, kind in (("n_samples", "samples", args.samples, int),
-                                              ("noise", "noise", args.noise, float),
-                                              ("test_fraction", "test-fraction", args.test_fraction, float))]
-    options = {name: {} for name in args.dataset}
-    for option, flag, value in given:
-        if value is None:
+def dataset_options(args, datasets, warn):
+    """{dataset: {option: value}} for the data options' flags (--samples, --noise, --test-fraction), given
+    only to the datasets that have the option. One that applies to none of them is an error; to some of
+    them, a warning."""
+    options = {name: {} for name in datasets}
+    for row in data_options():
+        if _given(args, row) is None:
             continue
-        without = [name for name in args.dataset if getattr(DATASETS[name], option) is None]
-        for name in args.dataset:
+        value = flag_value(row, _given(args, row))
+        without = [name for name in datasets if getattr(DATASETS[name], row.name) is None]
+        for name in datasets:
             if name not in without:
-                options[name][option] = value
-        reasons = OPTION_ABSENT[option] if len(without) == 1 else "; ".join(
-            f"{name}: {OPTION_ABSENT[option]}" for name in without)
-        if len(without) == len(args.dataset):
-            raise CliError(f"--{flag} does not apply to {', '.join(without)} ({reasons}); leave it out.")
+                options[name][row.name] = value
+        reasons = row.absent if len(without) == 1 else "; ".join(f"{name}: {row.absent}" for name in without)
+        if len(without) == len(datasets):
+            raise CliError(f"--{row.flag} does not apply to {', '.join(without)} ({reasons}); leave it out.")
         if without:
-            warn(f"warning: --{flag} does not apply to {', '.join(without)} ({reasons}); used for the others only.")
+            warn(f"warning: --{row.flag} does not apply to {', '.join(without)} ({reasons}); used for the others "
+                 "only.")
     return options
 
 
 def specs_from_args(args, warn=None):
-    from nn.validation import check_choice
-    from .specs import format_architecture, parse_architecture
+    """The grid the flags ask for, each setting's flag read as its row of the settings table says."""
     warn = warn or (lambda message: None)
-    args.dataset = unique("dataset", [check_choice("dataset", name, DATASETS) for name in args.dataset],
-                          lambda name: name, warn)
-    batch = None if args.batch_size == "full" else number("batch-size", args.batch_size, int)
-    return expand_grid(datasets=args.dataset,
-                       architectures=unique("arch", args.arch, lambda a: format_architecture(parse_architecture(a)),
-                                            warn),
-                       activations=unique("activation", args.activation, lambda a: a, warn),
-                       lrs=unique("lr", [number("lr", lr) for lr in args.lr], lambda lr: lr, warn),
-                       optimizers=unique("optimizer", args.optimizer, lambda o: o, warn),
-                       seeds=unique("seeds", [number("seeds", seed, int) for seed in args.seeds], lambda s: s, warn),
-                       epochs=number("epochs", args.epochs, int), batch_size=batch, l2=number("l2", args.l2),
-                       dataset_options=dataset_options(args, warn), data_seed=number("data-seed", args.data_seed, int))
+    grid = {}
+    for row in FIELDS:
+        given = _given(args, row) if row.flag else None
+        if given is None or row.per_dataset:
+            continue
+        if not row.many:
+            grid[row.parameter] = flag_value(row, given)
+            continue
+        key = canonical_architecture if row.type == ARCHITECTURE else (lambda value: value)
+        grid[row.parameter] = unique(row.flag, [flag_value(row, text) for text in given], key, warn)
+    grid["datasets"] = [check_choice("dataset", name, DATASETS) for name in grid["datasets"]]
+    return expand_grid(**grid, dataset_options=dataset_options(args, grid["datasets"], warn))
 
 
 def check_scheduler(args):

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import nn
 
-from .limits import estimate_seconds
+from .costs import estimate_seconds
 
 DASK_TIMEOUT_SECONDS = 10.0  # to connect and hear the scheduler, for a worker to join, for a worker to run a check
 DASK_TASK_SECONDS = (60.0, 10.0)  # no group finishing within 60 s + 10 x the longest group's estimate: stuck

@@ -1,154 +1,17 @@
-"""Datasets, one registry entry each, their options, splitting, and the Catalog a comparison draws them from
-(the built-ins and a visitor's own, own_data.py). The generators are in generators.py.
+"""Loading a dataset: its options checked against the settings table's data options (fields.py), made by its
+generator, split into training and test parts, and the Catalog a comparison draws datasets from (the
+built-ins and a visitor's own, own_data.py). The registry of built-in datasets is registry.py.
 
-Every dataset gives a train/test split, deterministic for its seed. What a view needs to know about a
-dataset (image shape, pixel range, how to colour it, whether it was standardised) lives on its entry, so
-adding an image dataset is one generator and one registry line.
+Every dataset gives a train/test split, deterministic for its seed.
 """
-from dataclasses import dataclass, field
-
 import numpy as np
 
-from nn.validation import check_choice, check_fraction, check_int, check_positive_float
+from nn.validation import check_choice, check_int
 
-from .generators import (balanced_sizes, digits_sizes, make_circles_data, make_digits, make_edge, make_gaussians,
-                         make_lines, make_moons_data, make_spiral, make_xor, make_xor4)
-
-MIN_SAMPLES, MAX_SAMPLES = 8, 100_000
-MAX_NOISE = 10.0
-MIN_TEST_FRACTION, MAX_TEST_FRACTION = 0.05, 0.9
-
-
-@dataclass(frozen=True)
-class ImageFormat:
-    """How an image dataset's rows are drawn: ``shape`` (rows, columns), raw pixel values from 0 to
-    ``pixel_max``, and ``ink``: "bright" (high values drawn white on black, as a brightness) or "dark"
-    (high values drawn black on white, as pen on paper). Every view draws the dataset the same way."""
-
-    shape: tuple
-    pixel_max: float = 1.0
-    ink: str = "bright"
-
-    @property
-    def colorscale(self):
-        return "gray_r" if self.ink == "dark" else "gray"
-
-
-class _Classes:
-    """What a dataset and its registry entry both answer: how many classes, whether it is 2-D, its image
-    shape (None for data that is not made of images)."""
-
-    @property
-    def n_classes(self):
-        return len(self.class_names)
-
-    @property
-    def is_2d(self):
-        return self.n_features == 2
-
-    @property
-    def image_shape(self):
-        return None if self.image is None else self.image.shape
-
-
-@dataclass(frozen=True)
-class Dataset(_Classes):
-    """A train/test split and what is needed to show it."""
-
-    name: str
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_test: np.ndarray
-    y_test: np.ndarray
-    class_names: tuple
-    description: str = ""
-    image: ImageFormat | None = None
-    options: dict = field(default_factory=dict)
-    scaler: tuple | None = None  # (mean, std) if the features were standardised; raw input -> (x - mean) / std
-
-    def standardise(self, raw):
-        """Raw features (as drawn or typed) -> the inputs the networks were trained on."""
-        raw = np.asarray(raw, dtype=float)
-        return raw if self.scaler is None else (raw - self.scaler[0]) / self.scaler[1]
-
-    def raw(self, X):
-        """The inverse of ``standardise``."""
-        return X if self.scaler is None else X * self.scaler[1] + self.scaler[0]
-
-    @property
-    def n_features(self):
-        return self.X_train.shape[1]
-
-    def pixels(self, X):
-        """Rows of an image dataset as images in raw pixel units: (n, rows, columns)."""
-        return self.raw(np.asarray(X)).reshape(-1, *self.image.shape)
-
-
-@dataclass(frozen=True)
-class DatasetInfo(_Classes):
-    """A registry entry: how to make the data, its defaults and which options apply."""
-
-    name: str
-    description: str
-    make: object  # make(rng, n_samples, noise, seed) -> (X, y)
-    n_features: int
-    class_names: tuple
-    n_samples: int | None = None  # None: fixed size
-    noise: float | None = None  # None: no noise option
-    test_fraction: float | None = 0.25  # None: the test set is the training set
-    image: ImageFormat | None = None
-    max_samples: int = MAX_SAMPLES
-    standardise: bool = False  # scale features with the training part's mean and std
-    # class_sizes(n_samples, n_classes) -> how many samples of each class ``make`` gives; None (or a
-    # function returning None) when that depends on the draw
-    class_sizes: object = None
-
-    def split_sizes(self, n_samples=None, test_fraction=None):
-        """(training, test) samples that ``load_dataset`` gives with these options (None: the defaults),
-        counted without making the data; None when the class sizes depend on the draw."""
-        n_samples = self.n_samples if n_samples is None else n_samples
-        test_fraction = self.test_fraction if test_fraction is None else test_fraction
-        sizes = None if self.class_sizes is None or n_samples is None else self.class_sizes(n_samples, self.n_classes)
-        if sizes is None:
-            return None
-        if self.test_fraction is None:  # the test set is the training set
-            return n_samples, n_samples
-        n_test = sum(held_out_count(size, test_fraction) for size in sizes)
-        return n_samples - n_test, n_test
-
-
-DATASETS = {info.name: info for info in [
-    DatasetInfo("edge", "5x5 patches: a dark-to-bright vertical edge, or none", make_edge, 25,
-                ("edge", "no edge"), n_samples=250, noise=0.0, test_fraction=0.2, image=ImageFormat((5, 5)),
-                class_sizes=balanced_sizes),
-    DatasetInfo("xor", "XOR cloud: class 1 where both coordinates share a sign", make_xor, 2,
-                ("different signs", "same sign"), n_samples=1000, noise=0.0),
-    DatasetInfo("xor4", "the four XOR corners (training set = test set)", make_xor4, 2, ("0", "1"),
-                test_fraction=None),
-    DatasetInfo("circles", "two concentric rings (make_circles, factor 0.5)", make_circles_data, 2,
-                ("outer", "inner"), n_samples=500, noise=0.1, class_sizes=balanced_sizes),
-    DatasetInfo("moons", "two interleaving half circles (make_moons)", make_moons_data, 2,
-                ("upper", "lower"), n_samples=500, noise=0.1, class_sizes=balanced_sizes),
-    DatasetInfo("spiral", "two interleaved spirals", make_spiral, 2, ("spiral A", "spiral B"),
-                n_samples=500, noise=0.0, class_sizes=balanced_sizes),
-    DatasetInfo("gaussians", "two Gaussian blobs", make_gaussians, 2, ("blob A", "blob B"),
-                n_samples=500, noise=0.7, class_sizes=balanced_sizes),
-    DatasetInfo("lines", "6x6 images: a horizontal line, a vertical line or an X", make_lines, 36,
-                ("horizontal", "vertical", "X"), n_samples=300, noise=0.1, image=ImageFormat((6, 6)),
-                class_sizes=balanced_sizes),
-    DatasetInfo("digits", "scikit-learn's 8x8 handwritten digits, standardised", make_digits, 64,
-                tuple(str(d) for d in range(10)), n_samples=1797, max_samples=1797, standardise=True,
-                image=ImageFormat((8, 8), pixel_max=16.0, ink="dark"), class_sizes=digits_sizes),
-]}
-
-
-def image_dataset_names():
-    return [name for name, info in DATASETS.items() if info.image is not None]
-
-
-def held_out_count(class_size, test_fraction):
-    """How many of a class's samples ``stratified_split`` holds out."""
-    return int(round(test_fraction * class_size))
+from .fields import (MAX_NOISE, MAX_TEST_FRACTION, MIN_SAMPLES, MIN_TEST_FRACTION,  # noqa: F401 (the sidebar's)
+                     check, data_options)
+from .registry import (DATASETS, MAX_SAMPLES, Dataset, DatasetInfo, ImageFormat,  # noqa: F401 (re-exported)
+                       held_out_count, image_dataset_names)
 
 
 def stratified_split(rng, y, test_fraction):
@@ -175,46 +38,26 @@ def _check_split(name, y_train, y_test, n_classes):
                          "use more samples or a smaller test fraction.")
 
 
-OPTION_ABSENT = {"n_samples": "it has a fixed size", "noise": "it has no noise option",
-                 "test_fraction": "its test set is its training set"}
-
-
-def option_range(name, option):
-    """(lowest, highest) of data option ``option`` of built-in dataset ``name``, as check_options holds it
-    (and the sidebar's widgets, and a saved runs.csv); None if the dataset has no such option."""
-    info = DATASETS[name]
-    if getattr(info, option) is None:
-        return None
-    return {"n_samples": (MIN_SAMPLES, info.max_samples), "noise": (0.0, MAX_NOISE),
-            "test_fraction": (MIN_TEST_FRACTION, MAX_TEST_FRACTION)}[option]
-
-
-def check_options(name, n_samples=None, noise=None, test_fraction=None):
-    """The options of built-in dataset ``name``, checked, with its defaults for those left as None:
+def check_options(name, **options):
+    """The options of built-in dataset ``name``, checked, with its defaults for those left out or None:
     {"n_samples", "noise", "test_fraction"}, only those it has. Giving one it does not have (samples for
     xor4, noise for digits) is a ValueError, not silently ignored."""
     info = DATASETS[check_choice("dataset", name, DATASETS)]
-    for option, value in (("n_samples", n_samples), ("noise", noise), ("test_fraction", test_fraction)):
-        if value is not None and getattr(info, option) is None:
-            raise ValueError(f"'{option}' does not apply to {name} ({OPTION_ABSENT[option]}); leave it out.")
-    options = {}
-    if info.n_samples is not None:
-        options["n_samples"] = info.n_samples if n_samples is None else check_int(
-            "n_samples", n_samples, minimum=MIN_SAMPLES, maximum=info.max_samples)
-    if info.noise is not None:
-        options["noise"] = info.noise if noise is None else check_positive_float("noise", noise, allow_zero=True)
-        if options["noise"] > MAX_NOISE:
-            raise ValueError(f"'noise' must be at most {MAX_NOISE}; got {noise!r}.")
-    if info.test_fraction is not None:
-        options["test_fraction"] = info.test_fraction if test_fraction is None else check_fraction(
-            "test_fraction", test_fraction, low=MIN_TEST_FRACTION, high=MAX_TEST_FRACTION, inclusive_high=True)
-    return options
+    rows = data_options()
+    unknown = [option for option in options if option not in {row.name for row in rows}]
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not a data option; allowed: {[row.name for row in rows]}.")
+    for row in rows:
+        if options.get(row.name) is not None and getattr(info, row.name) is None:
+            raise ValueError(f"'{row.name}' does not apply to {name} ({row.absent}); leave it out.")
+    return {row.name: getattr(info, row.name) if options.get(row.name) is None else check(row, options[row.name], info)
+            for row in rows if getattr(info, row.name) is not None}
 
 
 def load_dataset(name, n_samples=None, noise=None, test_fraction=None, seed=0):
     """Make dataset ``name`` with its defaults for every option left as None; see DATASETS. A split that
     leaves no training or no test rows, or misses a class in training, is a ValueError saying what to change."""
-    options = check_options(name, n_samples, noise, test_fraction)
+    options = check_options(name, n_samples=n_samples, noise=noise, test_fraction=test_fraction)
     info = DATASETS[name]
     seed = check_int("data seed", seed, minimum=0)
     rng = np.random.default_rng(seed)

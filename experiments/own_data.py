@@ -5,8 +5,9 @@ import numpy as np
 
 from nn.validation import check_fraction, check_int
 
-from .datasets import (MAX_SAMPLES, MAX_TEST_FRACTION, MIN_TEST_FRACTION, Dataset, _training_scaler,
-                       stratified_split)
+from .datasets import _training_scaler, stratified_split
+from .fields import MAX_TEST_FRACTION, MIN_TEST_FRACTION
+from .registry import MAX_SAMPLES, Dataset
 
 MAX_CUSTOM_CLASSES = 20
 MAX_CUSTOM_FEATURES = 256

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from .specs import count_params, format_architecture
+from .specs import count_params, format_architecture, hidden_layers
 from .tables import to_csv_text, write_csv
 
 RUN_STATUSES = ("ok", "diverged", "stopped", "error")
@@ -104,7 +104,7 @@ def config_labels(runs, include_dataset=False):
         return {}
     _check_columns(runs, ["run_id", "dataset", "architecture"], "the runs table", hint="")
 
-    hidden = runs["layers"].astype(str).str.count(",") > 1 if "layers" in runs else runs["run_id"].notna()
+    hidden = runs["layers"].astype(str).map(hidden_layers) > 0 if "layers" in runs else runs["run_id"].notna()
 
     def varies(column):
         if column not in runs:
@@ -120,7 +120,7 @@ def config_labels(runs, include_dataset=False):
         varying = [("architecture", "{}")]
 
     def shown(row, column):  # a network without a hidden layer has no activation to name
-        return column != "activation" or row.layers.count(",") > 1
+        return column != "activation" or hidden_layers(row.layers) > 0
 
     # With one dataset, name networks by the layers they really have ([36, 8, 3] on lines, not [25, 8, 2]);
     # across datasets the architecture as asked names one configuration in every facet.

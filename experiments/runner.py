@@ -19,11 +19,10 @@ import nn
 from nn.validation import check_int
 
 from .datasets import as_catalog
-from .limits import estimate_seconds, group_memory
-from .specs import RunSpec, check_spec, layers_as_run, load_grid_data, lockstep_key, make_network, make_optimizer
+from .costs import estimate_seconds, group_runs, snapshot_schedule  # noqa: F401 (group_runs: the runner's API)
+from .specs import RunSpec, check_spec, layers_as_run, load_grid_data, make_network, make_optimizer
 
 BACKENDS = ("loky", "dask")
-GROUP_MEMORY_BYTES = 64e6  # a lockstep group's memory stays under this (limits.group_memory); larger ones are split
 # Starting the worker processes, importing NumPy and nn in them and sending the results back costs a
 # second or two on the 2-core CI machine; a grid estimated to train in less than this (estimate_seconds)
 # is trained in one process.
@@ -40,13 +39,6 @@ class RunOutcome:
     seconds: float
     history: nn.History | None = None
     network: nn.Network | None = None
-
-
-def snapshot_schedule(epochs, count):
-    """About ``count`` epochs from 0 to ``epochs``, closer together early on, where the boundary moves most."""
-    if count <= 0:
-        return []
-    return sorted({0, epochs, *np.unique(np.geomspace(1, epochs, count - 1).round().astype(int)).tolist()})
 
 
 def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_seeds=(), on_epoch=None, on_weights=None):
@@ -92,24 +84,6 @@ def train_group(data, indexed_specs, should_stop=None, snapshots=0, snapshot_see
     return [RunOutcome(index, spec, layers, history.status, "; ".join(filter(None, [history.message, note])),
                        seconds, history, net)
             for (index, spec), history, net in zip(indexed_specs, histories, nets)]
-
-
-def group_runs(specs, datasets):
-    """[(data_key, [(index, spec), ...]), ...]: lockstep groups in the order of their first run."""
-    groups = {}
-    for index, spec in enumerate(specs):
-        groups.setdefault(lockstep_key(spec, datasets[spec.data_key()]), []).append((index, spec))
-    chunks = []
-    for key, members in groups.items():
-        # one activation's networks side by side: a stack applies each activation once per run of them
-        members.sort(key=lambda member: member[1].activation)  # stable: the grid's order within each
-        data = datasets[key.data_key]
-        # the memory of one more network in the stack: its parameters, optimizer state, buffers (no snapshots)
-        per_network = group_memory(list(key.layers), key.optimizer, 1, 0, len(data.y_train), len(data.y_test),
-                                   key.batch_size, 0)
-        size = max(1, int(GROUP_MEMORY_BYTES // per_network))
-        chunks += [(key.data_key, members[i:i + size]) for i in range(0, len(members), size)]
-    return chunks
 
 
 def share_groups(groups, datasets, jobs):

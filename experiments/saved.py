@@ -6,12 +6,11 @@ import os
 import numpy as np
 import pandas as pd
 
-from nn.training import MAX_EPOCHS
-
-from .datasets import DATASETS, option_range
+from .architectures import format_architecture, hidden_layers, parse_architecture
+from .fields import FIELDS, NO_ACTIVATION, data_options, field_named
+from .registry import DATASETS
 from .results import (GRAD_NORM_PREFIX, HISTORY_COLUMNS, INT_COLUMNS, RUN_COLUMNS, RUN_STATUSES, STRING_COLUMNS,
                       Results, _check_columns)
-from .specs import MAX_BATCH_SIZE, MAX_SEED, MIN_LR, NO_ACTIVATION, format_architecture, parse_architecture
 from .tables import numeric_column, read_csv
 
 
@@ -43,9 +42,12 @@ def _unescape_text(value):
     return value[1:] if value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r" else value
 
 
-# What any run has (the bounds check_spec holds a spec to): a saved value outside is no run's, and is refused.
-RUN_RANGES = {"lr": (MIN_LR, np.inf), "epochs": (1, MAX_EPOCHS), "l2": (0, np.inf), "seed": (0, MAX_SEED),
-              "data_seed": (0, MAX_SEED)}
+def run_ranges():
+    """{runs.csv column: (lowest, highest)} of every number a run has, one per row of the settings table (the
+    bounds check_spec holds a spec to): a saved value outside is no run's, and is refused. A data option's
+    bounds are its dataset's (``_check_options``); the batch size may also be "full" (``_batch_size``)."""
+    return {row.name: (row.low, np.inf if row.high is None else row.high) for row in FIELDS
+            if row.type in (int, float) and not row.per_dataset and not row.none_as}
 
 
 def runs_from_csv(source, what="runs.csv"):
@@ -62,13 +64,13 @@ def runs_from_csv(source, what="runs.csv"):
         runs[column] = _architectures(runs[column], what)
     numeric = [c for c in RUN_COLUMNS if c not in STRING_COLUMNS + INT_COLUMNS + ["batch_size"]]
     runs = _to_numeric(runs, numeric + INT_COLUMNS, what)  # numbers first: a range is checked before wholeness
-    for column, (low, high) in RUN_RANGES.items():
+    for column, (low, high) in run_ranges().items():
         _check_range(runs, column, what, low, high, allow_nan=False)
     _check_options(runs, what)
     runs = _to_numeric(runs, INT_COLUMNS, what, integer=True)
     runs["batch_size"] = [_batch_size(value, row, what) for row, value in enumerate(runs["batch_size"])]
     # files saved before networks without a hidden layer had activation "none" name the one they were asked with
-    runs.loc[runs["layers"].str.count(",") <= 1, "activation"] = NO_ACTIVATION
+    runs.loc[runs["layers"].map(hidden_layers) == 0, "activation"] = NO_ACTIVATION
     unknown = sorted(set(runs["status"]) - set(RUN_STATUSES))
     if unknown:
         raise ValueError(f"{what} column 'status' has {unknown[:5]}; allowed: {list(RUN_STATUSES)}.")
@@ -96,12 +98,12 @@ def _architectures(column, what):
 
 
 def _check_options(runs, what):
-    """The data options of each built-in dataset's runs lie in its range (see datasets.option_range)."""
+    """The data options of each built-in dataset's runs lie in its range (the settings table's, for it)."""
     for name, members in runs[runs["dataset"].isin(list(DATASETS))].groupby("dataset", sort=False):
-        for column in ("n_samples", "noise", "test_fraction"):
-            bounds = option_range(name, column)
-            if bounds is None:  # the dataset has no such option: the run wrote what it used
+        for row in data_options():
+            if getattr(DATASETS[name], row.name) is None:  # the dataset has no such option: the run wrote what it used
                 continue
+            column, bounds = row.name, row.bounds(DATASETS[name])
             values = members[column].to_numpy(dtype=float)
             bad = np.flatnonzero((values < bounds[0]) | (values > bounds[1]))
             if len(bad):
@@ -116,18 +118,20 @@ def _cell(value, limit=40):
 
 
 def _batch_size(value, row, what):
+    batch = field_named("batch_size")
     text = str(value).strip()
-    if text == "full":
-        return "full"
+    if text == batch.none_as:
+        return text
     try:
         number = float(text)
     except ValueError:
         number = float("nan")
     if not (np.isfinite(number) and number == int(number)):
-        raise ValueError(f"{what} column 'batch_size' must be a whole number or 'full'; got {value!r}.")
-    if not 1 <= number <= MAX_BATCH_SIZE:
-        raise ValueError(f"{what} column 'batch_size' must lie in [1, {MAX_BATCH_SIZE}] (or be 'full'); row {row + 2} "
-                         f"has {number:g}.")
+        raise ValueError(f"{what} column 'batch_size' must be a whole number or {batch.none_as!r}; got {value!r}.")
+    low, high = batch.bounds()
+    if not low <= number <= high:
+        raise ValueError(f"{what} column 'batch_size' must lie in [{low}, {high}] (or be {batch.none_as!r}); row "
+                         f"{row + 2} has {number:g}.")
     return int(number)
 
 

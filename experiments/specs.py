@@ -1,26 +1,21 @@
-"""Experiment specs: one frozen dataclass per run, and grids as lists of them.
+"""Experiment specs: one frozen dataclass per run, checked once against the settings table (fields.py), and
+grids as lists of them.
 
-Also the rules every part of the project shares about a run: how its architecture is written and adapted
-to a dataset, how many parameters it has, and which runs train together in lockstep.
+Also the rules every part of the project shares about a run: its data options filled in from its dataset,
+its layers as run on the data, and which runs train together in lockstep.
 """
 import itertools
-import numbers
-import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import NamedTuple
 
 import nn
-from nn.validation import check_choice, check_int, check_layer_sizes, check_positive_float
-from nn.training import MAX_EPOCHS
+from nn.validation import check_choice
 
-from .datasets import DATASETS, MAX_SAMPLES, as_catalog, check_options
-
-MAX_SEED = 2**32 - 1
-MIN_LR = 1e-12  # below this a step changes no float64 weight of a usual size: the run would not train
-MAX_BATCH_SIZE = MAX_SAMPLES
-DATA_OPTIONS = ("n_samples", "noise", "test_fraction")
-NO_ACTIVATION = "none"  # the activation of a network without a hidden layer, in specs, runs.csv and the app
+from .architectures import adapt_layers, format_architecture, has_hidden_layer, parse_architecture
+from .architectures import count_params, hidden_layers  # noqa: F401 (re-exported: what a run's layers are)
+from .datasets import DATASETS, as_catalog, check_options
+from .fields import FIELDS, NO_ACTIVATION, check, data_options
+from .fields import MAX_SEED  # noqa: F401 (re-exported: the highest seed a run may have; store/boards.py)
 
 
 class GridTooLarge(ValueError):
@@ -86,51 +81,6 @@ class LockstepKey(NamedTuple):
     batch_size: int | None
 
 
-# ----- architectures -----
-def parse_architecture(text):
-    """'[25, 8, 2]', '25,8,2', '25-8-2' or '25 8 2' (or a list of ints) -> [25, 8, 2]."""
-    if isinstance(text, (list, tuple)):
-        return check_layer_sizes(list(text), name=f"architecture {_shown(text)}")
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"architecture must be written like [25, 8, 2]; got {text!r}.")
-    return list(_parse_text(text))
-
-
-@lru_cache(maxsize=1024)
-def _parse_text(text):
-    """The work of parse_architecture for a text, once per distinct text (a grid repeats each many times)."""
-    name = f"architecture {_shown(text)}"
-    body = text.strip()
-    if body[:1] in "[(" and body[-1:] in "])":
-        body = body[1:-1].strip()
-    if re.search(r"[,\s]", body):
-        parts = [part.strip() for part in re.split(r"\s*,\s*|\s+", body)]
-    else:  # 25-8-2
-        parts = body.split("-")
-    if any(part == "" for part in parts):
-        raise ValueError(f"{name} has an empty entry; write it like [25, 8, 2].")
-    for part in parts:
-        if not re.fullmatch(r"[+-]?[0-9]{1,9}", part):  # ASCII digits only: "٢٥" and "２５" are refused
-            raise ValueError(f"{name} has {_shown(part)}, which is not a whole number of units; write it like "
-                             "[25, 8, 2].")
-    return tuple(check_layer_sizes([int(part) for part in parts], name=name))
-
-
-def _shown(value, limit=40):
-    """A value for a message, quoted and cut short: a link or a typo can be thousands of characters."""
-    text = repr(value)
-    return text if len(text) <= limit + 2 else text[:limit] + "…'"
-
-
-def format_architecture(sizes):
-    return "[" + ", ".join(str(size) for size in sizes) + "]"
-
-
-def adapt_layers(sizes, n_features, n_classes):
-    """Keep the hidden layers; take the input and output widths from the dataset."""
-    return [n_features, *sizes[1:-1], n_classes]
-
-
 # ----- validation of one spec -----
 def check_spec(spec, catalog=None):
     """A RunSpec with every field checked, canonical (see RunSpec) and carrying its parsed layer widths;
@@ -143,22 +93,11 @@ def check_spec(spec, catalog=None):
         return spec
     options = _check_options(spec)
     sizes = parse_architecture(spec.architecture)
-    activation = _check_activation(spec.activation, sizes)
-    check_choice("optimizer", spec.optimizer, nn.OPTIMIZERS)
-    lr = check_positive_float("lr", _scalar("lr", spec.lr))
-    if lr < MIN_LR:
-        raise ValueError(f"'lr' must be at least {MIN_LR:g} (a smaller step changes no weight); got {spec.lr!r}.")
-    epochs = check_int("epochs", spec.epochs, minimum=1, maximum=MAX_EPOCHS)
-    batch_size = None if spec.batch_size is None else check_int("batch_size", spec.batch_size, minimum=1)
-    if batch_size is not None and batch_size > MAX_BATCH_SIZE:
-        raise ValueError(f"'batch_size' must be at most {MAX_BATCH_SIZE} (no dataset has more samples); "
-                         f"got {batch_size}.")
-    l2 = check_positive_float("l2", _scalar("l2", spec.l2), allow_zero=True)
-    seed = check_int("seed", spec.seed, minimum=0, maximum=MAX_SEED)
-    data_seed = check_int("data_seed", spec.data_seed, minimum=0, maximum=MAX_SEED)
-    checked = canonical_spec(replace(spec, architecture=format_architecture(sizes), activation=activation, lr=lr,
-                                     epochs=epochs, batch_size=batch_size, l2=l2, seed=seed, data_seed=data_seed,
-                                     **options))
+    values = {"architecture": format_architecture(sizes), "activation": _check_activation(spec.activation, sizes)}
+    for row in FIELDS:  # every other field against its row of the settings table: type, bounds, choices
+        if row.name not in values and row.name != "dataset" and not row.per_dataset:
+            values[row.name] = check(row, getattr(spec, row.name))
+    checked = canonical_spec(replace(spec, **values, **options))
     object.__setattr__(checked, "_sizes", tuple(sizes))  # a frozen dataclass: set once, here
     return checked
 
@@ -176,16 +115,10 @@ def _check_activation(activation, sizes):
     return NO_ACTIVATION
 
 
-def _scalar(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"'{name}' must be a number; got {value!r}.")
-    return value
-
-
 def _check_options(spec):
     """The spec's data options, checked against its dataset: one the dataset does not have is an error,
     not silently ignored. Returns {option: checked value} for those given."""
-    given = {option: getattr(spec, option) for option in DATA_OPTIONS if getattr(spec, option) is not None}
+    given = {row.name: getattr(spec, row.name) for row in data_options() if getattr(spec, row.name) is not None}
     if spec.dataset not in DATASETS:
         if given:
             raise ValueError(f"'{next(iter(given))}' does not apply to {spec.dataset}: your own data is used as "
@@ -201,9 +134,8 @@ def canonical_spec(spec):
     info = DATASETS.get(spec.dataset)
     if info is None or spec.checked:
         return spec
-    return replace(spec, n_samples=info.n_samples if spec.n_samples is None else spec.n_samples,
-                   noise=info.noise if spec.noise is None else spec.noise,
-                   test_fraction=info.test_fraction if spec.test_fraction is None else spec.test_fraction)
+    return replace(spec, **{row.name: getattr(info, row.name) for row in data_options()
+                            if getattr(spec, row.name) is None})
 
 
 def comparison_key(specs):
@@ -213,11 +145,6 @@ def comparison_key(specs):
 
 def layers_as_run(spec, n_features, n_classes):
     return adapt_layers(spec.sizes, n_features, n_classes)
-
-
-def count_params(layers):
-    """Weights and biases of a network with these layer widths: sum of n_in * n_out + n_out."""
-    return sum(n_in * n_out + n_out for n_in, n_out in zip(layers[:-1], layers[1:]))
 
 
 def lockstep_key(spec, data):
@@ -311,10 +238,6 @@ def _has_hidden_layer_or_unread(architecture):
         return True  # checking the spec will say what is wrong with it
 
 
-def has_hidden_layer(architecture):
-    return len(parse_architecture(architecture)) > 2
-
-
 def without_repeats(specs):
     """Each distinct checked run once, in order. A network with no hidden layer has activation "none"
     (check_spec), so [25, 2] asked for with relu and with tanh is one run, not one network twice."""
@@ -337,6 +260,7 @@ def _check_dataset_options(dataset_options, datasets):
     """{name: {option: value}} with known datasets of the grid and known option names."""
     if dataset_options is None:
         return {}
+    allowed = [row.name for row in data_options()]
     if not isinstance(dataset_options, dict):
         raise ValueError("'dataset_options' must be a dict such as {'circles': {'n_samples': 200}}; "
                          f"got {dataset_options!r}.")
@@ -345,9 +269,9 @@ def _check_dataset_options(dataset_options, datasets):
             raise ValueError(f"'dataset_options' names {name!r}, which is not one of the grid's datasets "
                              f"{datasets!r}.")
         if not isinstance(options, dict):
-            raise ValueError(f"'dataset_options' for {name!r} must be a dict of {', '.join(DATA_OPTIONS)}; "
+            raise ValueError(f"'dataset_options' for {name!r} must be a dict of {', '.join(allowed)}; "
                              f"got {options!r}.")
-        unknown = [key for key in options if key not in DATA_OPTIONS]
+        unknown = [key for key in options if key not in allowed]
         if unknown:
-            raise ValueError(f"'dataset_options' for {name!r} has {unknown[0]!r}; allowed: {list(DATA_OPTIONS)}.")
+            raise ValueError(f"'dataset_options' for {name!r} has {unknown[0]!r}; allowed: {allowed}.")
     return dataset_options

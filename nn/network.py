@@ -31,26 +31,46 @@ class Network:
     def _build(self, weights, n_models=None):
         """Create the layers over flat buffers holding ``weights`` [(W, b), ...] (stacked if n_models)."""
         lead = () if n_models is None else (n_models,)
+        flat = np.zeros(lead + (sum(W.shape[-2] * W.shape[-1] + b.shape[-1] for W, b in weights),), self.dtype)
+        self._build_flat(flat, n_models)
+        for layer, (W, b) in zip(self.linear_layers, weights):
+            layer.W[...], layer.b[...] = W, b
+
+    def _build_flat(self, flat_params, n_models=None):
+        """Create the layers over ``flat_params`` (taken as it is, not copied): every Linear layer's W and b,
+        in order, W row by row; a stack of n_models networks has one such row per network."""
+        lead = () if n_models is None else (n_models,)
         self.n_models = n_models
-        sizes = [W.shape[-2] * W.shape[-1] + b.shape[-1] for W, b in weights]
+        sizes = [n_in * n_out + n_out for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:])]
         self.layer_offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
-        self.flat_params = np.zeros(lead + (sum(sizes),), self.dtype)
-        self.flat_grads = np.zeros_like(self.flat_params)
+        if flat_params.shape != lead + (sum(sizes),) or flat_params.dtype != self.dtype:
+            raise ValueError(f"flat parameters of a {self.layer_sizes} network must have shape "
+                             f"{lead + (sum(sizes),)} and dtype {np.dtype(self.dtype).name}; got "
+                             f"{flat_params.shape} {flat_params.dtype}.")
+        self.flat_params, self.flat_grads = flat_params, np.zeros_like(flat_params)
         self.layers = []
-        for index, ((W, b), start) in enumerate(zip(weights, self.layer_offsets)):
-            n_in, n_out = W.shape[-2:]
+        for index, (n_in, n_out, start) in enumerate(zip(self.layer_sizes[:-1], self.layer_sizes[1:],
+                                                         self.layer_offsets)):
             views = []
             for flat in (self.flat_params, self.flat_grads):
-                w_view = flat[..., start:start + n_in * n_out].reshape(lead + (n_in, n_out))
-                b_view = flat[..., start + n_in * n_out:start + n_in * n_out + n_out].reshape(lead + (1, n_out))
-                views += [w_view, b_view]
-            views[0][...] = W
-            views[1][...] = b
-            W_view, b_view, dW_view, db_view = views
-            self.layers.append(Linear(W_view, b_view, dW_view, db_view, propagate_grad=index > 0))
-            if index < len(weights) - 1:
+                views += [flat[..., start:start + n_in * n_out].reshape(lead + (n_in, n_out)),
+                          flat[..., start + n_in * n_out:start + n_in * n_out + n_out].reshape(lead + (1, n_out))]
+            self.layers.append(Linear(*views, propagate_grad=index > 0))
+            if index < len(sizes) - 1:
                 self.layers.append(self._activation_layer())
         self.loss_fn = SoftmaxCrossEntropy()
+
+    @classmethod
+    def from_flat(cls, layer_sizes, flat_params, activation="relu", seed=0, init="auto", dtype=np.float64):
+        """A network over a copy of ``flat_params`` (as a network's ``flat_params`` holds them: what a worker
+        sends, a snapshot): one array copied, no layer by layer."""
+        net = object.__new__(cls)
+        net.__dict__.update(layer_sizes=check_layer_sizes(layer_sizes),
+                            activation=check_choice("activation", activation, ACTIVATIONS),
+                            init=check_choice("init", init, ["auto", *INITIALIZERS]), dtype=check_dtype(dtype),
+                            seed=check_int("seed", seed, minimum=0))
+        net._build_flat(np.array(flat_params, dtype=net.dtype, copy=True))
+        return net
 
     def _activation_layer(self):
         """One activation layer; for a stack (``activation`` then names one per network) that mixes
@@ -172,7 +192,7 @@ class Network:
     def copy(self):
         """An independent network with the same weights."""
         clone = self._blank(self.seed)
-        clone._build(self.get_weights(), self.n_models)
+        clone._build_flat(self.flat_params.copy(), self.n_models)
         return clone
 
     def _blank(self, seed):
@@ -193,31 +213,31 @@ class Network:
                 raise ValueError("only networks with the same layer sizes and dtype can be stacked.")
         stacked = first._blank([net.seed for net in networks])
         stacked.activation = [net.activation for net in networks]
-        per_layer = zip(*(net.get_weights() for net in networks))
-        stacked._build([(np.stack([W for W, _ in pairs]), np.stack([b for _, b in pairs])) for pairs in per_layer],
-                       n_models=len(networks))
+        stacked._build_flat(np.stack([net.flat_params for net in networks]), n_models=len(networks))
         return stacked
 
     def unstack(self):
-        """The K networks of a stacked network, as independent copies."""
+        """The K networks of a stacked network, as independent copies (row k of the flat parameters is
+        network k's flat parameters)."""
         nets = []
         for k in range(self.n_models):
             net = self._blank(self.seed[k])
             net.activation = self.activation[k]
-            net._build([(W[k], b[k]) for W, b in self.get_weights()])
+            net._build_flat(self.flat_params[k].copy())
             nets.append(net)
         return nets
 
     def __getstate__(self):
-        """Pickle settings and weights only (for worker processes); the views are rebuilt on load."""
+        """Pickle settings and the flat parameters only (for worker processes: one array); the layers and
+        their views are rebuilt on load."""
         settings = {key: getattr(self, key) for key in ("layer_sizes", "activation", "init", "dtype", "seed")}
-        return {**settings, "weights": self.get_weights(), "n_models": self.n_models}
+        return {**settings, "flat_params": self.flat_params, "n_models": self.n_models}
 
     def __setstate__(self, state):
         state = dict(state)
-        weights, n_models = state.pop("weights"), state.pop("n_models")
+        flat, n_models = state.pop("flat_params"), state.pop("n_models")
         self.__dict__.update(state)
-        self._build(weights, n_models)
+        self._build_flat(np.require(flat, requirements=["C", "W"]), n_models)
 
     def __repr__(self):
         return f"Network({self.layer_sizes}, activation={self.activation!r}, n_params={self.n_params})"

@@ -90,8 +90,8 @@ def fit_lockstep(nets, X, y, epochs, batch_size=None, optimizers=None, seeds=Non
     histories = _train(stacked, X, y, epochs, batch_size, _stack_optimizers(optimizers, stacked.dtype),
                        [np.random.default_rng(seed) for seed in seeds], shuffle, X_val, y_val, on_epoch,
                        snapshot_epochs, watch, snapshot_networks)
-    for net, trained in zip(nets, stacked.unstack()):
-        net.set_weights(trained.get_weights())
+    for net, row in zip(nets, stacked.flat_params):  # row k of a stack is network k's flat parameters
+        net.flat_params[...] = row
     return histories
 
 

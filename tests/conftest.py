@@ -45,3 +45,21 @@ def page():
         new_page.on("pageerror", lambda error: new_page.errors.append(str(error)))
         yield new_page
         browser.close()
+
+
+@pytest.fixture
+def fresh_server():
+    """The app's server-wide state made anew for this test (as a server that just started): its training
+    pool (the old one's workers ended), and the registries of who watches and who polls. Tests that count
+    visitors or wait for the queue use it rather than clearing shared state by hand."""
+    import ui.state
+    resources = (ui.state.pool, ui.state.watchers, ui.state.pollers)
+
+    def renew():
+        ui.state.pool().shutdown()
+        for resource in resources:
+            resource.clear()
+
+    renew()
+    yield ui.state
+    renew()

@@ -11,6 +11,8 @@ import pytest
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.testing.v1 import AppTest
 
+import experiments.architectures
+import experiments.figures
 import experiments.specs
 import ui.sidebar
 import ui.state
@@ -410,10 +412,10 @@ def test_stop_pressed_as_the_runs_end_does_not_say_they_were_stopped():
 
 
 # ----- the training pool, shared by every visitor of the server -----
-def test_the_default_comparison_is_ready_before_the_first_click():
+def test_the_default_comparison_is_ready_before_the_first_click(fresh_server):
     """The server trains the default comparison when it starts: the visitor's Run shows it at once."""
     at = open_app()
-    pool = ui.state.pool()
+    pool = fresh_server.pool()
     wait_until(lambda: not pool._queue)  # the start-up training has finished
     assert "ready at once" in plan(at.run())
     at.button(key="run").click().run()
@@ -425,9 +427,9 @@ def test_identical_comparisons_from_two_visitors_are_trained_once_and_drawn_once
     first, second = open_app(settings), open_app(settings)
     trained = ui.state.pool().stats["trained"]
     drawn = []
-    panels_payload = ui.state.figures.panels_payload
-    with mock.patch.object(ui.state.figures, "panels_payload",
-                           lambda *args: drawn.append(args[1:]) or panels_payload(*args)):
+    panels_payload = experiments.figures.panels_payload
+    with mock.patch.object(experiments.figures, "panels_payload",
+                           lambda *args, **kwargs: drawn.append(kwargs) or panels_payload(*args, **kwargs)):
         first.button(key="run").click().run()
         second.button(key="run").click().run()
         wait_for_training(first), wait_for_training(second)
@@ -450,13 +452,11 @@ def test_watchers_count_the_sessions_redrawing_live_charts_until_they_miss_two_r
         assert watchers.count() == 0
 
 
-def test_a_visitor_watching_while_others_watch_updates_less_often():
+def test_a_visitor_watching_while_others_watch_updates_less_often(fresh_server):
     """Live updates share the server's one Python process: with many others watching, this visitor's live
     fragment starts at a slower pace."""
-    pool = ui.state.pool()
-    busy = pool.submit([RunSpec("edge", "[25, 8, 2]", epochs=20000, seed=21)])
-    watchers = ui.state.watchers()
-    watchers.seen_at.clear()  # the sessions of earlier tests in this process no longer watch
+    busy = fresh_server.pool().submit([RunSpec("edge", "[25, 8, 2]", epochs=20000, seed=21)])
+    watchers = fresh_server.watchers()
     at = None
     try:
         at = open_app({"epochs": "1500", "seeds": "1"})
@@ -465,7 +465,7 @@ def test_a_visitor_watching_while_others_watch_updates_less_often():
         for other in range(59):
             watchers.seen(f"another visitor {other}", 2.0)
         at.run()
-        budget = ui.state.figures.live.LIVE_UPDATE_SECONDS / ui.state.figures.live.LIVE_BUDGET
+        budget = experiments.figures.live.LIVE_UPDATE_SECONDS / experiments.figures.live.LIVE_BUDGET
         assert alone == 0.5 and at.session_state["live_seconds"] == pytest.approx(60 * budget)
     finally:
         busy.cancel()
@@ -473,11 +473,10 @@ def test_a_visitor_watching_while_others_watch_updates_less_often():
             at.session_state["job"].cancel()
 
 
-def test_progress_polls_slow_down_while_many_visitors_poll():
+def test_progress_polls_slow_down_while_many_visitors_poll(fresh_server):
     """Issue 21: thirty waiting visitors' progress bars, each a script run twice a second, kept a newcomer's
     page from appearing. Each visitor's poll slows down as more visitors poll (together a quarter core)."""
-    pollers = ui.state.pollers()
-    pollers.seen_at.clear()
+    pollers = fresh_server.pollers()
     at = open_app({"epochs": "1500"})
     at.button(key="run").click().run()
     try:
@@ -489,15 +488,14 @@ def test_progress_polls_slow_down_while_many_visitors_poll():
         at.run()
         assert at.session_state["poll_seconds"] == pytest.approx(60 * 0.01 / 0.25)
     finally:
-        pollers.seen_at.clear()
         if at.session_state["job"] is not None:
             at.session_state["job"].cancel()
 
 
-def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes():
+def test_a_run_while_the_workers_are_busy_shows_the_queue_and_completes(fresh_server):
     """Other visitors' long comparisons fill every worker: this visitor's Run waits in line, says where,
     can leave, and trains once a worker is free."""
-    pool = ui.state.pool()
+    pool = fresh_server.pool()
     busy = [pool.submit([RunSpec("edge", "[25, 8, 2]", epochs=20000, seed=seed)]) for seed in (11, 12)]
     try:
         wait_until(lambda: all(job.status == "running" for job in busy))
@@ -562,7 +560,7 @@ def test_many_configurations_show_the_best_and_worst_of_each_dataset_with_a_way_
         return {section["dataset"]: [panel["key"] for panel in section["panels"]]
                 for section in canvases(at)["boundaries"]["sections"]}
 
-    full = ui.state.figures.accuracy_table(at.session_state["results"])
+    full = experiments.figures.accuracy_table(at.session_state["results"])
     ranked = full[full["dataset"] == "xor"]["key"].tolist()  # best first
     assert panels()["xor"] == ranked[:6] + ranked[-6:] and len(panels()["moons"]) == 12
     at.toggle(key="show_all").set_value(True).run()
@@ -633,9 +631,9 @@ def test_one_run_click_checks_each_spec_once_and_parses_each_architecture_once()
     spec 4 times and parsed its architecture about 12. Now a spec is checked once where it enters (the plan)
     and carried, checked, to the pool, the workers and the results; an architecture's text is parsed once."""
     ui.state.pool()  # the server's pool, with its start-up comparison, exists before this visitor
-    experiments.specs._parse_text.cache_clear()
+    experiments.architectures._parse_text.cache_clear()
     counts = {"check": 0, "parse": 0}
-    check, parse = experiments.specs._check_options, experiments.specs.check_layer_sizes
+    check, parse = experiments.specs._check_options, experiments.architectures.check_layer_sizes
 
     def counted(name, function):
         def wrapper(*args, **kwargs):
@@ -644,7 +642,7 @@ def test_one_run_click_checks_each_spec_once_and_parses_each_architecture_once()
         return wrapper
 
     with mock.patch.object(experiments.specs, "_check_options", counted("check", check)), \
-            mock.patch.object(experiments.specs, "check_layer_sizes", counted("parse", parse)):
+            mock.patch.object(experiments.architectures, "check_layer_sizes", counted("parse", parse)):
         at = open_app({"dataset": ["xor", "circles"], "arch": ["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"],
                        "act": ["relu", "tanh"], "lr": ["0.1", "0.3"], "epochs": "20"})
         n_specs = len(at.session_state["cache.plans"][next(iter(at.session_state["cache.plans"]))].specs)

@@ -33,6 +33,23 @@ def on_board(at):
     return any("by mean test accuracy" in text for text in texts(at, "caption"))
 
 
+def open_board(query):
+    """Open a board link: the app opens the board page at once (st.switch_page); AppTest is then kept on that
+    page, as a browser is (under Streamlit 1.63 it would go back to the first page at the next run)."""
+    at = open_app(query)
+    assert on_board(at) or any("ended or does not exist" in text for text in texts(at, "warning"))
+    return at.switch_page("ui/pages/board.py").run()
+
+
+def trained(at):
+    """Press Run, wait for the comparison, and look at the board page again (a real page stays there; AppTest
+    under Streamlit 1.63 goes back to the app's first page after st.switch_page)."""
+    run(at)
+    at.switch_page("ui/pages/board.py").run()
+    assert on_board(at)
+    return at
+
+
 def posted(at, nickname, configuration=None):
     at.text_input(key="board_nickname").set_value(nickname)
     if configuration is not None:
@@ -93,7 +110,7 @@ def test_a_student_trains_under_the_rules_posts_and_sees_their_nickname_ranked()
     nickname `__bold__ <b>x</b>` and posts: the ranking lists it as typed (text, never Markdown or HTML), and
     the leader's curves and boundary are drawn. Posting the same configuration again is refused under it."""
     board, _ = make_board()
-    at = open_app({"board": board.id})
+    at = open_board({"board": board.id})
     assert on_board(at) and any("No entries yet" in text for text in texts(at, "info"))
     sidebar = at.sidebar
     assert sidebar.multiselect(key="datasets").value == ["moons"] and sidebar.multiselect(key="datasets").disabled
@@ -103,7 +120,7 @@ def test_a_student_trains_under_the_rules_posts_and_sees_their_nickname_ranked()
     assert sidebar.number_input(key="n_seeds").value == 2 and sidebar.number_input(key="n_seeds").disabled
     assert sidebar.number_input(key="n_samples.moons").value == 200 and sidebar.number_input(key="n_samples.moons").disabled
     assert not sidebar.multiselect(key="architectures").disabled  # the student's choice
-    run(at)
+    trained(at)
     choices = at.selectbox(key="board_config").options
     assert len(choices) == 3 and "[2, 8, 2] · relu · sgd · lr 0.1 · batch 16 · L2 0" in " ".join(choices)
     hostile = "__bold__ <b>x</b>"
@@ -128,10 +145,10 @@ def test_a_second_entry_is_drawn_beside_the_leader():
     """Two students post two configurations: the ranking has both, best first, and the page draws the leader's
     curves and boundary beside the other entry's, each named by rank and nickname."""
     board, _ = make_board()
-    at = run(open_app({"board": board.id}))
+    at = trained(open_board({"board": board.id}))
     options = at.selectbox(key="board_config").options
     posted(at, "ada", options[0])
-    other = run(open_app({"board": board.id}))
+    other = trained(open_board({"board": board.id}))
     posted(other, "grace", options[-1])
     ui.board.forget_reads(board.id)
     at.run()
@@ -146,7 +163,7 @@ def test_an_architecture_over_the_parameter_cap_is_refused_under_its_field():
     """A student on a board of at most 300 parameters types [25, 64, 64, 2] (4482 parameters on moons): the
     message under the field gives the count and the cap, and Run waits for a fix."""
     board, _ = make_board()
-    at = open_app({"board": board.id})
+    at = open_board({"board": board.id})
     at.text_input(key="custom_arch").input("[25, 64, 64, 2]").run()
     assert sidebar_errors_after(at, "custom_arch") == [
         "[25, 64, 64, 2] has 4482 parameters on moons; this board allows at most 300."]
@@ -162,9 +179,9 @@ def test_the_teacher_link_closes_clears_and_downloads():
     """A teacher opens their link after a student posted: Close stops new posts (the student's Post is refused
     with the store's word), Clear removes the entries, and Download gives the ranking as CSV."""
     board, secret = make_board()
-    student = run(open_app({"board": board.id}))
+    student = trained(open_board({"board": board.id}))
     posted(student, "ada")
-    teacher = open_app({"board": board.id, "secret": secret})
+    teacher = open_board({"board": board.id, "secret": secret})
     from ui.pages.board import board_csv  # imported by the app first: its canvas component registers there
     assert on_board(teacher) and teacher.query_params.get("secret") is None
     assert "ada" in board_csv(board.id, secret)
@@ -185,7 +202,7 @@ def test_a_wrong_or_missing_secret_shows_the_students_view():
     secret does not match, and no error."""
     board, secret = make_board()
     for bad in (secret[:-1] + "A", "' OR 1=1 --", "x" * 5000):
-        at = open_app({"board": board.id, "secret": bad})
+        at = open_board({"board": board.id, "secret": bad})
         assert on_board(at) and not at.error
         assert "board_close" not in {button.key for button in at.button} and not at.get("download_button")
         assert any("does not match" in text for text in texts(at, "caption"))

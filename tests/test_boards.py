@@ -141,7 +141,7 @@ def test_the_teacher_closes_clears_and_exports_with_the_secret(store, board):
     store.boards.post(board.id, "=HYPERLINK(\"x\")", "s1", key, WIDE)
     for action in (store.boards.close, store.boards.clear, store.boards.export):
         with pytest.raises(BoardRefused, match="secret does not match"):
-            action(board.id, board.secret[:-1] + "x")
+            action(board.id, board.secret[:-1] + ("y" if board.secret.endswith("x") else "x"))  # one character off
         with pytest.raises(BoardRefused, match="secret does not match"):
             action(board.id, None)
     csv = store.boards.export(board.id, board.secret)

@@ -3,6 +3,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -12,22 +14,26 @@ def loaded_modules(statement):
     return set(done.stdout.split())
 
 
+@pytest.mark.slow
 def test_nn_imports_numpy_only():
     modules = loaded_modules("import nn")
     assert not {"pandas", "sklearn", "scipy", "streamlit", "plotly"} & modules
 
 
+@pytest.mark.slow
 def test_the_grids_the_workers_compute_need_numpy_only():
     """The training workers call experiments.grids: it loads neither pandas nor Plotly nor Streamlit."""
     modules = loaded_modules("import experiments.grids")
     assert "numpy" in modules and not {"pandas", "sklearn", "scipy", "streamlit", "plotly"} & modules
 
 
+@pytest.mark.slow
 def test_experiments_does_not_load_streamlit():
     modules = loaded_modules("import experiments.runner, experiments.cli, experiments.results")
     assert "streamlit" not in modules
 
 
+@pytest.mark.slow
 def test_the_public_api_imports_lazily():
     """A notebook user writes one import line; nothing heavy loads until a name is used."""
     modules = loaded_modules("import experiments")
@@ -42,6 +48,7 @@ def test_the_public_api_works_from_a_notebook():
     assert isinstance(specs[0], RunSpec) and len(run_grid(specs).runs) == 1
 
 
+@pytest.mark.slow
 def test_the_command_line_starts_without_heavy_imports():
     """`python -m experiments datasets` and `run --help` answer at once: no scikit-learn, pandas or Plotly."""
     heavy = {"sklearn", "pandas", "plotly", "scipy", "streamlit"}

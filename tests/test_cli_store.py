@@ -21,6 +21,7 @@ def cli(*argv):
     return status, out.getvalue(), err.getvalue()
 
 
+@pytest.mark.slow
 def test_a_grid_run_from_the_command_line_is_saved_in_the_store(store_url, tmp_path):
     status, out, err = cli(*RUN, "--out", str(tmp_path / "csv"), "--store", store_url)
     assert status == 0, err
@@ -47,6 +48,7 @@ def test_a_grid_run_from_the_command_line_is_saved_in_the_store(store_url, tmp_p
     store.close()
 
 
+@pytest.mark.slow
 def test_the_default_store_is_the_data_folders_file(tmp_path, monkeypatch):
     monkeypatch.setenv("NN_LAB_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("NN_LAB_STORE_URL", raising=False)
@@ -58,6 +60,7 @@ def test_the_default_store_is_the_data_folders_file(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("argv", [["store", "list"], RUN + ["--store"]])
+@pytest.mark.slow
 def test_a_store_that_cannot_be_opened_exits_2_naming_it(argv, tmp_path, monkeypatch):
     monkeypatch.setenv("NN_LAB_STORE_URL", "postgresql+psycopg://lab:hunter2@127.0.0.1:1/results")
     status, out, err = cli(*argv, *(["--out", str(tmp_path)] if argv[0] == "run" else []))
@@ -66,6 +69,7 @@ def test_a_store_that_cannot_be_opened_exits_2_naming_it(argv, tmp_path, monkeyp
                            "reached (is the server running, and are the host and port right?).")
 
 
+@pytest.mark.slow
 def test_an_unknown_key_exits_2(store_url, tmp_path):
     for argv in (["show", "0123456789"], ["export", "abc", str(tmp_path)], ["show", "x' OR 1=1"]):
         status, _, err = cli("store", *argv, "--store", store_url)

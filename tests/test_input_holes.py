@@ -66,9 +66,10 @@ def test_the_command_line_refuses_what_the_app_refuses(typed, message, tmp_path)
 
 
 def test_one_pattern_reads_numbers_everywhere():
-    from experiments import cli, limits, numbers, settings
-    assert limits.PLAIN_NUMBER is numbers.PLAIN_NUMBER and settings.read_number is numbers.read_number
-    assert cli.read_whole is numbers.read_whole
+    """The app's links, typed boxes and runs.csv restore read through the settings table (fields.py)."""
+    from experiments import cli, fields, limits, numbers
+    assert limits.PLAIN_NUMBER is numbers.PLAIN_NUMBER and fields.read_number is numbers.read_number
+    assert cli.read_whole is numbers.read_whole and fields.read_whole is numbers.read_whole
 
 
 # ----- a decimal comma typed as a learning rate -----
@@ -128,7 +129,6 @@ def test_a_link_streamlit_dropped_for_too_many_fields_is_said():
     ("epochs", 5000, "epochs", 2000, "runs.csv column epochs: 5000 is outside what this app allows; using 2000."),
     ("batch_size", 5000, "batch_size", 128, "runs.csv column batch_size: 5000 is outside what this app allows; "
                                             "using 128."),
-    ("lr", 5000, "lrs", (0.03, 0.3), "runs.csv column lr: learning rate must be between 1e-12 and 1000; got '5000'."),
     ("n_samples", 20000, "dataset_options", {"xor": {"n_samples": 5000, "noise": 0.0, "test_fraction": 0.25}},
      "runs.csv column n_samples (xor): 20000 is outside what this app allows; using 5000."),
 ])
@@ -144,6 +144,20 @@ def test_saved_values_beyond_this_app_are_clamped_in_the_sidebar_and_said(saved,
     assert getattr(settings, attribute) == shown
     assert said in problems
     assert results.runs[column].iloc[0] == value
+
+
+def test_a_learning_rate_any_run_may_have_comes_back_from_runs_csv_and_one_below_is_refused_in_a_link(saved):
+    """One lr range for the app, the library and the command line (fields.py: at least 1e-12, no upper
+    bound, as a rate that blows up is a lesson, not an error): a runs.csv with lr 5000 from the command line
+    restores it in the sidebar without a word; a link with a rate below 1e-12 leaves it out and says so."""
+    runs, _ = saved
+    runs = runs.astype({"lr": object})
+    runs["lr"] = [5000, *runs["lr"][1:]]
+    settings, problems = AppSettings.from_runs(opened(runs).runs, max_epochs=2000, max_samples=5000)
+    assert settings.lrs == (5000.0, 0.03, 0.3) and problems == []
+    settings, problems = AppSettings.from_query({"lr": ["1e-13", "0.3"]})
+    assert settings.lrs == (0.3,)
+    assert problems == ["link parameter lr: learning rate must be at least 1e-12; got '1e-13'."]
 
 
 def test_saved_settings_in_range_come_back_without_a_word(saved):
@@ -243,6 +257,10 @@ def test_labels_na_and_eu_are_two_classes_not_empty_cells():
      r"line 2 has 4 values but the header has 3 columns \(a value holding ',' must be in double quotes, like "
      r"\"Paris, France\"\)"),
     (b"x,y,label\n1,2,a\n3,4\n", r"line 3 has 2 values but the header has 3 columns"),
+    (b'x,y,label\n1,2,"a"\n3,4,"Rome", Italy\n', r"line 3 has 4 values but the header has 3 columns \(a value "
+                                                r"holding ',' must be in double quotes"),  # read by the csv module
+    (b"x;y;label\n1;2;a;\n3;4;b;\n", r"line 2 has 4 values but the header has 3 columns \(every row ends with an "
+                                    r"extra ';'; remove it\)"),
 ])
 def test_ragged_rows_are_reported_as_ragged_rows(content, message):
     with pytest.raises(ValueError, match=message):

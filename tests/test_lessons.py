@@ -1,5 +1,6 @@
 """Each lesson on the welcome page says what its comparison shows; training it must show that."""
 import numpy as np
+import pytest
 
 from experiments.lessons import LESSONS_BY_KEY
 from experiments.runner import run_grid
@@ -15,6 +16,7 @@ def test_depth_one_hidden_layer_separates_what_none_cannot():
     assert acc["[36, 3]"] < 0.8 and acc["[36, 8, 3]"] == 1.0 and acc["[36, 16, 8, 3]"] == 1.0
 
 
+@pytest.mark.slow
 def test_activation_sigmoid_cuts_a_band_where_relu_and_tanh_close_a_ring():
     """What the panels show: relu's and tanh's inner region is closed, away from every edge of the plane;
     sigmoid's is an open band from the top edge to the bottom one, between two nearly straight lines, and

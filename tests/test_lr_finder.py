@@ -70,4 +70,5 @@ def test_the_suggested_rate_trains_well(dataset, architecture, activation):
     suggestion = lr_range_test(RunSpec(dataset, architecture, activation)).suggestion
     results = run_grid(expand_grid(datasets=[dataset], architectures=[architecture], activations=[activation],
                                    lrs=[suggestion]))
-    assert results.runs["test_acc"].iloc[0] >= 0.94
+    # 93.6-98.4% across the NumPy versions CI runs (float sums round differently); a bad rate gives about 50%
+    assert results.runs["test_acc"].iloc[0] >= 0.92

@@ -172,3 +172,24 @@ def test_a_training_step_allocates_no_array_of_a_hidden_layers_size(activation, 
         tracemalloc.stop()
     hidden_layer = X.shape[0] * 256 * 8  # one hidden layer's float64 activations: 4 MB
     assert peak < hidden_layer / 8, f"{peak / 1e6:.2f} MB allocated during a step"
+
+
+def test_a_network_travels_as_its_flat_parameters():
+    """Workers send a network as one array (pickle), the store keeps it as one; from_flat rebuilds it with no
+    initialisation drawn and no layer-by-layer copy, and a stack's row k is its network k."""
+    import pickle
+    net = nn.Network([3, 5, 4, 2], activation="tanh", seed=3)
+    again = nn.Network.from_flat([3, 5, 4, 2], net.flat_params, activation="tanh", seed=3)
+    np.testing.assert_array_equal(again.flat_params, net.flat_params)
+    assert again.flat_params is not net.flat_params and again.layers[0].W.base is again.flat_params
+    X = np.random.default_rng(0).normal(size=(7, 3))
+    np.testing.assert_array_equal(again.predict_proba(X), net.predict_proba(X))
+    state = pickle.loads(pickle.dumps(net)).__getstate__()
+    assert set(state) == {"layer_sizes", "activation", "init", "dtype", "seed", "flat_params", "n_models"}
+    nets = [nn.Network([3, 5, 2], seed=s) for s in range(3)]
+    stack = nn.Network.stack(nets)
+    for k, alone in enumerate(stack.unstack()):
+        np.testing.assert_array_equal(alone.flat_params, nets[k].flat_params)
+        np.testing.assert_array_equal(stack.flat_params[k], nets[k].flat_params)
+    with pytest.raises(ValueError, match=r"must have shape \(54,\)"):
+        nn.Network.from_flat([3, 5, 4, 2], np.zeros(40))

@@ -49,6 +49,7 @@ def assert_same_results(a, b):
             np.testing.assert_array_equal(params, other)
 
 
+@pytest.mark.slow
 def test_results_are_bit_identical_to_run_grid_and_trained_with_one_blas_thread():
     specs = expand_grid(datasets=["edge", "xor"], architectures=["[25, 2]", "[25, 8, 2]"],
                         activations=["relu", "sigmoid"], lrs=[0.1, 0.5], seeds=[0, 1], epochs=8)
@@ -69,6 +70,7 @@ def test_one_blas_thread_in_this_process():
         assert blas_threads() == 1
 
 
+@pytest.mark.slow
 def test_identical_comparisons_from_two_sessions_are_trained_once(pool):
     specs = expand_grid(epochs=20)
     first, second = pool.submit(specs), pool.submit(list(specs))
@@ -85,6 +87,7 @@ def test_identical_comparisons_from_two_sessions_are_trained_once(pool):
     assert pool.estimate_wait_seconds(specs) == 0.0
 
 
+@pytest.mark.slow
 def test_default_data_options_written_out_or_not_are_one_comparison(pool):
     """The app writes every data option out (300 samples, noise 0.1); the start-up training leaves them to
     the dataset's defaults. Both are the same comparison: trained once."""
@@ -102,6 +105,7 @@ def test_default_data_options_written_out_or_not_are_one_comparison(pool):
     assert pool.estimate_wait_seconds(explicit) == 0.0  # in the cache now, however it is written
 
 
+@pytest.mark.slow
 def test_a_second_submission_shows_its_queue_position_and_completes():
     pool = TrainingPool(workers=1, max_jobs=2).start()
     try:
@@ -123,6 +127,7 @@ def test_a_second_submission_shows_its_queue_position_and_completes():
         pool.shutdown()
 
 
+@pytest.mark.slow
 def test_a_comparison_stopped_in_the_queue_never_trains(pool):
     busy, waiting = pool.submit([LONG]), pool.submit([RunSpec("xor", "[2, 8, 2]", epochs=20000)])
     assert waiting.queue_position() == 1
@@ -134,6 +139,7 @@ def test_a_comparison_stopped_in_the_queue_never_trains(pool):
     assert pool.stats["cancelled"] == 2 and pool.stats["trained"] == 2
 
 
+@pytest.mark.slow
 def test_stop_while_training_ends_it_early_and_keeps_the_epochs_run(pool):
     job = pool.submit([LONG])
     wait_until(lambda: job.progress().live)  # live metrics of the run in training
@@ -149,6 +155,7 @@ def test_stop_while_training_ends_it_early_and_keeps_the_epochs_run(pool):
     assert len(results.history) == run["epochs_run"]
 
 
+@pytest.mark.slow
 def test_results_so_far_include_the_runs_in_training_and_the_workers_draw_their_grids(pool):
     """What the page draws live: runs in training have status "running" and their curves so far; the first
     seed's runs (one panel per configuration) have their boundary grid drawn by the worker that trains them,
@@ -174,6 +181,7 @@ def test_results_so_far_include_the_runs_in_training_and_the_workers_draw_their_
     assert (final.runs["epochs_run"] >= live.runs["epochs_run"][:2]).all()
 
 
+@pytest.mark.slow
 def test_a_run_that_diverged_stops_growing_while_its_group_trains_on(pool):
     """Lockstep carries a diverged network along with its group; the live view shows it ended, with its
     curve cut where it diverged, while the other run goes on."""
@@ -190,6 +198,7 @@ def test_a_run_that_diverged_stops_growing_while_its_group_trains_on(pool):
     assert list(final.runs["status"]) == ["stopped", "diverged"]
 
 
+@pytest.mark.slow
 def test_a_shared_training_goes_on_when_one_visitor_stops(pool):
     specs = expand_grid(architectures=["[25, 8, 2]", "[25, 16, 8, 2]"], epochs=300)
     leaving, staying = pool.submit(specs), pool.submit(specs)
@@ -201,6 +210,7 @@ def test_a_shared_training_goes_on_when_one_visitor_stops(pool):
     assert pool.stats["cancelled"] == 0
 
 
+@pytest.mark.slow
 def test_a_session_that_goes_away_frees_its_work(pool):
     def session():
         job = pool.submit([LONG])
@@ -226,6 +236,7 @@ class Visitor:
         self.there = True
 
 
+@pytest.mark.slow
 def test_a_comparison_whose_visitor_closed_the_tab_stops_within_seconds(pool):
     """Issue 21: the workers stayed busy for minutes after a tab closed. Now the training stops within the
     grace period and a check, and the worker is free for the next visitor."""
@@ -242,6 +253,7 @@ def test_a_comparison_whose_visitor_closed_the_tab_stops_within_seconds(pool):
     nxt.cancel()
 
 
+@pytest.mark.slow
 def test_a_page_that_reconnects_within_the_grace_period_keeps_its_training(pool):
     visitor = Visitor()
     job = pool.submit([LONG], owner=visitor.owner)
@@ -254,6 +266,7 @@ def test_a_page_that_reconnects_within_the_grace_period_keeps_its_training(pool)
     job.cancel()
 
 
+@pytest.mark.slow
 def test_work_whose_visitor_is_gone_never_reaches_a_worker(pool):
     busy = pool.submit([LONG])  # the only worker is taken
     wait_until(lambda: busy.progress().live)
@@ -265,6 +278,7 @@ def test_work_whose_visitor_is_gone_never_reaches_a_worker(pool):
     assert queued.result(timeout=10).runs.empty  # dropped before any of its runs trained
 
 
+@pytest.mark.slow
 def test_one_address_cannot_fill_the_queue_but_a_shared_comparison_still_counts_once():
     """Issue 21: one client opened a tab, pressed Run and closed it 40 times. An address may have at most
     ``max_per_client`` comparisons waiting or training; other addresses are not held up by it."""
@@ -282,6 +296,7 @@ def test_one_address_cannot_fill_the_queue_but_a_shared_comparison_still_counts_
         pool.shutdown()
 
 
+@pytest.mark.slow
 def test_a_session_has_one_comparison_at_a_time(pool):
     visitor = Visitor("one session")
     first = pool.submit([LONG], owner=visitor.owner)
@@ -291,6 +306,7 @@ def test_a_session_has_one_comparison_at_a_time(pool):
     second.cancel()
 
 
+@pytest.mark.slow
 def test_comparisons_on_own_data_are_never_shared(pool):
     rows = "\n".join(f"{x},{y},{int(x > y)}" for x, y in np.random.default_rng(0).normal(size=(60, 2)))
     data = dataset_from_csv(("a,b,label\n" + rows).encode(), "label", name="mine")
@@ -303,6 +319,7 @@ def test_comparisons_on_own_data_are_never_shared(pool):
     assert len(pool.cache) == 0
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_records_its_runs_as_errors_and_the_pool_goes_on(pool):
     job = pool.submit([LONG])
     wait_until(lambda: job.progress().live)
@@ -312,6 +329,7 @@ def test_a_worker_that_dies_records_its_runs_as_errors_and_the_pool_goes_on(pool
     assert pool.submit(expand_grid(epochs=5)).result(timeout=60).runs["status"].eq("ok").all()
 
 
+@pytest.mark.slow
 def test_bad_specs_are_refused_before_queueing(pool):
     with pytest.raises(ValueError, match="'specs' is empty"):
         pool.submit([])
@@ -320,6 +338,7 @@ def test_bad_specs_are_refused_before_queueing(pool):
     assert pool.stats["trained"] == 0
 
 
+@pytest.mark.slow
 def test_the_cache_is_bounded_by_entries_and_bytes():
     results = [run_grid(expand_grid(architectures=["[25, 8, 2]"], seeds=[seed], epochs=2)) for seed in range(4)]
     size = results_nbytes(results[0])
@@ -337,6 +356,7 @@ def test_the_cache_is_bounded_by_entries_and_bytes():
     assert not ResultCache(max_bytes=size / 2).put("big", results[0])
 
 
+@pytest.mark.slow
 def test_a_run_just_after_a_stop_trains_afresh(pool):
     """Someone stops a comparison and, before its runs have stopped, someone presses Run on the same one:
     they get a whole training, not the stopped one."""
@@ -350,6 +370,7 @@ def test_a_run_just_after_a_stop_trains_afresh(pool):
     again.cancel()
 
 
+@pytest.mark.slow
 def test_the_reader_survives_a_retried_group_and_a_message_it_cannot_handle():
     """A group that failed is retried run by run: its live curves start again with fewer columns. And a
     message that raises fails only its own comparison; the reader thread goes on."""
@@ -370,6 +391,7 @@ def test_the_reader_survives_a_retried_group_and_a_message_it_cannot_handle():
 
 
 # ----- the experiment store behind the memory cache (issue 25) -----
+@pytest.mark.slow
 def test_a_comparison_trained_before_a_restart_is_read_from_the_store_not_trained_again(tmp_path):
     """A server trains a comparison and stops; a new server on the same store shows it at once ("ready at
     once" under Run), bit for bit the same, without training it."""
@@ -392,6 +414,7 @@ def test_a_comparison_trained_before_a_restart_is_read_from_the_store_not_traine
         again.shutdown()
 
 
+@pytest.mark.slow
 def test_a_visitors_own_data_never_reaches_the_store(tmp_path):
     from experiments.store import ResultStore
     store = ResultStore(f"sqlite:///{tmp_path / 'results.sqlite'}")
@@ -407,6 +430,7 @@ def test_a_visitors_own_data_never_reaches_the_store(tmp_path):
         pool.shutdown()
 
 
+@pytest.mark.slow
 def test_a_store_that_fails_never_fails_a_visitor(tmp_path, caplog):
     """The database goes away (a server gone, a disk full): the pool trains as if it had none, and says so
     once in the log."""
@@ -427,3 +451,29 @@ def test_a_store_that_fails_never_fails_a_visitor(tmp_path, caplog):
         pool.shutdown()
     warnings = [r.getMessage() for r in caplog.records if "results store" in r.getMessage()]
     assert warnings and all("cannot be reached" in w for w in warnings) and len(warnings) == len(set(warnings))
+
+
+def test_the_speed_is_the_median_of_recent_groups_and_does_not_jump_on_one():
+    """Issue 24: estimates were off up to 4x both ways because one slow group doubled every later estimate.
+    The server's speed is the median of its last groups' measured / estimated times, within [0.5, 4]."""
+    from experiments.pool.timing import Speed
+    speed = Speed()
+    assert speed.value == 1.0
+    for measured in (1.0, 1.1, 0.9, 1.0):
+        speed.record(measured, 1.0)
+    speed.record(2.5, 1.0)  # one slow group (a digits one the model underestimates)
+    assert speed.value == pytest.approx(1.0)
+    speed.record(10.0, 0.05)  # a group of a few milliseconds' estimate is fixed costs: not counted
+    assert speed.value == pytest.approx(1.0)
+    for _ in range(8):
+        speed.record(30.0, 1.0)
+    assert speed.value == 4.0  # the load may be heavy, but a group's own pace says the rest
+
+
+def test_time_left_follows_the_group_s_own_pace_once_it_has_begun():
+    from experiments.pool.timing import group_remaining
+    assert group_remaining(10.0, 1.0, 2.0, 0.0) == 8.0  # nothing done yet: the model's word
+    assert group_remaining(10.0, 1.0, 20.0, 0.5) == pytest.approx(20.0)  # half done in 20 s: 20 s more, not 0
+    assert group_remaining(10.0, 1.0, 1.0, 0.5) == pytest.approx(1.0)  # faster than the model: its pace
+    early = group_remaining(10.0, 1.0, 1.0, 0.05)
+    assert 1.0 * 0.95 / 0.05 > early > 9.0  # a little done: mostly the model's word

@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 import pytest
 
 from experiments import figures
-from experiments.runner import run_grid, snapshot_schedule
+from experiments.costs import snapshot_schedule
+from experiments.runner import run_grid
 from experiments.specs import RunSpec, expand_grid
 
 

@@ -2,7 +2,7 @@
 settings in a session (every rerun asks; most reruns change nothing the plan depends on)."""
 from dataclasses import dataclass, field
 
-from experiments.limits import estimate_seconds
+from experiments.costs import estimate_seconds
 from experiments.specs import GridTooLarge, comparison_key, load_grid_data
 
 from . import state
@@ -59,7 +59,7 @@ def _make(settings, catalog, caps):
     except ValueError as error:
         return Plan(settings, error=str(error))
     from experiments.pool.timing import group_estimates
-    from experiments.runner import group_runs
+    from experiments.costs import group_runs
     return Plan(settings, specs, datasets, seconds=estimate_seconds(specs, datasets), key=comparison_key(specs),
                 estimates=group_estimates(group_runs(specs, datasets), datasets),
                 private=any(spec.dataset in catalog.own for spec in specs))

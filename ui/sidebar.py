@@ -288,7 +288,8 @@ def _open_saved():
         twice = next((kind for kind, files in by_kind.items() if len(files) > 1), None)
         if twice:  # the later would be used without a word
             raise ValueError(f"choose one {twice} CSV at a time (and its {'history' if twice == 'runs' else 'runs'} "
-                             f"CSV); these are all {twice} CSVs: {', '.join(f.name for f in by_kind[twice])}.")
+                             f"CSV); {len(by_kind[twice])} files read as {twice} CSVs: "
+                             f"{', '.join(f.name for f in by_kind[twice])}.")
         if "runs" not in by_kind:
             raise ValueError("choose the runs CSV (runs.csv) too; the history CSV alone has no settings.")
         results = results_from_csv(*(by_kind[kind][0].getvalue() if kind in by_kind else None

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from experiments import figures
 from experiments.datasets import DATASETS, Catalog
 from experiments.limits import Limits
-from experiments.settings import OPTIONS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings, dropped_link
+from experiments.fields import data_options
+from experiments.settings import PRESET_ARCHITECTURES, PRESET_LRS, AppSettings, dropped_link
 from experiments.store.keys import is_key
 
 FIGURE_CACHE_ENTRIES = 64  # figures of all visitors' results; each entry is at most a few MB
@@ -179,22 +179,27 @@ def catalog():
 
 # ----- figures, cached by the results' token and the view's options -----
 @st.cache_resource(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
-def _figure(name, token, options, _results):
-    return getattr(figures, name)(_results, *options)
+def _figure(name, token, options, _draw, _results):
+    return _draw(_results, **dict(options))
 
 
 @st.cache_data(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
-def _table(name, token, options, _results):
-    return getattr(figures, name)(_results, *options)
+def _table(name, token, options, _draw, _results):
+    return _draw(_results, **dict(options))
 
 
-def figure(name, results, *options):
-    """``experiments.figures.<name>(results, *options)``, built once per results and options. A Plotly
-    figure is one object shared by every session (only read: st.plotly_chart copies it to send it), since
-    a copy per session costs more than drawing it (unpickling a figure re-validates every property); a
-    table is copied to each session, which may sort or slice it."""
-    cached = _table if name.endswith("_table") else _figure
-    return cached(name, results.token, options, results)
+def figure(draw, results, **options):
+    """``draw(results, **options)``, a function of experiments.figures that returns a Plotly figure or a
+    canvas payload, made once per results and options and shared by every session (only read:
+    st.plotly_chart copies a figure to send it; a copy per session would cost more than drawing it, as
+    unpickling a figure re-validates every property). The options must be hashable (tuples, not lists)."""
+    return _figure(draw.__qualname__, results.token, tuple(sorted(options.items())), draw, results)
+
+
+def table(draw, results, **options):
+    """``draw(results, **options)``, a function of experiments.figures that returns a table, made once per
+    results and options and copied to each session, which may sort or slice it."""
+    return _table(draw.__qualname__, results.token, tuple(sorted(options.items())), draw, results)
 
 
 # ----- the sidebar's widgets <-> AppSettings -----
@@ -210,10 +215,10 @@ def widget_values(settings):
               "custom_lr": ", ".join(f"{lr:g}" for lr in settings.lrs if lr not in PRESET_LRS)}
     for name, info in DATASETS.items():
         chosen = settings.dataset_options.get(name, {})
-        for option in OPTIONS:
-            default = getattr(info, option.attribute)
+        for option in data_options():
+            default = getattr(info, option.name)
             if default is not None:
-                values[f"{option.attribute}.{name}"] = chosen.get(option.attribute, default)
+                values[f"{option.name}.{name}"] = chosen.get(option.name, default)
     return values
 
 

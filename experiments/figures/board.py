@@ -5,7 +5,8 @@ no store; an entry's results are the runs of its configuration on the board's se
 """
 import pandas as pd
 
-from ..specs import NO_ACTIVATION, adapt_layers, format_architecture, parse_architecture
+from ..architectures import adapt_layers, format_architecture, parse_architecture
+from ..fields import NO_ACTIVATION
 from .common import CONFIG_PALETTE
 from .panels import panels_payload
 from .series import MARKS, curves_payload

@@ -12,7 +12,7 @@ from plotly.colors import qualitative
 
 from ..grids import projection  # noqa: F401 - figures import it from here
 from ..results import CONFIG_COLUMNS, LABEL_PARTS
-from ..specs import NO_ACTIVATION
+from ..specs import NO_ACTIVATION, hidden_layers
 
 # 48 colours that differ from one another: the configurations of a comparison never share one (up to 48)
 CONFIG_PALETTE = qualitative.Dark24 + qualitative.Light24
@@ -122,7 +122,7 @@ def factor_levels(runs, factor):
         return runs["layers"].astype(str)
     levels = runs[factor].map(lambda v: f"{v:g}" if isinstance(v, float) else str(v))
     if factor == "activation" and "layers" in runs:
-        levels = levels.where(runs["layers"].astype(str).str.count(",") > 1, "none")
+        levels = levels.where(runs["layers"].astype(str).map(hidden_layers) > 0, "none")
     return levels
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..datasets import image_dataset_names
+from ..registry import image_dataset_names
 from .common import CLASS_COLORS, DoesNotApply, facet_grid, run_title, text
 
 

@@ -12,7 +12,7 @@ per visitor, and lets multi-threaded BLAS spin on an oversubscribed machine. So 
   polls every epoch; the queue, the workers and the reader thread that follows them are the
   ``scheduler``'s, and ``timing`` says when each comparison will be ready.
 
-A worker trains one lockstep group (``runner.group_runs``) at a time with ``runner.train_group``, exactly
+A worker trains one lockstep group (``costs.group_runs``) at a time with ``runner.train_group``, exactly
 as ``run_grid`` does, so results are bit-identical whatever the workers. Nothing here imports Streamlit:
 the app holds one TrainingPool with ``st.cache_resource``. Names are imported when first used, so a worker
 process loads only ``worker`` (and NumPy, with one BLAS thread) before it trains.

@@ -54,6 +54,7 @@ class Training:
         self.gone = {}  # token -> when its owner was first seen gone (released after a grace period)
         self.last_spec, self.blas_threads, self.error = None, None, None
         self.estimates = [] if grid is None else group_estimates(grid.groups, grid.datasets)
+        self.epochs = [] if grid is None else [members[0][1].epochs for _, members in grid.groups]  # per group
         self.finished = threading.Event()
         self.finishing = results is not None
         self.total = len(results.runs) if grid is None else grid.total

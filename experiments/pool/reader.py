@@ -119,9 +119,8 @@ class Reader:
             training.done += len(outcomes)
             training.last_spec = outcomes[-1].spec if outcomes else training.last_spec
             training.blas_threads = max(training.blas_threads or 0, threads or 0) or None
-            if training.estimates[number] > 0 and all(o.status == "ok" for o in outcomes):
-                ratio = seconds / training.estimates[number]
-                self._speed = min(20.0, max(0.2, 0.5 * self._speed + 0.5 * ratio))
+            if all(o.status == "ok" for o in outcomes):
+                self._speed.record(seconds, training.estimates[number])
             if not training.pending and not training.running and not training.finishing:
                 training.finishing = True
                 finished.append(training)

@@ -14,7 +14,7 @@ from .cache import ResultCache
 from .job import Job, Progress, Training, own_copy
 from .reader import Reader
 from .stored import StoreLink
-from .timing import finish_times, group_estimates
+from .timing import Speed, finish_times, group_estimates, group_remaining
 from .worker import start_worker
 
 
@@ -55,7 +55,7 @@ class TrainingPool(Reader):
         self._queue = {}  # key -> Training not yet finished, oldest first
         self._workers, self._released, self._pinned = [], deque(), set()
         self._ids = itertools.count()
-        self._speed, self._start_seconds = 1.0, 1.0  # measured / estimated seconds; a worker's start-up
+        self._speed, self._start_seconds = Speed(), 1.0  # measured / estimated seconds; a worker's start-up
         self._reader, self._closed, self._failed_starts, self._owners_checked = None, False, 0, 0.0
         self._trimmed = time.monotonic()
         # at exit, end the workers before multiprocessing does: one still starting would find its stop
@@ -176,7 +176,8 @@ class TrainingPool(Reader):
         """Seconds from a Run pressed now until the results, counting the queue ahead (0 if cached).
         ``datasets`` (from ``specs.load_grid_data``), if the caller has them, saves loading them again."""
         from ..datasets import as_catalog
-        from ..runner import GridTraining, group_runs
+        from ..costs import group_runs
+        from ..runner import GridTraining
         catalog = as_catalog(catalog)
         checked, key = _checked(specs, catalog)
         if datasets is None or not all(spec.data_key() in datasets for spec in checked):
@@ -339,13 +340,15 @@ class TrainingPool(Reader):
         """Seconds from now until each unfinished comparison ends (and ``extra``, the group estimates of
         one more, under the key None); see ``timing.finish_times``."""
         with self._lock:
-            now, speed = time.monotonic(), self._speed
+            now, speed = time.monotonic(), self._speed.value
 
-            def remaining(worker):  # until the worker is free: its group's estimate, or its start-up
+            def remaining(worker):  # until the worker is free: its group's time left, or its start-up
                 if worker.task is None:
                     return 0.0 if worker.ready else max(self._start_seconds - (now - worker.started), 0.0)
                 training, number = worker.task
-                return max(training.estimates[number] * speed - (now - worker.started), 0.0)
+                live = training.live.get(number)
+                fraction = 0.0 if live is None else float(live[1][-1]) / training.epochs[number]
+                return group_remaining(training.estimates[number], speed, now - worker.started, fraction)
 
             free = [remaining(worker) for worker in self._workers]
             free += [self._start_seconds] * (self.workers - len(self._workers))  # not started yet

@@ -147,13 +147,13 @@ def _frame(rows, dtypes):
 
 
 def _network(layers, activation, seed, init, dtype, params):
+    """The network stored as its flat parameters (``nn.Network.from_flat``: no initialisation drawn again)."""
     import nn
-    net = nn.Network(layers, activation=activation, seed=seed, init=init, dtype=dtype)
-    flat = _from_bytes(params, dtype)
-    if flat.shape != net.flat_params.shape:
-        raise ValueError(f"a stored network {layers} has {flat.size} parameters; it should have {net.n_params}.")
-    net.flat_params[...] = flat
-    return net
+    try:
+        return nn.Network.from_flat(layers, _from_bytes(params, dtype), activation=activation, seed=seed, init=init,
+                                    dtype=dtype)
+    except ValueError as error:
+        raise ValueError(f"a stored network {layers} does not fit its parameters ({error})") from None
 
 
 def _datasets(runs, catalog):

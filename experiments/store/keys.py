@@ -3,8 +3,8 @@
 A comparison is a pure function of its specs (bit-identical whatever the workers), so the digest of a
 canonical JSON of the specs' fields names its results for good: the same in every process, on every
 machine and in every Python version (sorted keys, floats written with ``repr`` so 0.1 stays 0.1, ints
-as ints). A spec is checked (``check_spec``: canonical, a built-in dataset's default options written out) first, so "lines" and "lines with its default 300 samples" are
-one key, and lr=1 and lr=1.0 too.
+as ints). A spec is checked (``check_spec``: canonical, a built-in dataset's default options written out)
+first, so "lines" and "lines with its default 300 samples" are one key, and lr=1 and lr=1.0 too.
 """
 import hashlib
 import json

@@ -134,8 +134,7 @@ class ResultStore:
             return None
 
         def read(conn):
-            columns = conn.execute(select(schema.comparisons.c.columns)
-                                   .where(schema.comparisons.c.key == key)).scalar_one_or_none()
+            columns = _columns(conn, key)
             if columns is None:
                 return None
             run_names, history_names = codec.read_columns(columns)
@@ -160,11 +159,9 @@ class ResultStore:
             return None
 
         def read(conn):
-            columns = conn.execute(select(schema.comparisons.c.columns)
-                                   .where(schema.comparisons.c.key == key)).scalar_one_or_none()
-            if columns is None:
-                return None
-            return columns, _rows(conn, schema.runs, key, codec.read_columns(columns)[0], "position")
+            columns = _columns(conn, key)
+            return None if columns is None else (columns, _rows(conn, schema.runs, key, codec.read_columns(columns)[0],
+                                                                "position"))
 
         stored = self._db.run(read)
         return None if stored is None else codec.runs_frame(*stored)
@@ -267,6 +264,12 @@ def insert_comparison(conn, key, rows, columns, nbytes, settings_json=None, pinn
 def _check_key(key):
     if not is_key(key):
         raise ValueError(f"'key' must be a store key (64 hex digits from store_key(specs, snapshots)); got {key!r}.")
+
+
+def _columns(conn, key):
+    """The stored column order and dtypes of comparison ``key``, or None if it is not stored."""
+    table = schema.comparisons
+    return conn.execute(select(table.c.columns).where(table.c.key == key)).scalar_one_or_none()
 
 
 def _rows(conn, table, key, names, *order):

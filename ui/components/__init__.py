@@ -31,7 +31,7 @@ def compact(source):
 
 JS = compact("\n".join(_read(name) for name in JS_PARTS))
 CSS = _read("canvas.css")
-_renderer = st.components.v2.component("nnlab_canvas", css=CSS, js=JS)
+NAME = "nnlab_canvas"
 
 
 def _ignore():
@@ -42,5 +42,7 @@ def canvas(data, key, on_pick=None, height="content"):
     """Mount (or update) the renderer with ``data`` under ``key``. ``on_pick``: called (a widget callback,
     before the rerun) when the visitor clicks a configuration; ``st.session_state[key]["pick"]`` is its key.
     Returns the element's result: ``resync``, the last live update the browser asked to receive whole again."""
-    return _renderer(key=key, data=data, height=height, on_pick_change=on_pick or _ignore,
-                     on_resync_change=_ignore)
+    # registered with the running server at every mount (about 10 us): Streamlit 1.63's AppTest starts a
+    # runtime of its own per app, whose registry does not hold a component registered at import
+    renderer = st.components.v2.component(NAME, css=CSS, js=JS)
+    return renderer(key=key, data=data, height=height, on_pick_change=on_pick or _ignore, on_resync_change=_ignore)

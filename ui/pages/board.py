@@ -8,10 +8,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from experiments.datasets import DATASETS, MAX_NOISE, MAX_TEST_FRACTION, MIN_SAMPLES, MIN_TEST_FRACTION
+from experiments.datasets import DATASETS
+from experiments.fields import MAX_SEEDS, app_range, data_options
 from experiments.figures import configuration_label, entry_id, entry_name, ranking_table
-from experiments.settings import MAX_SEEDS
-from experiments.specs import DATA_OPTIONS
 from experiments.store.boards import DEFAULT_ENTRIES, MAX_ENTRIES, MAX_TEXT, postable
 
 from ui import board, links, state
@@ -282,7 +281,7 @@ def create_form(view):
                           help=f"1 to {MAX_TEXT} characters, shown to the class.")
         name = top[1].selectbox("Dataset", list(DATASETS), key="board_new.dataset",
                                 format_func=lambda n: f"{n} · {DATASETS[n].description}")
-        data_options(name, view)
+        dataset_options(name, view)
         rules = st.columns(5)
         rules[0].number_input("Epochs", 1, caps.max_epochs, step=10, key="board_new.epochs")
         rules[1].number_input("Seeds", 1, MAX_SEEDS, step=1, key="board_new.seeds",
@@ -298,28 +297,26 @@ def create_form(view):
             st.error(plain(s.pop("board_new_error")), icon=":material/error:")
 
 
-def data_options(name, view):
-    """The chosen dataset's options (those it has), as the sidebar offers them."""
+def dataset_options(name, view):
+    """The chosen dataset's options (those it has), with the sidebar's widgets' ranges (experiments.fields)."""
     info, s = DATASETS[name], st.session_state
-    limits = {"n_samples": ("Samples", MIN_SAMPLES, view.catalog.max_samples_of(name), 50),
-              "noise": ("Noise", 0.0, MAX_NOISE, 0.05), "test_fraction": ("Test fraction", MIN_TEST_FRACTION,
-                                                                          MAX_TEST_FRACTION, 0.05)}
-    present = [option for option in DATA_OPTIONS if getattr(info, option) is not None]
-    if not present:
+    rows = [row for row in data_options() if getattr(info, row.name) is not None]
+    if not rows:
         st.caption(f"{name}: fixed data, no options.")
         return
-    cols = st.columns(len(present) + 1)
-    for col, option in zip(cols, present):
-        label, low, high, step = limits[option]
-        s.setdefault(f"board_new.{option}.{name}", getattr(info, option))
-        col.number_input(label, low, high, step=step, key=f"board_new.{option}.{name}")
+    caps = {"max_samples": view.catalog.max_samples_of(name)}
+    for col, row in zip(st.columns(len(rows) + 1), rows):
+        low, high = app_range(row, caps, info)
+        s.setdefault(f"board_new.{row.name}.{name}", getattr(info, row.name))
+        col.number_input(row.widget.title, low, high, step=row.widget.step, format=row.widget.format,
+                         key=f"board_new.{row.name}.{name}")
 
 
 def _create():
     s = st.session_state
     name = s["board_new.dataset"]
-    options = {option: s[f"board_new.{option}.{name}"] for option in DATA_OPTIONS
-               if f"board_new.{option}.{name}" in s and getattr(DATASETS[name], option) is not None}
+    options = {row.name: s[f"board_new.{row.name}.{name}"] for row in data_options()
+               if f"board_new.{row.name}.{name}" in s and getattr(DATASETS[name], row.name) is not None}
     if s.get("boards_made", 0) >= MAX_BOARDS_PER_SESSION:
         s.board_new_error = f"You have opened {MAX_BOARDS_PER_SESSION} boards in this session, the most one may."
         return

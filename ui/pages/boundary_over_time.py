@@ -2,6 +2,7 @@
 the browser (the canvas renderer: every snapshot sent once, the slider and the play button run there)."""
 import streamlit as st
 
+from experiments import figures
 from ui.widgets import drawing, needs_results, pick_configuration
 
 
@@ -13,7 +14,7 @@ def show(view):
         return
     run_id = pick_configuration("Configuration (best first)", view.results, "anim_run")
     if run_id is not None:
-        drawing("run_film_payload", view.results, run_id, key="animation")
+        drawing(figures.run_film_payload, view.results, "animation", run_id=run_id)
 
 
 if __name__ == "__main__":

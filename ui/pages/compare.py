@@ -4,6 +4,7 @@ from functools import partial
 
 import streamlit as st
 
+from experiments import figures
 from experiments.figures import (MAX_PANELS, DoesNotApply, config_colors, curve_encoding, factor_name,
                                  varying_factors)
 from experiments.figures.panels import FILM_PANELS
@@ -56,7 +57,7 @@ def shown_configurations(results):
     """None (draw every configuration), or above MANY configurations the keys of each dataset's ENDS best and
     ENDS worst by mean test accuracy (best first), with a toggle to draw them all; says what it left out. The
     table always lists every one."""
-    table = state.figure("accuracy_table", results)
+    table = state.table(figures.accuracy_table, results)
     if len(table) <= MANY:
         return None
     shown, left_out = [], []
@@ -104,7 +105,7 @@ STATUS_WORDS = {"stopped": "stopped part-way", "diverged": "diverged", "error": 
 
 
 def headline(results):
-    table = state.figure("accuracy_table", results)
+    table = state.table(figures.accuracy_table, results)
     runs = results.runs
     lines = []
     for row in ([] if table.empty else table[table["best"] == "★"].to_dict("records")):
@@ -169,7 +170,7 @@ def picked_in(key):
 def selected_configurations(results):
     """Keys of the configurations picked in the accuracy table (its row selection), to highlight; before
     a new table is first shown, those a click on a chart picked (the table will show them ticked)."""
-    table = state.figure("accuracy_table", results)
+    table = state.table(figures.accuracy_table, results)
     picked = st.session_state.get(table_key())
     if picked is None:
         return tuple(key for key in dict.fromkeys(table["key"]) if key in st.session_state.get("picked", ()))
@@ -191,7 +192,8 @@ def curves(results, highlight=(), only=None):
     if results.history.empty:
         st.info("No per-epoch history: open history.csv together with runs.csv to see the curves.")
         return
-    payload = state.figure("curves_payload", results, *encoding, only)
+    payload = state.figure(figures.curves_payload, results, color_by=encoding.color_by,
+                           facet_by=encoding.facet_by, only=only)
     canvas({**payload, "highlight": list(highlight)}, key="curves", on_pick=partial(picked_in, "curves"))
     if encoding.color_by:
         st.caption(f"Colour: {factor_name(encoding.color_by)}, in shades for the other settings; hover a curve to "
@@ -259,8 +261,8 @@ def boundaries(results, datasets, highlight=(), only=None):
                                 "button for all of them.") or "final"
     color_by = chosen_encoding(results).color_by
     try:
-        payload = state.figure("panels_payload" if when == "final" else "film_payload", results, tuple(datasets),
-                               only, color_by)
+        draw = figures.panels_payload if when == "final" else figures.film_payload
+        payload = state.figure(draw, results, datasets=tuple(datasets), only=only, color_by=color_by)
     except DoesNotApply as error:
         st.info(f"This view does not apply here: {plain(error)}")
         return
@@ -288,7 +290,7 @@ SETTING_COLUMNS = ["dataset", "architecture", "runs as", "activation", "optimize
 
 def accuracy(results):
     st.subheader("Accuracy", anchor=False)
-    table = state.figure("accuracy_table", results)
+    table = state.table(figures.accuracy_table, results)
     if table.empty:
         st.info("No run finished, so there is nothing to compare yet.")
         return

@@ -2,6 +2,7 @@
 input getting a tiny fraction of what the output layer gets."""
 import streamlit as st
 
+from experiments import figures
 from ui.widgets import chart, configurations, needs_results
 
 MAX_RUNS = 9
@@ -21,7 +22,7 @@ def show(view):
         st.session_state.pop("gf_runs")
     chosen = st.multiselect(f"Runs (up to {MAX_RUNS}; deepest first)", list(options), default=list(options)[:4],
                             format_func=options.get, key="gf_runs", max_selections=MAX_RUNS)
-    chart("gradient_flow_figure", results, tuple(chosen), key="gradient_flow")
+    chart(figures.gradient_flow_figure, results, "gradient_flow", run_ids=tuple(chosen))
 
 
 if __name__ == "__main__":

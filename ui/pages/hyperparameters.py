@@ -2,6 +2,7 @@
 and every run as a line across the settings that vary, coloured by test accuracy."""
 import streamlit as st
 
+from experiments import figures
 from experiments.figures import varying_design_factors
 from ui.widgets import chart, needs_results
 
@@ -17,7 +18,7 @@ def show(view):
         cols = st.columns(2)
         x = cols[0].selectbox("Across", factors, index=0, key="map_x")
         y = cols[1].selectbox("Down", [f for f in factors if f != x], index=0, key="map_y")
-        chart("design_map_figure", results, x, y, key="design_map")
+        chart(figures.design_map_figure, results, "design_map", x=x, y=y)
         st.caption("Each cell: mean test accuracy of the runs with those two settings, over seeds and whatever "
                    "else varies; hover for the spread. Bright cells are where the design works.")
     else:
@@ -26,7 +27,7 @@ def show(view):
     st.subheader("Every run", anchor=False)
     st.caption("Every run as a line across its settings, coloured by test accuracy; the best are drawn on top. "
                "Drag along an axis to filter.")
-    chart("parallel_coordinates_figure", results, key="parcoords")
+    chart(figures.parallel_coordinates_figure, results, "parcoords")
 
 
 if __name__ == "__main__":

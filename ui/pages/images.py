@@ -2,6 +2,7 @@
 with each prediction, misclassified first."""
 import streamlit as st
 
+from experiments import figures
 from experiments.datasets import image_dataset_names
 from ui.text import plain
 from ui.widgets import chart, configurations, needs_results, pick_configuration
@@ -33,12 +34,12 @@ def show(view):
     left_out = len(options) - len(chosen)
     st.caption(f"Test set; rows: true class, columns: predicted. Showing {len(chosen)} of {len(options)} "
                f"configurations" + (f"; {left_out} not shown (choose them above)." if left_out else "."))
-    chart("confusion_matrices_figure", results, tuple(chosen), key="confusion")
+    chart(figures.confusion_matrices_figure, results, "confusion", run_ids=tuple(chosen))
     st.subheader("Gallery of test images", anchor=False)
     run_id = pick_configuration("Predictions of (opens on the one with the most mistakes)", results,
                                 f"gallery_run.{dataset}", dataset, worst=True)
     if run_id is not None:
-        chart("gallery_figure", results, run_id, key="gallery")
+        chart(figures.gallery_figure, results, "gallery", run_id=run_id)
         st.caption("Its mistakes first (✗: what it predicted, with how sure it was, and the true class), then right "
                    "answers taking each class in turn, the least sure first. "
                    f"Drawn as {plain(dataset)} is everywhere in this app: "

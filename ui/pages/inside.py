@@ -3,6 +3,7 @@ between them (Playground-style, drawn by the canvas renderer); on any data what 
 the test set, and every weight matrix."""
 import streamlit as st
 
+from experiments import figures
 from ui.widgets import chart, drawing, needs_results, pick_configuration
 
 
@@ -18,11 +19,11 @@ def show(view):
         st.caption("Every unit's output over the input plane, layer by layer (teal where it is positive, brown "
                    "where negative), and the weights between them: thicker for larger, teal for positive, brown "
                    "for negative. At the end, the network's answer. Hover a unit to read its range.")
-        drawing("neurons_payload", view.results, run_id, key="neurons")
+        drawing(figures.neurons_payload, view.results, "neurons", run_id=run_id)
     st.caption("Each hidden layer's activations for the test set in the plane of their first two principal "
                "components: the classes come apart layer by layer. Below, every weight matrix.")
-    chart("hidden_layers_figure", view.results, run_id, key="hidden_layers")
-    chart("weights_figure", view.results, run_id, key="weights")
+    chart(figures.hidden_layers_figure, view.results, "hidden_layers", run_id=run_id)
+    chart(figures.weights_figure, view.results, "weights", run_id=run_id)
 
 
 if __name__ == "__main__":
