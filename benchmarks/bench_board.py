@@ -5,10 +5,10 @@
 A board with ``--entries`` entries (trained and posted through the store, as other servers sharing the
 database would) and, for each count of visitors, a fresh server: the visitors (benchmarks/visitor.py:
 websockets speaking Streamlit's messages, no browser) open the class link and stay on the board page, whose
-ranking and leader-beside-an-entry fragment reruns itself every few seconds (``auto_rerun``, as a page's timer
+ranking reruns itself every 3 s and the drawings beside it every 10 s (``auto_rerun``, as a page's timer
 does). Side by side on the same server, alternating: the same visitors on the Compare page's welcome (no
 timer), so the ratio is what the board's polling adds. Reported: the server's CPU as a share of one core, the
-fragment reruns it served, and its CPU per rerun; with the machine's load and BLAS threads.
+fragment reruns it served (both kinds), and its CPU per rerun; with the machine's load and BLAS threads.
 """
 import argparse
 import asyncio

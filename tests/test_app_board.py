@@ -118,7 +118,8 @@ def test_a_student_trains_under_the_rules_posts_and_sees_their_nickname_ranked()
     assert epochs.value == "20" and epochs.disabled and "Fixed by the class board" in epochs.help
     assert "every entry trains for 20 epochs" in epochs.help
     assert sidebar.number_input(key="n_seeds").value == 2 and sidebar.number_input(key="n_seeds").disabled
-    assert sidebar.number_input(key="n_samples.moons").value == 200 and sidebar.number_input(key="n_samples.moons").disabled
+    samples = sidebar.number_input(key="n_samples.moons")
+    assert samples.value == 200 and samples.disabled
     assert not sidebar.multiselect(key="architectures").disabled  # the student's choice
     trained(at)
     choices = at.selectbox(key="board_config").options
@@ -128,7 +129,8 @@ def test_a_student_trains_under_the_rules_posts_and_sees_their_nickname_ranked()
     assert not at.error, texts(at, "error")
     ranking = at.dataframe[0].value
     assert list(ranking["nickname"]) == [hostile] and list(ranking["you"]) == ["you"]
-    assert ranking["test %"][0] == pytest.approx(100 * ui.state.store()[0].boards.ranking(board.id)[0].test_acc, abs=0.05)
+    stored = ui.state.store()[0].boards.ranking(board.id)[0]
+    assert ranking["test %"][0] == pytest.approx(100 * stored.test_acc, abs=0.05)
     shown = " ".join(raw_texts(at, "caption") + raw_texts(at, "success"))
     assert r"\_\_bold\_\_ \<b\>x\<\/b\>" in shown and "__bold__" not in shown  # escaped wherever it is written
     drawn = canvases(at)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from experiments.datasets import DATASETS
 from experiments.figures import board_payloads, entry_name
 from experiments.store import BoardRefused
 from experiments.store.boards import entry_runs
@@ -247,7 +246,3 @@ def sidebar_rules():
         return NO_RULES
     board = current()
     return NO_RULES if board is None else SidebarRules(board)
-
-
-def dataset_info(board):
-    return DATASETS[board.rules.dataset]

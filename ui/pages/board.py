@@ -17,7 +17,8 @@ from ui import board, links, state
 from ui.components import canvas
 from ui.text import plain
 
-REFRESH_SECONDS = 3.0  # the ranking redraws itself this often (its store read is shared: ui/board.py)
+REFRESH_SECONDS = 3.0  # the ranking redraws itself this often (its store read is shared: ui/board.py) ...
+DRAW_SECONDS = 10.0  # ... the drawings beside it less often: they cost as much again (bench_board.py)
 STORE_WAIT = 30.0  # seconds a post waits for the pool to finish writing the visitor's comparison to the store
 MAX_BOARDS_PER_SESSION = 5
 HOURS = {"2 hours": 2, "1 day": 24, "3 days": 72, "1 week": 168, "30 days": 720}
@@ -62,7 +63,8 @@ def show_board(current, view):
     elif st.session_state.get("board_secret"):
         st.caption("This link's teacher secret does not match this board: you see the class's view.")
     post_box(current, view)
-    st.fragment(run_every=REFRESH_SECONDS)(live_board)(current)
+    st.fragment(run_every=REFRESH_SECONDS)(live_ranking)(current)
+    st.fragment(run_every=DRAW_SECONDS)(live_drawings)(current)
     st.caption("The class's link: ")
     st.code(class_url(current.id), language=None, wrap_lines=False)
 
@@ -209,8 +211,8 @@ def _post(board_id, choices):
     s.board_posted = f"Posted as {entry_name(entry)}: {100 * entry.test_acc:.1f}% with {entry.n_params} parameters."
 
 
-# ----- the ranking and the leader beside another entry, redrawn by themselves -----
-def live_board(current):
+# ----- the ranking and the leader beside another entry, each redrawn by itself -----
+def live_ranking(current):
     try:
         again, entries = board.read_board(current.id), board.read_ranking(current.id)
     except ValueError as error:
@@ -220,8 +222,7 @@ def live_board(current):
         st.rerun()  # ended or closed meanwhile: the whole page says so
     st.subheader("Ranking", anchor=False)
     st.caption(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} · by mean test accuracy over the board's "
-               "seeds, then fewer parameters, then the earlier post · updated by itself every "
-               f"{REFRESH_SECONDS:g} s")
+               f"seeds, then fewer parameters, then the earlier post · updated by itself every {REFRESH_SECONDS:g} s")
     if not entries:
         st.info("No entries yet. The first one posted appears here at once, for the whole class.")
         return
@@ -237,7 +238,16 @@ def live_board(current):
                                 "lr": st.column_config.NumberColumn("lr", format="%g"),
                                 "L2": st.column_config.NumberColumn("L2", format="%g"),
                                 "network": st.column_config.TextColumn("network", help="as it runs on this data")})
-    beside_the_leader(current, entries, mine)
+
+
+def live_drawings(current):
+    """The leader beside another entry: their curves in one chart and their boundary panels side by side."""
+    try:
+        entries = board.read_ranking(current.id)
+    except ValueError:  # the ranking above says so
+        return
+    if entries:
+        beside_the_leader(current, entries, st.session_state.get("board_mine", set()))
 
 
 def beside_the_leader(current, entries, mine):
@@ -263,7 +273,8 @@ def beside_the_leader(current, entries, mine):
         canvas(panels, key="board_panels")
     st.caption("  \n".join(f"**{plain(entry_name(entry))}**: {plain(configuration_label(entry.configuration, info))}"
                            f" · {100 * entry.test_acc:.1f}% · {entry.n_params} parameters" for entry in shown)
-               + "  \nCurves: the mean over the board's seeds (band: ± std); panels: each entry's first seed.")
+               + "  \nCurves: the mean over the board's seeds (band: ± std); panels: each entry's first seed. "
+               f"Updated by itself every {DRAW_SECONDS:g} s.")
 
 
 # ----- opening a board -----
