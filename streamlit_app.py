@@ -6,7 +6,7 @@ The maths is in ``nn``, experiments and figures in ``experiments``, widgets and 
 """
 import streamlit as st
 
-from ui import links, pages, sidebar, state, training
+from ui import board, links, pages, sidebar, state, training
 
 st.set_page_config(page_title="NN Design Lab", page_icon="🧠", layout="wide")
 st.html("<style>[data-testid=stMainBlockContainer] {padding-top: 3.5rem}"  # results start higher
@@ -22,10 +22,11 @@ except state.ConfigurationError as error:
     st.stop()
 state.configure_process()  # one BLAS thread (visitors share two cores), memory that goes back to the system
 state.bootstrap()  # session defaults, from the share link if the visitor opened one
+board.open_link()  # a class board's link: its rules in the sidebar, its page first
 
 plan = sidebar.render()  # the choices, and what Run would train
 links.open_pending(plan)  # a results link: the comparison it names, at once
-st.query_params.from_dict(plan.settings.to_query())  # the address bar always carries the settings
+st.query_params.from_dict({**plan.settings.to_query(), **board.query()})  # the address bar carries the settings
 st.session_state.view = state.View(st.session_state.results, plan.settings, st.session_state.results_settings,
                                    state.catalog(), caps, plan)
 

@@ -48,6 +48,18 @@ class Results:
     def grad_norm_columns(self):
         return [column for column in self.history.columns if column.startswith(GRAD_NORM_PREFIX)]
 
+    def subset(self, run_ids, token=None):
+        """These results with only the runs ``run_ids`` (in the runs table's order): their rows, history,
+        networks, data and snapshots, shared with these results, not copied. ``token``: its name in caches."""
+        keep = set(run_ids)
+        runs = self.runs[self.runs["run_id"].isin(keep)].reset_index(drop=True)
+        history = self.history[self.history["run_id"].isin(keep)].reset_index(drop=True)
+
+        def pick(mapping):
+            return {run_id: value for run_id, value in mapping.items() if run_id in keep}
+        return Results(runs, history, pick(self.networks), pick(self.datasets), pick(self.snapshots),
+                       **({"token": token} if token is not None else {}))
+
     def summary(self):
         """One row per configuration: mean and standard deviation over replicate seeds."""
         return summarize(self.runs)

@@ -1,6 +1,7 @@
 """Class boards on real databases: rules within the demo's caps, scores read from stored runs, the ranking,
 one post per configuration and session, plain-text nicknames, the teacher's secret, expiry."""
 import time
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pandas as pd
@@ -10,7 +11,7 @@ from sqlalchemy import text
 from experiments.limits import Limits
 from experiments.runner import run_grid
 from experiments.store import BoardRefused, ResultStore, store_key
-from experiments.store.boards import clean_text
+from experiments.store.boards import CHOICES, clean_text, entry_runs, postable, score
 from store_backends import store, store_url  # noqa: F401 - fixtures
 
 RULES = dict(dataset="xor4", epochs=40, seeds=[0, 1], max_params=50)
@@ -172,3 +173,37 @@ def test_expired_boards_are_refused_and_pruned_and_until_then_keep_their_compari
     assert store.prune() == [key] and not store.contains(key)
     assert store._db.run(lambda conn: conn.execute(text("SELECT COUNT(*) FROM board_entries")).scalar_one()) == 0
     store.close()
+
+
+# ----- what the app's board page asks (ui/pages/board.py) -----
+def test_the_configurations_a_student_may_post_are_those_the_board_would_score(store, board):
+    """From a comparison with a configuration over the cap, one on other epochs and two within the rules: the
+    two, best first, with the score the post would give them."""
+    within = [spec for configuration in (WIDE, NARROW) for spec in board.rules.specs(configuration)]
+    over = [replace(spec, architecture="[2, 16, 2]") for spec in within[:2]]  # 82 parameters, over 50
+    other_epochs = [replace(spec, epochs=41) for spec in within[:2]]
+    runs = run_grid([*within, *over, *other_epochs]).runs
+    found = postable(board.rules, runs)
+    assert sorted(found, key=lambda item: (-item[1], item[2])) == found
+    assert {item[0]["architecture"] for item in found} == {"[2, 8, 2]", "[2, 4, 2]"}
+    for configuration, accuracy, params in found:
+        assert (accuracy, params) == score(board.rules, configuration, runs)
+        assert configuration["batch_size"] is None and set(configuration) == set(CHOICES)
+    assert postable(board.rules, runs[runs["seed"] == 0]) == []  # seed 1 missing: nothing to post
+
+
+def test_an_entrys_runs_are_its_configuration_on_the_boards_seeds_in_order(store, board):
+    runs = run_grid([*board.rules.specs(NARROW), *reversed(board.rules.specs(WIDE))]).runs
+    rows = entry_runs(board.rules, WIDE, runs)
+    assert list(rows["seed"]) == [0, 1] and set(rows["architecture"]) == {"[2, 8, 2]"}
+    with pytest.raises(BoardRefused, match="no run of this configuration with seed 0"):
+        entry_runs(board.rules, dict(WIDE, lr=0.3), runs)
+
+
+def test_is_teacher_is_true_only_for_the_boards_own_secret(store, board):
+    assert store.boards.is_teacher(board.id, board.secret)
+    other = store.boards.create("Other", **RULES)[0]
+    for board_id, secret in [(board.id, board.secret[:-1] + "x"), (board.id, ""), (board.id, None), (board.id, 42),
+                             (other.id, board.secret), ("' OR 1=1 --", board.secret), ("x" * 10_000, board.secret),
+                             (None, board.secret)]:
+        assert store.boards.is_teacher(board_id, secret) is False

@@ -11,7 +11,7 @@ from experiments.settings import (BATCH_CHOICES, MAX_L2, MAX_SEEDS, PRESET_ARCHI
                                   parse_custom_architectures, parse_custom_lrs, parse_epochs)
 from experiments.specs import adapt_layers, has_hidden_layer, parse_architecture
 
-from . import state, training
+from . import board, state, training
 from .plan import make_plan
 from .text import plain
 
@@ -22,15 +22,19 @@ def render():
     sidebar.title("NN Design Lab")
     plan_box = sidebar.container()  # filled at the end, once every widget's value is known
     errors = {}
+    rules = board.sidebar_rules()  # a class board's: what it fixes is disabled, saying why (ui/board.py)
+    rules.enforce()
+    rules.box(sidebar)
 
     sidebar.subheader("Data")
     catalog = state.catalog()
     sidebar.multiselect("Datasets", catalog.names(), key="datasets",
-                        format_func=lambda name: f"{name} · {catalog.info(name).description}")
+                        format_func=lambda name: f"{name} · {catalog.info(name).description}",
+                        **rules.widget("datasets"))
     errors["datasets"] = _needs_one(sidebar, "datasets", "dataset")
-    _own_data(sidebar)
+    _own_data(sidebar, rules)
     for name in st.session_state.datasets:
-        _dataset_options(sidebar, name, catalog)
+        _dataset_options(sidebar, name, catalog, rules)
 
     sidebar.subheader("Networks")
     sidebar.multiselect("Architectures", PRESET_ARCHITECTURES, key="architectures",
@@ -38,9 +42,12 @@ def render():
                              "dataset; the hidden layers are kept.")
     custom_arch, errors["custom_arch"] = parse_custom_architectures(st.session_state.custom_arch)
     errors["architectures"] = _needs_one(sidebar, "architectures", "architecture", custom_arch)
+    errors["board_cap"] = rules.refused(st.session_state.architectures)  # over a class board's parameter cap
+    _field_errors(sidebar, errors["board_cap"])
     sidebar.text_input("Add architectures", key="custom_arch", placeholder="[25, 32, 16, 2]; 25-4-2",
                        help="Any architecture, written like [25, 32, 16, 2], 25,32,16,2 or 25-32-16-2; "
                             "separate several with ';'.")
+    errors["custom_arch"] = errors["custom_arch"] or rules.refused(custom_arch)
     _field_errors(sidebar, errors["custom_arch"])
     arch_note = sidebar.empty()
     sidebar.multiselect("Hidden activations", sorted(nn.ACTIVATIONS), key="activations")
@@ -56,7 +63,8 @@ def render():
                         help="sgd: plain gradient descent; momentum: heavy ball (beta 0.9); adam: adaptive steps.")
     errors["optimizers"] = _needs_one(sidebar, "optimizers", "optimizer")
     caps = state.limits()
-    sidebar.text_input("Epochs", key="epochs", help=f"1 to {caps.max_epochs} on this server; 1e3 means 1000.")
+    sidebar.text_input("Epochs", key="epochs",
+                       **rules.widget("epochs", help=f"1 to {caps.max_epochs} on this server; 1e3 means 1000."))
     epochs = None
     try:
         epochs = parse_epochs(st.session_state.epochs, caps.max_epochs)
@@ -68,7 +76,8 @@ def render():
     left, right = sidebar.columns(2)
     left.number_input("L2 weight decay", min_value=0.0, max_value=MAX_L2, step=0.0001, format="%.4f", key="l2")
     right.number_input("Seeds", min_value=1, max_value=MAX_SEEDS, step=1, key="n_seeds",
-                       help="Replicates with different initialisation and shuffling; curves show mean ± std.")
+                       **rules.widget("n_seeds", help="Replicates with different initialisation and shuffling; "
+                                                       "curves show mean ± std."))
     _saved_results(sidebar)
     with sidebar.expander("Limits of this demo"):
         st.caption(f"Per click: at most {caps.max_runs} runs, {caps.max_epochs} epochs, {caps.max_units} units per "
@@ -190,7 +199,7 @@ def _preview(name, n_samples, noise, test_fraction, max_samples):
                                                   data.n_classes)
 
 
-def _dataset_options(sidebar, name, catalog):
+def _dataset_options(sidebar, name, catalog, rules):
     if name not in DATASETS:
         data = catalog.info(name)
         sidebar.caption(f"{plain(name)}: {len(data.y_train)} training and {len(data.y_test)} test rows, "
@@ -200,12 +209,13 @@ def _dataset_options(sidebar, name, catalog):
     with sidebar.expander(f"{name}: options and preview"):
         if info.n_samples is not None:
             st.number_input("Samples", min_value=MIN_SAMPLES, max_value=catalog.max_samples_of(name), step=50,
-                            key=f"n_samples.{name}")
+                            key=f"n_samples.{name}", **rules.widget(f"n_samples.{name}"))
         if info.noise is not None:
             st.number_input("Noise", min_value=0.0, max_value=MAX_NOISE, step=0.05, format="%.2f",
-                            key=f"noise.{name}")
+                            key=f"noise.{name}", **rules.widget(f"noise.{name}"))
         if info.test_fraction is not None:
-            st.slider("Test fraction", MIN_TEST_FRACTION, MAX_TEST_FRACTION, step=0.05, key=f"test_fraction.{name}")
+            st.slider("Test fraction", MIN_TEST_FRACTION, MAX_TEST_FRACTION, step=0.05, key=f"test_fraction.{name}",
+                      **rules.widget(f"test_fraction.{name}"))
         else:
             st.caption("Fixed data: the four points are both the training and the test set.")
         s = st.session_state
@@ -244,7 +254,7 @@ def _add_own_dataset():
     s.own_error = None
 
 
-def _own_data(sidebar):
+def _own_data(sidebar, rules):
     with sidebar.expander("Your own data"):
         own = st.file_uploader("A CSV with numeric feature columns and a label column", type="csv", key="own_csv",
                                on_change=_own_file_changed)
@@ -256,7 +266,7 @@ def _own_data(sidebar):
             else:
                 st.selectbox("Label column", columns, index=len(columns) - 1, key="own_label")
                 st.text_input("Name", value=own.name.rsplit(".", 1)[0][:30], key="own_name", max_chars=30)
-                st.button("Add to the datasets", key="own_add", on_click=_add_own_dataset)
+                st.button("Add to the datasets", key="own_add", on_click=_add_own_dataset, **rules.widget("own_add"))
         if st.session_state.own_error:
             st.error(plain(f"Cannot use this file: {st.session_state.own_error}"))
         st.caption("Comma-, semicolon- or tab-separated. Features are standardised with the training part's mean "

@@ -2,6 +2,7 @@
 notebook. Plotly figures for what does not move (curves, tables, maps); for the canvas renderer in the
 browser (ui/components), payloads of plain numbers: boundary panels, the film, the live view, the neurons.
 One module per subject; everything public is re-exported here."""
+from .board import board_payloads, configuration_label, entry_id, entry_name, ranking_table
 from .boundaries import (MAX_PANELS, boundary_animation_figure, boundary_grid, boundary_panels, boundary_surface,
                          class_point_traces, decision_boundary_figure, point_picker_figure)
 from .common import (BINARY_SCALE, CLASS_COLORS, CONFIG_PALETTE, DoesNotApply, Encoding, class_colors, config_colors,
@@ -19,7 +20,7 @@ from .summary import accuracy_table, predictions_table
 from .tuning import design_map_figure, lr_finder_figure, parallel_coordinates_figure, varying_design_factors
 
 __all__ = ["BINARY_SCALE", "CLASS_COLORS", "CONFIG_PALETTE", "MAX_PANELS", "DoesNotApply", "Encoding",
-           "accuracy_table", "boundary_animation_figure", "boundary_grid", "boundary_panels", "boundary_surface",
+           "accuracy_table", "board_payloads", "configuration_label", "entry_id", "entry_name", "ranking_table", "boundary_animation_figure", "boundary_grid", "boundary_panels", "boundary_surface",
            "class_colors", "class_point_traces", "config_colors", "curves_payload", "confusion_matrices_figure",
            "curve_encoding",
            "dataset_preview_figure", "decision_boundary_figure", "design_map_figure", "facet_grid", "factor_name",

@@ -113,17 +113,43 @@ def score(rules, configuration, runs):
     """(mean test accuracy over the board's seeds, parameters) of ``configuration``, read from ``runs`` (a
     stored comparison's runs table). BoardRefused if a seed's run is missing or did not finish."""
     specs = rules.specs(configuration)
-    accuracies = []
-    for spec in specs:
+    accuracies = [0.0 if math.isnan(value) else float(value)
+                  for value in entry_runs(rules, configuration, runs, specs)["test_acc"]]
+    return sum(accuracies) / len(accuracies), rules.n_params(specs[0])
+
+
+def entry_runs(rules, configuration, runs, specs=None):
+    """The rows of ``runs`` that are ``configuration``'s runs on this board, one per board seed in the board's
+    order (what the score averages, what the board draws). BoardRefused if a seed's run is missing or did not
+    finish."""
+    import pandas as pd
+    found = []
+    for spec in rules.specs(configuration) if specs is None else specs:
         match = runs[_same_run(runs, spec)]
         if match.empty:
             raise BoardRefused(f"that comparison has no run of this configuration with seed {spec.seed}; train it "
                                f"with the board's seeds {list(rules.seeds)}.")
-        row = match.iloc[0]
-        if row["status"] not in SCORED_STATUSES:
-            raise BoardRefused(f"seed {spec.seed} of this configuration ended {row['status']!r}; train it to the end.")
-        accuracies.append(0.0 if math.isnan(row["test_acc"]) else float(row["test_acc"]))
-    return sum(accuracies) / len(accuracies), rules.n_params(specs[0])
+        if match["status"].iloc[0] not in SCORED_STATUSES:
+            raise BoardRefused(f"seed {spec.seed} of this configuration ended {match['status'].iloc[0]!r}; train it "
+                               "to the end.")
+        found.append(match.iloc[:1])
+    return pd.concat(found)
+
+
+def postable(rules, runs):
+    """[(configuration, mean test accuracy, parameters)] of the configurations in ``runs`` (a comparison's runs
+    table) that this board would score, best first (then fewer parameters): what a student may post."""
+    runs = runs[(runs["dataset"] == rules.dataset) & (runs["epochs"] == rules.epochs)]
+    found = []
+    for values in runs[list(CHOICES)].drop_duplicates().itertuples(index=False):
+        configuration = {"architecture": str(values.architecture), "activation": str(values.activation),
+                         "optimizer": str(values.optimizer), "lr": float(values.lr), "l2": float(values.l2),
+                         "batch_size": None if values.batch_size == "full" else int(values.batch_size)}
+        try:
+            found.append((configuration, *score(rules, configuration, runs)))
+        except BoardRefused:  # another data option or seed, over the cap, or not finished
+            continue
+    return sorted(found, key=lambda item: (-item[1], item[2]))
 
 
 def _same_run(runs, spec):
@@ -265,6 +291,15 @@ class Boards:
                 raise BoardRefused("the teacher secret does not match this board.")
             return action(conn)
         return self._db.run(work, write=True)
+
+    def is_teacher(self, board_id, secret):
+        """True if ``secret`` is the teacher's secret of the live board ``board_id`` (compared in constant time);
+        False for any other secret, board or value. Reads only: what the page asks before it shows the
+        teacher's buttons (each action checks the secret again)."""
+        if not isinstance(board_id, str) or len(board_id) > 64 or not isinstance(secret, str) or not secret:
+            return False
+        row = self._db.run(lambda conn: _board_row(conn, board_id))
+        return row is not None and hmac.compare_digest(_digest(secret), row.secret_hash)
 
     def prune(self):
         """Remove expired boards and their entries; returns how many boards."""

@@ -50,6 +50,8 @@ class PanelsView extends View {
   update(data) {
     const retheme = this.themeChanged();
     const seen = new Set();
+    // a few panels may ask to be drawn larger (the class board: the leader beside one entry)
+    if (data.panel_min) this.root.style.setProperty('--panel-min', `${data.panel_min}px`);
     for (const section of data.sections) {
       seen.add(section.dataset);
       let s = this.sections.get(section.dataset);

@@ -19,6 +19,7 @@ PAGES = [  # file, title, url path, icon
     ("try_it.py", "Try it", "try-it", ":material/draw:"),
     ("lr_finder.py", "Learning-rate finder", "lr-finder", ":material/speed:"),
     ("hyperparameters.py", "Hyperparameters", "hyperparameters", ":material/tune:"),
+    ("board.py", "Class board", "board", ":material/leaderboard:"),
 ]
 
 
