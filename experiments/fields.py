@@ -47,10 +47,13 @@ class Widget:
     ``low``/``high``: the limits of a number, slider or typed number, where they are narrower than the
     field's own bounds: a number, or the name of a server cap (a ``limits.Limits`` attribute, such as
     "max_epochs"). What this app allows is what its widgets can show: a link or a runs.csv with a value
-    beyond is given the nearest one (``clamp``)."""
+    beyond is given the nearest one (``clamp``). ``section``: the sidebar heading this widget opens;
+    ``half``: drawn half-width, beside the next half-width widget."""
 
     kind: str
     title: str
+    section: str = ""
+    half: bool = False
     help: str = ""  # may name {low} and {high}
     options: tuple | None = None
     typed: str = ""
@@ -120,11 +123,12 @@ class Field:
 FIELDS = [
     Field("dataset", "dataset", str, choices=lambda: list(DATASETS), many=True, grid="datasets", setting="datasets",
           default=("lines",), url_key="dataset", flag="dataset", metavar="NAME", help="datasets",
-          widget=Widget("multiselect", "Datasets")),
+          widget=Widget("multiselect", "Datasets", section="Data")),
     Field("architecture", "architecture", ARCHITECTURE, many=True, grid="architectures", setting="architectures",
           default=("[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]"), url_key="arch", flag="arch", metavar="LAYERS",
           help='architectures such as "[25,8,2]", 25,8,2 or 25-8-2',
-          widget=Widget("multiselect", "Architectures", options=PRESET_ARCHITECTURES, typed="custom_arch",
+          widget=Widget("multiselect", "Architectures", section="Networks", options=PRESET_ARCHITECTURES,
+                        typed="custom_arch",
                         help="Layer widths, inputs first and classes last. The first and last widths adapt to each "
                              "dataset; the hidden layers are kept.",
                         typed_title="Add architectures", placeholder="[25, 32, 16, 2]; 25-4-2",
@@ -135,7 +139,7 @@ FIELDS = [
           metavar="NAME", help="hidden activations", widget=Widget("multiselect", "Hidden activations")),
     Field("lr", "learning rate", float, low=MIN_LR, why="a smaller step changes no weight", many=True, grid="lrs",
           setting="lrs", default=(0.1,), url_key="lr", flag="lr", metavar="LR", help="learning rates",
-          widget=Widget("multiselect", "Learning rates", options=PRESET_LRS, typed="custom_lr",
+          widget=Widget("multiselect", "Learning rates", section="Training", options=PRESET_LRS, typed="custom_lr",
                         typed_title="Add learning rates", placeholder="0.2, 0.003")),
     Field("optimizer", "optimizer", str, choices=lambda: list(nn.OPTIMIZERS), many=True, grid="optimizers",
           setting="optimizers", default=("sgd",), url_key="opt", flag="optimizer", metavar="NAME", help="optimizers",
@@ -148,10 +152,10 @@ FIELDS = [
           none_as=FULL_BATCH, setting="batch_size", default=16, url_key="batch", flag="batch-size",
           help=f'samples per step, or "{FULL_BATCH}"', widget=Widget("select", "Batch size", options=BATCH_CHOICES)),
     Field("l2", "L2", float, low=0.0, setting="l2", default=0.0, url_key="l2", flag="l2", help="L2 weight decay",
-          widget=Widget("number", "L2 weight decay", high=MAX_L2, step=0.0001, format="%.4f")),
+          widget=Widget("number", "L2 weight decay", half=True, high=MAX_L2, step=0.0001, format="%.4f")),
     Field("seed", "seeds", int, low=0, high=MAX_SEED, many=True, grid="seeds", setting="n_seeds", count=True,
           default=1, url_key="seeds", flag="seeds", metavar="SEED", help="replicate seeds",
-          widget=Widget("number", "Seeds", low=1, high=MAX_SEEDS, step=1,
+          widget=Widget("number", "Seeds", half=True, low=1, high=MAX_SEEDS, step=1,
                         help="Replicates with different initialisation and shuffling; curves show mean ± std.")),
     Field("n_samples", "samples", int, low=MIN_SAMPLES, high=lambda info: info.max_samples if info else MAX_SAMPLES,
           per_dataset=True, absent="it has a fixed size", url_key="n", flag="samples", help="samples per dataset",

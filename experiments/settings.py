@@ -10,8 +10,7 @@ from dataclasses import field, make_dataclass, replace
 
 from nn.training import MAX_EPOCHS
 
-from .fields import (BATCH_CHOICES, DECIMAL_COMMA, MAX_L2, MAX_SEEDS, PRESET_ARCHITECTURES,  # noqa: F401 (sidebar)
-                     PRESET_LRS, app_fields, app_range, as_text, clamp, data_options, field_named, read, read_typed)
+from .fields import ARCHITECTURE, DECIMAL_COMMA, app_fields, app_range, as_text, clamp, data_options, read
 from .numbers import echo
 from .registry import DATASETS
 from .specs import expand_grid
@@ -173,11 +172,6 @@ def _as_text(value):
     return f"{value:.17g}" if isinstance(value, float) else str(value)
 
 
-def parse_epochs(text, maximum=MAX_EPOCHS):
-    """Epochs typed in the sidebar: a whole number from 1 to ``maximum`` (this server's cap), or ValueError."""
-    return read_typed(field_named("epochs"), text, _caps(maximum, None))
-
-
 class _Reader:
     """Reads link values through the table, collecting what was wrong and what was replaced: each problem
     once, with a count if it came back (a link may repeat one bad value a thousand times). ``where(key)``
@@ -240,23 +234,13 @@ def split_entries(text, architectures=False):
     return [entry.strip() for entry in entries if entry.strip()]
 
 
-def parse_custom_architectures(text):
-    """(['[25, 32, 16, 2]', ...], [error messages]) from a text box."""
+def read_entries(row, text):
+    """(values, [error messages]) of the entries typed in ``row``'s text box ("0.2, 0.003" for learning
+    rates, "[25, 32, 16, 2]; 25-4-2" for architectures); "0,5" is refused as a decimal comma, not read as 0 and 5."""
     good, errors = [], []
-    for entry in split_entries(text, architectures=True):
+    for entry in split_entries(text, architectures=row.type == ARCHITECTURE):
         try:
-            good.append(read(field_named("architecture"), entry))
-        except ValueError as error:
-            errors.append(str(error))
-    return good, errors
-
-
-def parse_custom_lrs(text):
-    """([0.2, 0.003], [error messages]) from a text box; "0,5" is refused as a decimal comma, not read as 0 and 5."""
-    good, errors = [], []
-    for entry in split_entries(text):
-        try:
-            good.append(read(field_named("lr"), entry))
+            good.append(read(row, entry))
         except ValueError as error:
             errors.append(str(error))
     return good, errors

@@ -275,6 +275,34 @@ def test_a_link_restores_the_settings_and_offers_to_run_them():
     assert at.button(key="run_main").label == "Run the comparison from your link (8 runs)"
 
 
+def test_every_setting_of_a_link_shows_in_its_widget_and_comes_back_into_the_address_bar():
+    """A link that changes every setting of the table (typed architectures and rates among the presets, every
+    data option of two datasets): each widget shows its value and the address bar the app writes back is the
+    link itself, so the sidebar drawn from experiments/fields.py loses nothing on the way."""
+    query = {"dataset": ["moons", "digits"], "arch": ["[25, 8, 2]", "[25, 5, 3, 2]"], "act": ["tanh", "sigmoid"],
+             "lr": ["0.5", "0.02"], "opt": ["adam"], "epochs": "40", "batch": "32", "l2": "0.001", "seeds": "3",
+             "moons.n": "300", "moons.noise": "0.25", "moons.test": "0.3", "digits.n": "600", "digits.test": "0.4"}
+    at = open_app(query)
+    assert not at.exception and not at.sidebar.warning and not at.sidebar.error
+    assert at.multiselect(key="architectures").value == ["[25, 8, 2]"]
+    assert at.text_input(key="custom_arch").value == "[25, 5, 3, 2]"
+    assert at.multiselect(key="lrs").value == [0.5] and at.text_input(key="custom_lr").value == "0.02"
+    assert at.number_input(key="l2").value == 0.001 and at.selectbox(key="batch_size").value == 32
+    assert at.number_input(key="n_samples.digits").value == 600 and at.slider(key="test_fraction.moons").value == 0.3
+    assert "noise.digits" not in {w.key for w in at.sidebar.number_input}  # digits has no noise option ...
+    assert "Fixed for digits: it has no noise option." in texts(at.sidebar, "caption")  # ... and says so
+    written = {key: at.query_params.get_all(key) if hasattr(at.query_params, "get_all") else at.query_params[key]
+               for key in at.query_params}
+    assert {key: sorted([v] if isinstance(v, str) else v) for key, v in written.items()} == \
+        {key: sorted([v] if isinstance(v, str) else v) for key, v in query.items()}
+
+
+def test_fixed_data_says_what_it_lacks():
+    at = open_app({"dataset": "xor4"})
+    assert "Fixed for xor4: it has a fixed size, it has no noise option, its test set is its training set." \
+        in texts(at.sidebar, "caption")
+
+
 def test_bad_link_values_are_reported_cut_short_and_the_rest_restored():
     at = open_app({"dataset": ["edge", "mnist", "edge"], "epochs": "many", "arch": "9" * 5000})
     warnings = " ".join(texts(at.sidebar, "warning"))

@@ -4,7 +4,6 @@ import colorsys
 import itertools
 
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 
 from experiments import figures

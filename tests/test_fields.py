@@ -240,7 +240,6 @@ def test_a_new_row_is_a_setting_of_the_link_the_runs_csv_restore_and_the_command
 def test_the_table_in_docs_fields_md_is_the_tables():
     """docs/fields.md lists every row with its bounds, URL key and flag; a row changed here changes there."""
     import os
-    import re
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "fields.md")
     with open(path, encoding="utf-8") as handle:
         text = handle.read().split("\n## The ranges\n\n", 1)[1].split("\n\n", 1)[0]

@@ -13,7 +13,8 @@ from experiments.cli import build_parser, main, specs_from_args
 from experiments.own_data import csv_columns, dataset_from_csv
 from experiments.saved import results_from_csv
 from experiments.runner import run_grid
-from experiments.settings import AppSettings, parse_custom_lrs
+from experiments.fields import field_named
+from experiments.settings import AppSettings, read_entries
 from experiments.specs import expand_grid
 from experiments.tables import read_csv
 
@@ -82,7 +83,7 @@ def test_one_pattern_reads_numbers_everywhere():
                         "separate rates with ', ' or ';'."),
 ])
 def test_a_decimal_comma_in_a_learning_rate_is_recognised(typed, good, error):
-    assert parse_custom_lrs(typed) == (good, [error] if error else [])
+    assert read_entries(field_named("lr"), typed) == (good, [error] if error else [])
 
 
 def test_a_decimal_comma_in_a_link_gets_the_same_message():

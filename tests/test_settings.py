@@ -5,7 +5,8 @@ import pytest
 
 from experiments.lessons import LESSONS
 from experiments.runner import run_grid
-from experiments.settings import AppSettings, parse_custom_architectures, parse_custom_lrs
+from experiments.fields import field_named
+from experiments.settings import AppSettings, read_entries
 
 
 def test_defaults_are_the_depth_lesson():
@@ -36,12 +37,12 @@ def test_bad_link_values_are_reported_and_good_ones_kept():
 
 
 def test_custom_entries():
-    assert parse_custom_architectures("[25, 32, 16, 2]; 25-4-2\n25,6,2") == (
+    assert read_entries(field_named("architecture"), "[25, 32, 16, 2]; 25-4-2\n25,6,2") == (
         ["[25, 32, 16, 2]", "[25, 4, 2]", "[25, 6, 2]"], [])
-    good, errors = parse_custom_architectures("[25,,2]; [25, 3, 2]")
+    good, errors = read_entries(field_named("architecture"), "[25,,2]; [25, 3, 2]")
     assert good == ["[25, 3, 2]"] and "empty entry" in errors[0]
-    assert parse_custom_lrs("0.2, 0.003 1e-4") == ([0.2, 0.003, 1e-4], [])
-    assert parse_custom_lrs("fast")[1] == ["learning rate must be a number; got 'fast'."]
+    assert read_entries(field_named("lr"), "0.2, 0.003 1e-4") == ([0.2, 0.003, 1e-4], [])
+    assert read_entries(field_named("lr"), "fast")[1] == ["learning rate must be a number; got 'fast'."]
 
 
 def test_empty_choices_are_refused_clearly():

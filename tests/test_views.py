@@ -3,7 +3,6 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 
 from experiments import figures

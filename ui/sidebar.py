@@ -2,17 +2,17 @@
 how long, or what to fix first) with the Run button. Each typed value's error shows right under it."""
 import streamlit as st
 
-import nn
 from experiments import figures
-from experiments.datasets import DATASETS, MAX_NOISE, MAX_TEST_FRACTION, MIN_SAMPLES, MIN_TEST_FRACTION
+from experiments.datasets import DATASETS
+from experiments.fields import ARCHITECTURE, app_fields
 from experiments.own_data import csv_columns, dataset_from_csv
 from experiments.saved import csv_kind, results_from_csv
-from experiments.settings import (BATCH_CHOICES, MAX_L2, MAX_SEEDS, PRESET_ARCHITECTURES, PRESET_LRS, AppSettings,
-                                  parse_custom_architectures, parse_custom_lrs, parse_epochs)
+from experiments.settings import AppSettings
 from experiments.specs import adapt_layers, has_hidden_layer, parse_architecture
 
 from . import board, state, training
 from .plan import make_plan
+from .setting_widgets import SettingWidgets
 from .text import plain
 
 
@@ -21,63 +21,26 @@ def render():
     sidebar = st.sidebar
     sidebar.title("NN Design Lab")
     plan_box = sidebar.container()  # filled at the end, once every widget's value is known
-    errors = {}
     rules = board.sidebar_rules()  # a class board's: what it fixes is disabled, saying why (ui/board.py)
     rules.enforce()
     rules.box(sidebar)
-
-    sidebar.subheader("Data")
-    catalog = state.catalog()
-    sidebar.multiselect("Datasets", catalog.names(), key="datasets",
-                        format_func=lambda name: f"{name} · {catalog.info(name).description}",
-                        **rules.widget("datasets"))
-    errors["datasets"] = _needs_one(sidebar, "datasets", "dataset")
-    _own_data(sidebar, rules)
-    for name in st.session_state.datasets:
-        _dataset_options(sidebar, name, catalog, rules)
-
-    sidebar.subheader("Networks")
-    sidebar.multiselect("Architectures", PRESET_ARCHITECTURES, key="architectures",
-                        help="Layer widths, inputs first and classes last. The first and last widths adapt to each "
-                             "dataset; the hidden layers are kept.")
-    custom_arch, errors["custom_arch"] = parse_custom_architectures(st.session_state.custom_arch)
-    errors["architectures"] = _needs_one(sidebar, "architectures", "architecture", custom_arch)
-    errors["board_cap"] = rules.refused(st.session_state.architectures)  # over a class board's parameter cap
-    _field_errors(sidebar, errors["board_cap"])
-    sidebar.text_input("Add architectures", key="custom_arch", placeholder="[25, 32, 16, 2]; 25-4-2",
-                       help="Any architecture, written like [25, 32, 16, 2], 25,32,16,2 or 25-32-16-2; "
-                            "separate several with ';'.")
-    errors["custom_arch"] = errors["custom_arch"] or rules.refused(custom_arch)
-    _field_errors(sidebar, errors["custom_arch"])
-    arch_note = sidebar.empty()
-    sidebar.multiselect("Hidden activations", sorted(nn.ACTIVATIONS), key="activations")
-    errors["activations"] = _needs_one(sidebar, "activations", "activation")
-
-    sidebar.subheader("Training")
-    sidebar.multiselect("Learning rates", PRESET_LRS, key="lrs", format_func=lambda lr: f"{lr:g}")
-    custom_lrs, errors["custom_lr"] = parse_custom_lrs(st.session_state.custom_lr)
-    errors["lrs"] = _needs_one(sidebar, "lrs", "learning rate", custom_lrs)
-    sidebar.text_input("Add learning rates", key="custom_lr", placeholder="0.2, 0.003")
-    _field_errors(sidebar, errors["custom_lr"])
-    sidebar.multiselect("Optimizers", list(nn.OPTIMIZERS), key="optimizers",
-                        help="sgd: plain gradient descent; momentum: heavy ball (beta 0.9); adam: adaptive steps.")
-    errors["optimizers"] = _needs_one(sidebar, "optimizers", "optimizer")
-    caps = state.limits()
-    sidebar.text_input("Epochs", key="epochs",
-                       **rules.widget("epochs", help=f"1 to {caps.max_epochs} on this server; 1e3 means 1000."))
-    epochs = None
-    try:
-        epochs = parse_epochs(st.session_state.epochs, caps.max_epochs)
-    except ValueError as error:
-        errors["epochs"] = [str(error)]
-        _field_errors(sidebar, errors["epochs"])
-    sidebar.selectbox("Batch size", BATCH_CHOICES, key="batch_size",
-                      format_func=lambda b: "full batch" if b == "full" else str(b))
-    left, right = sidebar.columns(2)
-    left.number_input("L2 weight decay", min_value=0.0, max_value=MAX_L2, step=0.0001, format="%.4f", key="l2")
-    right.number_input("Seeds", min_value=1, max_value=MAX_SEEDS, step=1, key="n_seeds",
-                       **rules.widget("n_seeds", help="Replicates with different initialisation and shuffling; "
-                                                       "curves show mean ± std."))
+    catalog, caps = state.catalog(), state.limits()
+    widgets = SettingWidgets(rules, caps, catalog)
+    arch_note, beside = None, []
+    for row in app_fields():  # one widget per row of the settings table (experiments/fields.py), in its order
+        if row.widget.section:
+            sidebar.subheader(row.widget.section)
+        if row.widget.half:
+            beside = beside or list(sidebar.columns(2))
+            widgets.draw(beside.pop(0), row)
+        else:
+            widgets.draw(sidebar, row)
+        if row.name == "dataset":
+            _own_data(sidebar, rules)
+            for name in st.session_state.datasets:
+                _dataset_box(sidebar, name, catalog, widgets)
+        elif row.type == ARCHITECTURE:
+            arch_note = sidebar.empty()
     _saved_results(sidebar)
     with sidebar.expander("Limits of this demo"):
         st.caption(f"Per click: at most {caps.max_runs} runs, {caps.max_epochs} epochs, {caps.max_units} units per "
@@ -91,53 +54,11 @@ def render():
         else:
             st.caption("Trained comparisons are kept in a results store, so a restart trains nothing again.")
 
-    # while a typed field is wrong, the settings (and so the address bar) keep its last good value
-    settings = _settings(_last_good("custom_arch", custom_arch, errors, []),
-                         _last_good("custom_lr", custom_lrs, errors, []),
-                         _last_good("epochs", epochs, errors, AppSettings().epochs))
-    plan = make_plan(settings, catalog, errors)
+    plan = make_plan(widgets.settings(), catalog, widgets.errors)
     _arch_note(arch_note, plan, catalog)
     with plan_box:
         _plan_box(plan)
     return plan
-
-
-def _needs_one(container, key, what, typed=None):
-    """An empty choice (with nothing typed in the box below it, if it has one), said under it in the app's
-    words, not the library's "'lrs' must be a non-empty list" at the top."""
-    if st.session_state[key] or typed:
-        return []
-    message = f"Choose at least one {what}" + (", or add one below." if typed is not None else ".")
-    _field_errors(container, [message])
-    return [message]
-
-
-def _field_errors(container, messages):
-    for message in messages:
-        container.error(plain(message), icon=":material/error:")
-
-
-def _last_good(key, value, errors, default):
-    """A typed field's value; while it has an error, the last value it had without one (``default`` if it
-    never had one), so a link copied meanwhile restores what the visitor chose, not a stand-in."""
-    if errors.get(key):
-        return st.session_state.get(f"last_good.{key}", default)
-    st.session_state[f"last_good.{key}"] = value
-    return value
-
-
-def _settings(custom_arch, custom_lrs, epochs):
-    s = st.session_state
-    options = {}
-    for name in (n for n in s.datasets if n in DATASETS):
-        info = DATASETS[name]
-        options[name] = {option: s[f"{option}.{name}"] for option in ("n_samples", "noise", "test_fraction")
-                         if getattr(info, option) is not None and f"{option}.{name}" in s}
-    return AppSettings(
-        datasets=tuple(s.datasets), architectures=tuple(dict.fromkeys(list(s.architectures) + custom_arch)),
-        activations=tuple(s.activations), lrs=tuple(dict.fromkeys(list(s.lrs) + custom_lrs)),
-        optimizers=tuple(s.optimizers), epochs=epochs, batch_size=s.batch_size, l2=float(s.l2),
-        n_seeds=int(s.n_seeds), dataset_options=options)
 
 
 # Seconds from the end of a training to the visitor's charts: the next poll of the progress fragment, then
@@ -199,25 +120,15 @@ def _preview(name, n_samples, noise, test_fraction, max_samples):
                                                   data.n_classes)
 
 
-def _dataset_options(sidebar, name, catalog, rules):
+def _dataset_box(sidebar, name, catalog, widgets):
+    """A built-in dataset's options (from the settings table) and its preview; a sentence for the visitor's own."""
     if name not in DATASETS:
         data = catalog.info(name)
         sidebar.caption(f"{plain(name)}: {len(data.y_train)} training and {len(data.y_test)} test rows, "
                         f"{data.n_features} features, {data.n_classes} classes")
         return
-    info = DATASETS[name]
     with sidebar.expander(f"{name}: options and preview"):
-        if info.n_samples is not None:
-            st.number_input("Samples", min_value=MIN_SAMPLES, max_value=catalog.max_samples_of(name), step=50,
-                            key=f"n_samples.{name}", **rules.widget(f"n_samples.{name}"))
-        if info.noise is not None:
-            st.number_input("Noise", min_value=0.0, max_value=MAX_NOISE, step=0.05, format="%.2f",
-                            key=f"noise.{name}", **rules.widget(f"noise.{name}"))
-        if info.test_fraction is not None:
-            st.slider("Test fraction", MIN_TEST_FRACTION, MAX_TEST_FRACTION, step=0.05, key=f"test_fraction.{name}",
-                      **rules.widget(f"test_fraction.{name}"))
-        else:
-            st.caption("Fixed data: the four points are both the training and the test set.")
+        widgets.data_options(st.container(), name)
         s = st.session_state
         try:
             figure, (n_train, n_test, n_features, n_classes) = _preview(

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from experiments.datasets import DATASETS, Catalog
+from experiments.datasets import Catalog
 from experiments.limits import Limits
-from experiments.fields import data_options
-from experiments.settings import PRESET_ARCHITECTURES, PRESET_LRS, AppSettings, dropped_link
+from experiments.settings import AppSettings, dropped_link
 from experiments.store.keys import is_key
+
+from . import setting_widgets
 
 FIGURE_CACHE_ENTRIES = 64  # figures of all visitors' results; each entry is at most a few MB
 RESULT_CACHE_ENTRIES = 24  # finished comparisons shared by all visitors ...
@@ -204,22 +205,8 @@ def table(draw, results, **options):
 
 # ----- the sidebar's widgets <-> AppSettings -----
 def widget_values(settings):
-    """The value of every sidebar widget that shows ``settings``."""
-    values = {"datasets": [d for d in settings.datasets if d in DATASETS or d in st.session_state.own_datasets],
-              "activations": list(settings.activations), "optimizers": list(settings.optimizers),
-              "epochs": str(settings.epochs), "batch_size": settings.batch_size, "l2": settings.l2,
-              "n_seeds": settings.n_seeds,
-              "architectures": [a for a in settings.architectures if a in PRESET_ARCHITECTURES],
-              "custom_arch": "; ".join(a for a in settings.architectures if a not in PRESET_ARCHITECTURES),
-              "lrs": [lr for lr in settings.lrs if lr in PRESET_LRS],
-              "custom_lr": ", ".join(f"{lr:g}" for lr in settings.lrs if lr not in PRESET_LRS)}
-    for name, info in DATASETS.items():
-        chosen = settings.dataset_options.get(name, {})
-        for option in data_options():
-            default = getattr(info, option.name)
-            if default is not None:
-                values[f"{option.name}.{name}"] = chosen.get(option.name, default)
-    return values
+    """The value of every sidebar widget that shows ``settings`` (ui/setting_widgets.py)."""
+    return setting_widgets.widget_values(settings, own_datasets=st.session_state.own_datasets)
 
 
 def apply_settings(settings):

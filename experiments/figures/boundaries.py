@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from ..grids import dataset_plane
 from .canvas import Canvas
 from .common import (BINARY_SCALE, CLASS_COLORS, VARYING_FIELDS, DoesNotApply, config_colors, first_seed_runs,
-                     projection, run_title, text)
+                     run_title, text)
 
 
 MAX_PANELS = 48  # per dataset; the browser draws a panel as one small canvas, so many stay cheap
