@@ -18,14 +18,12 @@ the commit, the machine's load (``uptime``) and the BLAS threads (the server tra
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.harness import Server, launch_chromium  # noqa: E402
+from benchmarks.harness import Server, conditions, launch_chromium  # noqa: E402
 
 QUERY = ("dataset=circles&arch=%5B2%2C8%2C2%5D&arch=%5B2%2C16%2C2%5D&arch=%5B2%2C16%2C8%2C2%5D&arch=%5B2%2C32%2C2%5D"
          "&act=relu&act=tanh&act=sigmoid&epochs=200")
@@ -67,14 +65,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=60)
     args = parser.parse_args()
-    import numpy  # noqa: F401 - loaded first, so that its BLAS is counted
     from playwright.sync_api import sync_playwright
-    from threadpoolctl import threadpool_info, threadpool_limits
-    threadpool_limits(1)
-    blas = sorted({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"})
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    print(f"{time.strftime('%Y-%m-%d %H:%M')} · commit {commit} · load {os.getloadavg()[0]:.1f} (uptime) · "
-          f"BLAS threads {blas} here, 1 in the server and each worker")
+    print(conditions())
     with Server() as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1440, "height": 900})

@@ -21,7 +21,6 @@ Reported with the date, the commit, the machine's load (``uptime``) and the BLAS
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.harness import Server, launch_chromium  # noqa: E402
+from benchmarks.harness import Server, conditions, launch_chromium  # noqa: E402
 
 ARCHS = ["[25, 2]", "[25, 8, 2]", "[25, 16, 8, 2]", "[25, 12, 6, 2]"]
 QUERY = "&".join([*(f"dataset={d}" for d in ("edge", "xor", "circles", "digits")),
@@ -150,14 +149,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--width", type=int, default=1440)
     args = parser.parse_args()
-    import numpy  # noqa: F401 - loaded first, so that its BLAS is counted
     from playwright.sync_api import sync_playwright
-    from threadpoolctl import threadpool_info, threadpool_limits
-    threadpool_limits(1)
-    blas = sorted({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"})
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    print(f"{time.strftime('%Y-%m-%d %H:%M')} · commit {commit} · load {os.getloadavg()[0]:.1f} (uptime) · "
-          f"BLAS threads {blas} here, 1 in the server and each worker · {args.width} px wide")
+    print(conditions(f"{args.width} px wide"))
     with tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False) as log:
         path = log.name
     query = f"{QUERY}&epochs={args.epochs}"

@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.harness import Server, launch_chromium  # noqa: E402
+from benchmarks.harness import Server, conditions, launch_chromium  # noqa: E402
 
 QUERY = ("dataset=circles&circles.n=1500&arch=%5B2%2C8%2C2%5D&arch=%5B2%2C16%2C2%5D&arch=%5B2%2C16%2C8%2C2%5D"
          "&arch=%5B2%2C32%2C2%5D&act=relu&act=tanh&act=sigmoid&epochs=2000&seeds=1")
@@ -100,14 +99,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    import numpy  # noqa: F401 - loaded first, so that its BLAS is counted
     from playwright.sync_api import sync_playwright
-    from threadpoolctl import threadpool_info, threadpool_limits
-    threadpool_limits(1)
-    blas = sorted({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"})
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    print(f"{time.strftime('%Y-%m-%d %H:%M')} · commit {commit} · load {os.getloadavg()[0]:.1f} (uptime) · "
-          f"BLAS threads {blas} here, 1 in the server and each worker")
+    print(conditions())
     rows = []
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)

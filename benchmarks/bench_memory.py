@@ -10,12 +10,12 @@ import multiprocessing
 import os
 import pickle
 import resource
-import subprocess
 import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from benchmarks.harness import conditions  # noqa: E402
 
 CASES = {  # name -> expand_grid arguments
     "deep and wide, full batch (issue 21)": dict(datasets=["xor4"], architectures=["[2" + ", 256" * 11 + ", 2]"],
@@ -101,9 +101,7 @@ def _run(context, target, *args):
 
 
 def main():
-    load = os.getloadavg()
-    print(f"bench_memory: one BLAS thread per process; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
-          f"commit {subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True, cwd=ROOT).stdout.strip()}")
+    print("bench_memory:", conditions())
     context = multiprocessing.get_context("spawn")
     print(f"{'case':40} {'runs':>4} {'group':>6} {'measured MB':>12} {'model MB':>9} {'model/measured':>15}")
     for name in CASES:

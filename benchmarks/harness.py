@@ -32,6 +32,20 @@ def wait_until(condition, timeout=30.0, interval=0.05, message="the condition"):
         time.sleep(interval)
 
 
+def conditions(note=""):
+    """One line saying when and where a benchmark ran: the date, the commit, the machine's load and the BLAS
+    threads of this process (limited to one, as the server and its workers are)."""
+    import numpy  # noqa: F401 - loaded first, so that its BLAS is counted
+    from threadpoolctl import threadpool_info, threadpool_limits
+    threadpool_limits(1)
+    blas = sorted({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"})
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · commit {commit} · load {load} (uptime) · "
+            f"BLAS threads {blas} here, 1 in the server and each worker" + (f" · {note}" if note else ""))
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -82,9 +82,10 @@ def table(at):
     return at.dataframe[0].value
 
 
-def sidebar_errors_after(at, key):
-    """The error messages drawn right after the sidebar widget ``key`` (before the next input widget)."""
-    children = list(at.sidebar)
+def sidebar_errors_after(at, key, area="sidebar"):
+    """The error messages drawn right after the widget ``key`` of the sidebar (or ``area``: "main"), before the
+    next input widget."""
+    children = list(getattr(at, area))
     start = next(i for i, element in enumerate(children) if getattr(element, "key", None) == key)
     found = []
     for element in children[start + 1:]:

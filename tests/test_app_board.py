@@ -1,12 +1,11 @@
 """The class board in the app (issue 25; docs/board.md), driven as a teacher and students would with AppTest:
 opening a board and its two links, the rules in a student's sidebar, training and posting, the ranking,
 the teacher's buttons, and what a wrong secret, an ended board or a missing store show."""
-import json
 import os
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_app import open_app, raw_texts, run, sidebar_errors_after, texts
+from test_app import canvases, open_app, raw_texts, run, sidebar_errors_after, texts
 
 import ui.board
 import ui.state
@@ -55,28 +54,6 @@ def posted(at, nickname, configuration=None):
     if configuration is not None:
         at.selectbox(key="board_config").set_value(configuration)
     return at.button(key="board_post").click().run()
-
-
-def errors_after(at, key):
-    """The error messages in the main area after the widget ``key`` and before the next widget."""
-    children = list(at.main)
-    start = next(i for i, element in enumerate(children) if getattr(element, "key", None) == key)
-    found = []
-    for element in children[start + 1:]:
-        if type(element).__name__ == "Error":
-            found.append(texts_of(element))
-        elif getattr(element, "key", None):
-            break
-    return found
-
-
-def texts_of(element):
-    import re
-    return re.sub(r"\\(.)", r"\1", element.value)
-
-
-def canvases(at):
-    return {element.proto.id.split("-", 2)[-1]: json.loads(element.proto.json) for element in at.get("bidi_component")}
 
 
 def test_a_teacher_opens_a_board_and_gets_the_class_link_and_their_own():
@@ -138,7 +115,7 @@ def test_a_student_trains_under_the_rules_posts_and_sees_their_nickname_ranked()
     assert len(drawn["board_panels"]["sections"][0]["panels"]) == 1
     first = at.selectbox(key="board_config").value
     posted(at, "again", first)
-    assert errors_after(at, "board_post") == ["You have already posted this configuration; change something and "
+    assert sidebar_errors_after(at, "board_post", area="main") == ["You have already posted this configuration; change something and "
                                               "post again."]
     assert len(ui.state.store()[0].boards.ranking(board.id)) == 1
 
