@@ -19,11 +19,15 @@ import statistics
 import threading
 import time
 
+import sys
+
 import psutil
 
-from experiments.pool import TrainingPool, blas_threads, one_blas_thread  # the project is installed (pip install -e .)
-from experiments.runner import run_grid
-from experiments.specs import expand_grid
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.harness import resident_bytes  # noqa: E402
+from experiments.pool import TrainingPool, blas_threads, one_blas_thread  # noqa: E402
+from experiments.runner import run_grid  # noqa: E402
+from experiments.specs import expand_grid  # noqa: E402
 
 SNAPSHOTS = 20  # as the app asks
 
@@ -44,13 +48,7 @@ class MemoryWatch(threading.Thread):
         self.idle = self.rss() / 1e6
 
     def rss(self):
-        total = 0
-        for process in [self.process, *self.process.children(recursive=True)]:
-            try:
-                total += process.memory_info().rss
-            except psutil.Error:
-                pass
-        return total
+        return resident_bytes([self.process, *self.process.children(recursive=True)])
 
     def run(self):
         while self.running:

@@ -46,6 +46,18 @@ def conditions(note=""):
             f"BLAS threads {blas} here, 1 in the server and each worker" + (f" · {note}" if note else ""))
 
 
+def resident_bytes(processes):
+    """The resident memory of ``processes`` (psutil.Process objects) summed, leaving out any that ended."""
+    import psutil
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -95,14 +107,7 @@ class Server:
         return [root, *root.children(recursive=True)]
 
     def rss(self):
-        import psutil
-        total = 0
-        for process in self.tree():
-            try:
-                total += process.memory_info().rss
-            except psutil.Error:
-                pass
-        return total
+        return resident_bytes(self.tree())
 
     def cpu_seconds(self, children=True):
         import psutil
