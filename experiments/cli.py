@@ -217,7 +217,8 @@ def format_summary(summary):
             return f"{mean:.3f}" + (f" ± {std:.3f}" if row.runs > 1 else "")
         flag = f"  ({row.diverged} diverged)" if row.diverged else ""
         lines.append(f"{row.dataset:10s} {row.architecture:16s} {row.layers:16s} {row.activation:10s} "
-                     f"{row.optimizer:9s} {row.lr:8g} {row.runs:4d} {mean_std(row.train_acc_mean, row.train_acc_std):>15s} "
+                     f"{row.optimizer:9s} {row.lr:8g} {row.runs:4d} "
+                     f"{mean_std(row.train_acc_mean, row.train_acc_std):>15s} "
                      f"{mean_std(row.test_acc_mean, row.test_acc_std):>15s}{flag}")
     return "\n".join(lines)
 
@@ -285,8 +286,8 @@ def command_store(args, stdout):
     store = open_store(args.store)
     try:
         if args.action == "list":
-            stdout.write(f"{len(store.list())} comparisons, {store.size() / 1e6:.1f} MB of {store.max_bytes / 1e6:g} MB "
-                         f"in {store.url}\n")
+            stdout.write(f"{len(store.list())} comparisons, {store.size() / 1e6:.1f} MB of "
+                         f"{store.max_bytes / 1e6:g} MB in {store.url}\n")
             for info in store.list():
                 stdout.write(f"{info.key}  {info.n_runs:4d} runs  {info.bytes / 1e6:7.2f} MB  last used "
                              f"{_when(info.last_used)}{'  pinned' if info.pinned else ''}\n")

@@ -28,12 +28,13 @@ LESSONS = [
            "The same [2, 16, 8, 2] network on two rings at lr 0.3: relu and tanh draw a closed boundary around "
            "the inner ring (98%); sigmoid learns more slowly and after 200 epochs has cut out only a band between "
            "two nearly straight lines (79%).",
-           AppSettings(datasets=("circles",), architectures=("[25, 16, 8, 2]",), activations=("relu", "tanh", "sigmoid"),
-                       lrs=(0.3,))),
+           AppSettings(datasets=("circles",), architectures=("[25, 16, 8, 2]",),
+                       activations=("relu", "tanh", "sigmoid"), lrs=(0.3,))),
     Lesson("vanishing", "Vanishing gradients", "Why do deep sigmoid networks not learn?",
            "Five hidden layers on circles: with sigmoid the layers near the input get gradients hundreds of times "
            "smaller than the output layer and the network stays at 50%; relu trains. Open Gradient flow.",
-           AppSettings(datasets=("circles",), architectures=("[25, 8, 8, 8, 8, 8, 2]",), activations=("relu", "sigmoid")),
+           AppSettings(datasets=("circles",), architectures=("[25, 8, 8, 8, 8, 8, 2]",),
+                       activations=("relu", "sigmoid")),
            page="gradient-flow"),
     Lesson("learning-rate", "Learning rate", "How large a step?",
            "On moons: 0.001 is still at 90% after 200 epochs, 0.01 to 1 reach 100% (faster as the rate grows), "

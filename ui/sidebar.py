@@ -94,8 +94,8 @@ def _plan_box(plan):
             st.button("Stop and run these settings", key="restart", width="stretch",
                       on_click=training.restart, args=(plan,))
     else:
-        st.button("Run", icon=":material/play_arrow:", type="primary", key="run", disabled=bool(plan.error), width="stretch",
-                  on_click=training.start, args=(plan,))
+        st.button("Run", icon=":material/play_arrow:", type="primary", key="run", disabled=bool(plan.error),
+                  width="stretch", on_click=training.start, args=(plan,))
 
 
 def _arch_note(placeholder, plan, catalog):

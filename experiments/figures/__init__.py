@@ -19,13 +19,13 @@ from .series import curves_payload
 from .summary import accuracy_table, predictions_table
 from .tuning import design_map_figure, lr_finder_figure, parallel_coordinates_figure, varying_design_factors
 
-__all__ = ["BINARY_SCALE", "CLASS_COLORS", "CONFIG_PALETTE", "MAX_PANELS", "DoesNotApply", "Encoding",
-           "accuracy_table", "board_payloads", "configuration_label", "entry_id", "entry_name", "ranking_table", "boundary_animation_figure", "boundary_grid", "boundary_panels", "boundary_surface",
-           "class_colors", "class_point_traces", "config_colors", "curves_payload", "confusion_matrices_figure",
-           "curve_encoding",
-           "dataset_preview_figure", "decision_boundary_figure", "design_map_figure", "facet_grid", "factor_name",
+__all__ = ["BINARY_SCALE", "CLASS_COLORS", "CONFIG_PALETTE", "DoesNotApply", "Encoding", "LiveFeed", "MAX_PANELS",
+           "accuracy_table", "board_payloads", "boundary_animation_figure", "boundary_grid", "boundary_panels",
+           "boundary_surface", "class_colors", "class_point_traces", "config_colors", "configuration_label",
+           "confusion_matrices_figure", "curve_encoding", "curves_payload", "dataset_preview_figure",
+           "decision_boundary_figure", "design_map_figure", "entry_id", "entry_name", "facet_grid", "factor_name",
            "film_payload", "first_seed_runs", "gallery_figure", "gradient_flow_figure", "hidden_layers_figure",
-           "image_heatmap", "learning_curves_figure", "LiveFeed", "live_seconds",
-           "lr_finder_figure", "neurons_payload", "paint_canvas_figure", "panels_payload", "parallel_coordinates_figure",
-           "plane_payload", "point_picker_figure", "predictions_table", "projection", "run_film_payload", "run_title",
+           "image_heatmap", "learning_curves_figure", "live_seconds", "lr_finder_figure", "neurons_payload",
+           "paint_canvas_figure", "panels_payload", "parallel_coordinates_figure", "plane_payload",
+           "point_picker_figure", "predictions_table", "projection", "ranking_table", "run_film_payload", "run_title",
            "smooth", "varying_design_factors", "varying_factors", "weights_figure"]

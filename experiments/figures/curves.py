@@ -98,7 +98,8 @@ def learning_curves_figure(results, metric="loss", smoothing=0.0, log_y=False, h
                     healthy.append(np.concatenate([mean, upper if len(curves) > 1 else mean]))
                 if len(curves) > 1 and not off_scale:  # a band far off the axis would streak the chart
                     add(dict(
-                        type="scatter", x=np.concatenate([epochs, epochs[::-1]]), y=np.concatenate([upper, lower[::-1]]),
+                        type="scatter", x=np.concatenate([epochs, epochs[::-1]]),
+                        y=np.concatenate([upper, lower[::-1]]),
                         fill="toself", fillcolor=fade(color, 0.04 if faded else 0.15), line={"width": 0},
                         hoverinfo="skip",
                         showlegend=False, legendgroup=group), row, col)

@@ -16,7 +16,8 @@ def dataset_preview_figure(data, n_images=8, height=220):
         for cls in range(data.n_classes):
             mask = data.y_train == cls
             fig.add_trace(go.Scatter(x=data.X_train[mask, 0], y=data.X_train[mask, 1], mode="markers",
-                                       name=text(data.class_names[cls]), marker={"size": 4, "color": CLASS_COLORS[cls]}))
+                                       name=text(data.class_names[cls]),
+                                       marker={"size": 4, "color": CLASS_COLORS[cls]}))
         fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False)
         fig.update_xaxes(showticklabels=False)
         fig.update_yaxes(showticklabels=False, scaleanchor="x")
@@ -24,8 +25,8 @@ def dataset_preview_figure(data, n_images=8, height=220):
     if data.image_shape is None:
         raise ValueError(f"{data.name!r} is neither 2-D nor made of images; nothing to preview.")
     picks = [i for cls in range(data.n_classes) for i in np.flatnonzero(data.y_train == cls)[:2]][:n_images]
-    fig = make_subplots(rows=1, cols=len(picks), subplot_titles=[text(data.class_names[data.y_train[i]]) for i in picks],
-                        horizontal_spacing=0.02)
+    fig = make_subplots(rows=1, cols=len(picks), horizontal_spacing=0.02,
+                        subplot_titles=[text(data.class_names[data.y_train[i]]) for i in picks])
     for col, image in enumerate(data.pixels(data.X_train[picks]), start=1):
         fig.add_trace(image_heatmap(data.image, image), row=1, col=col)
     fig.update_xaxes(showticklabels=False)
@@ -84,9 +85,9 @@ def confusion_matrices_figure(results, run_ids):
     data, run_ids = _image_dataset(results, list(run_ids)[:9])
     labels = results.labels()
     rows, cols = facet_grid(len(run_ids))
+    accuracy = results.runs.set_index("run_id")["test_acc"]
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.08, vertical_spacing=0.16 if rows > 1 else 0.0,
-                        subplot_titles=[f"{text(labels[r])} · test {results.runs.set_index('run_id').loc[r, 'test_acc']:.1%}"
-                                        for r in run_ids])
+                        subplot_titles=[f"{text(labels[r])} · test {accuracy[r]:.1%}" for r in run_ids])
     names = [text(name) for name in data.class_names]
     for index, run_id in enumerate(run_ids):
         predicted = results.networks[run_id].predict(data.X_test)
@@ -131,8 +132,8 @@ def gallery_figure(results, run_id, n_images=24, per_row=8):
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False, autorange="reversed", scaleanchor="x")
     fig.update_layout(height=210 * rows + 90, margin={"l": 10, "r": 10, "t": 100, "b": 10},
-                      title={"text": f"{text(run_title(results, run_id))} · {int(wrong.sum())} of {len(wrong)} test images "
-                                     "misclassified", "font": {"size": 13}})
+                      title={"text": f"{text(run_title(results, run_id))} · {int(wrong.sum())} of {len(wrong)} "
+                                     "test images misclassified", "font": {"size": 13}})
     fig.update_annotations(font_size=11)
     return fig
 

@@ -68,16 +68,17 @@ def hidden_layers_figure(results, run_id, max_points=600):
             plane = np.column_stack([activations[keep, 0], np.zeros(len(keep))])
         for cls in range(data.n_classes):
             mask = data.y_test[keep] == cls
-            fig.add_trace(go.Scatter(x=plane[mask, 0], y=plane[mask, 1], mode="markers", name=text(data.class_names[cls]),
-                                     legendgroup=str(cls), showlegend=index == 0, hoverinfo="skip",
+            fig.add_trace(go.Scatter(x=plane[mask, 0], y=plane[mask, 1], mode="markers",
+                                     name=text(data.class_names[cls]), legendgroup=str(cls),
+                                     showlegend=index == 0, hoverinfo="skip",
                                      marker={"size": 5, "color": CLASS_COLORS[cls % 10], "opacity": 0.8}),
                           row=index // cols + 1, col=index % cols + 1)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
     fig.update_layout(height=300 * rows + 110, margin={"l": 20, "r": 20, "t": 90, "b": 20},
                       legend={"orientation": "h", "y": -0.05, "x": 0},
-                      title={"text": f"{text(run_title(results, run_id))} · test set, first two principal components per layer",
-                             "font": {"size": 13}, "y": 0.98, "yanchor": "top"})
+                      title={"text": f"{text(run_title(results, run_id))} · test set, first two principal "
+                                     "components per layer", "font": {"size": 13}, "y": 0.98, "yanchor": "top"})
     return fig
 
 

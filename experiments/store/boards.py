@@ -232,7 +232,8 @@ class Boards:
             table = schema.board_entries
             if _board_row(conn, board.id, lock=True) is None:
                 raise BoardRefused("this board does not exist or has expired.")
-            count = conn.execute(select(func.count()).select_from(table).where(table.c.board_id == board.id)).scalar_one()
+            count = conn.execute(select(func.count()).select_from(table)
+                                 .where(table.c.board_id == board.id)).scalar_one()
             if count >= board.rules.max_entries:
                 raise BoardRefused(f"the board is full ({count} entries).")
             repeat = conn.execute(select(table.c.id).where(table.c.board_id == board.id,

@@ -60,7 +60,8 @@ def encode(results):
                      for run_id, saved in results.snapshots.items() for epoch, params in saved]
     dtypes = {"runs": [[column, str(runs[column].dtype)] for column in RUN_COLUMNS],  # pairs: in column order
               "history": [[column, str(history[column].dtype)] for column in history_columns]}
-    nbytes = (8 * runs.size + sum(len(str(text)) for text in runs["message"]) + 8 * len(history_rows) * len(history_columns)
+    nbytes = (8 * runs.size + sum(len(str(text)) for text in runs["message"])
+              + 8 * len(history_rows) * len(history_columns)
               + sum(len(row["params"]) for row in network_rows + snapshot_rows))
     rows = {"runs": run_rows, "history": history_rows, "networks": network_rows, "snapshots": snapshot_rows}
     return rows, json.dumps(dtypes, sort_keys=True), int(nbytes)

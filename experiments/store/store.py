@@ -104,7 +104,8 @@ class ResultStore:
         try:
             settings_json = None if settings is None else json.dumps(settings, sort_keys=True, allow_nan=False)
         except (TypeError, ValueError):
-            raise ValueError(f"'settings' must be JSON data (dicts, lists, strings, numbers); got {settings!r}.") from None
+            raise ValueError("'settings' must be JSON data (dicts, lists, strings, numbers); "
+                             f"got {settings!r}.") from None
         rows, columns, nbytes = codec.encode(results)
         if nbytes > self.max_bytes:
             log.info("results store: %s is %d bytes, over the budget of %d", key[:12], nbytes, self.max_bytes)
@@ -209,8 +210,8 @@ class ResultStore:
 
     def size(self):
         """The bytes of every stored comparison (``put``'s estimate of its arrays and table cells)."""
-        return int(self._db.run(lambda conn: conn.execute(select(func.coalesce(func.sum(schema.comparisons.c.bytes), 0)))
-                                .scalar_one()))
+        total = select(func.coalesce(func.sum(schema.comparisons.c.bytes), 0))
+        return int(self._db.run(lambda conn: conn.execute(total).scalar_one()))
 
     def prune(self, keep=None):
         """Remove expired class boards, then the least recently used comparisons until the store is within

@@ -40,10 +40,10 @@ def show(view):
                                 f"gallery_run.{dataset}", dataset, worst=True)
     if run_id is not None:
         chart(figures.gallery_figure, results, "gallery", run_id=run_id)
+        ink = "dark ink on light paper" if results.datasets[run_id].image.ink == "dark" else "bright on dark"
         st.caption("Its mistakes first (✗: what it predicted, with how sure it was, and the true class), then right "
                    "answers taking each class in turn, the least sure first. "
-                   f"Drawn as {plain(dataset)} is everywhere in this app: "
-                   f"{'dark ink on light paper' if results.datasets[run_id].image.ink == 'dark' else 'bright on dark'}.")
+                   f"Drawn as {plain(dataset)} is everywhere in this app: {ink}.")
 
 
 if __name__ == "__main__":
