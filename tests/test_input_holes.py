@@ -1,6 +1,6 @@
 """Issue 21's smaller holes, one by one, without Streamlit: a saved file, a link, a typed value or a call that
 used to be accepted as something else, raise a library's error, or be dropped without a word. Each test
-reproduces the hole; docs/input-notes.md says what a visitor now sees."""
+reproduces the hole; docs/app.md#bad-input (and the sections it links) says what a visitor sees."""
 import io
 
 import numpy as np
