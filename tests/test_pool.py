@@ -3,6 +3,7 @@ import gc
 import os
 from dataclasses import replace
 import signal
+import threading
 import time
 
 import numpy as np
@@ -477,3 +478,35 @@ def test_time_left_follows_the_group_s_own_pace_once_it_has_begun():
     assert group_remaining(10.0, 1.0, 1.0, 0.5) == pytest.approx(1.0)  # faster than the model: its pace
     early = group_remaining(10.0, 1.0, 1.0, 0.05)
     assert 1.0 * 0.95 / 0.05 > early > 9.0  # a little done: mostly the model's word
+
+
+def test_a_class_opening_one_stored_comparison_at_once_reads_it_once(wait_until):
+    """Ten sessions open one results link at the same moment after a restart: the pool's link to the store
+    reads the comparison once and hands the same Results to all ten (each read used to be its own, so the
+    tenth waited for ten)."""
+    from experiments.pool.stored import StoreLink
+
+    class SlowStore:
+        def __init__(self):
+            self.reads, self.release = 0, threading.Event()
+
+        def get(self, name, catalog=None):
+            self.reads += 1
+            self.release.wait(timeout=30)
+            return {"read": self.reads}
+
+    store = SlowStore()
+    link = StoreLink(store)
+    key = (tuple(expand_grid(epochs=3)), 20, ())
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(link.get(key))) for _ in range(10)]
+    threads[0].start()
+    wait_until(lambda: store.reads == 1)
+    for thread in threads[1:]:
+        thread.start()
+    wait_until(lambda: link._reads[key].waiting == 9)
+    store.release.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert store.reads == 1 and answers == [{"read": 1}] * 10
+    assert not link._reads  # nothing left in flight: the next miss reads again

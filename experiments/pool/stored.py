@@ -14,6 +14,13 @@ log = logging.getLogger(__name__)
 WRITE_QUEUE = 16  # comparisons waiting to be written; beyond this one is dropped (logged), not waited for
 
 
+class _Read:
+    """A read of one comparison in flight; those who ask meanwhile wait for it (``waiting`` counts them)."""
+
+    def __init__(self):
+        self.done, self.results, self.waiting = threading.Event(), None, 0
+
+
 class StoreLink:
     """``store`` (an experiments.store.ResultStore) as the pool uses it: ``get``, ``contains`` and
     ``put_later``, keyed by the pool's comparison key (checked specs, snapshots, private marker)."""
@@ -24,6 +31,7 @@ class StoreLink:
         self._writes = queue.Queue(maxsize=WRITE_QUEUE)
         self._writer = threading.Thread(target=self._write, name="nn-lab-store", daemon=True)
         self._writer.start()
+        self._reads, self._reads_lock = {}, threading.Lock()  # key -> _Read in flight
 
     @staticmethod
     def _name(key):
@@ -35,8 +43,26 @@ class StoreLink:
         return store_key(specs, snapshots)
 
     def get(self, key, catalog=None):
-        """The stored Results of ``key``, or None (not stored, private, or the store failed)."""
-        return self._try("read", lambda name: self.store.get(name, catalog), key)
+        """The stored Results of ``key``, or None (not stored, private, or the store failed). Read once however
+        many sessions ask at the same moment: a class opening one results link after a restart waits for one
+        read, not for one each."""
+        with self._reads_lock:
+            read = self._reads.get(key)
+            first = read is None
+            if first:
+                read = self._reads[key] = _Read()
+            else:
+                read.waiting += 1
+        if not first:
+            read.done.wait()
+            return read.results
+        try:
+            read.results = self._try("read", lambda name: self.store.get(name, catalog), key)
+        finally:
+            with self._reads_lock:
+                del self._reads[key]
+            read.done.set()
+        return read.results
 
     def contains(self, key):
         return bool(self._try("look up", self.store.contains, key))
