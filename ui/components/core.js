@@ -234,18 +234,23 @@ class Panel {
   }
 
   drawAxes(g, width, height) {
-    // the plane's extent at the corners of the first panel of a section
-    const t = this.theme, [x0, x1] = this.plane.x, [y0, y1] = this.plane.y;
+    // the plane's extent at the corners of the first panel of a section, each on a patch of the page's
+    // background so that a data point beneath does not garble it
+    const t = this.theme, [x0, x1] = this.plane.x, [y1] = [this.plane.y[1]];
     g.font = `10px ${t.font}`;
-    g.fillStyle = css(t.text, 0.85);
-    g.textBaseline = 'bottom';
-    g.textAlign = 'left';
-    g.fillText(x0.toFixed(1), 2, height - 1);
-    g.textAlign = 'right';
-    g.fillText(`${x1.toFixed(1)} ${this.plane.axes[0]}`, width - 2, height - 1);
-    g.textAlign = 'left';
     g.textBaseline = 'top';
-    g.fillText(`${y1.toFixed(1)} ${this.plane.axes[1]}`, 2, 1);
+    g.textAlign = 'left';
+    const label = (text, x, y) => {
+      const w = g.measureText(text).width;
+      const left = x < width / 2 ? x : x - w;
+      g.fillStyle = css(t.background, 0.7);
+      g.fillRect(left - 1, y, w + 2, 11);
+      g.fillStyle = css(t.text, 0.85);
+      g.fillText(text, left, y + 1);
+    };
+    label(x0.toFixed(1), 1, height - 12);
+    label(`${x1.toFixed(1)} ${this.plane.axes[0]}`, width - 1, height - 12);
+    label(`${y1.toFixed(1)} ${this.plane.axes[1]}`, 1, 1);
   }
 }
 

@@ -107,7 +107,7 @@ class LiveView extends View {
     }
     const training = Object.values(m.status).filter(s => s === 'running').length;
     const waiting = m.datasets.filter(dataset => !begun.includes(dataset));
-    this.caption.textContent = ` · solid: training data, dashed: test data · ${training} learning now` +
+    this.caption.textContent = `solid: training data, dashed: test data · ${training} learning now` +
       (waiting.length ? ` · not begun yet: ${waiting.join(', ')}` : '');
   }
 

@@ -183,7 +183,7 @@ def curves(results, highlight=(), only=None):
     are chosen in the browser (no request to the server); Colour by and Facets, under Options, rerun the
     comparison, whose boundary panels and table take the curves' colours. The row of controls sits level
     with the boundaries' one, so both charts start together."""
-    controls = st.columns([3, 1], vertical_alignment="bottom")
+    controls = st.columns([3, 1.3], vertical_alignment="bottom")  # room for "Options" at 800 px too
     controls[0].markdown("**Curves**", help="Loss or accuracy, log scale and smoothing: above the chart. Hover a "
                          "curve to name it; click it to pick its configuration.")
     with controls[1].popover("Options", icon=":material/tune:", width="stretch",
