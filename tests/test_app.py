@@ -329,7 +329,7 @@ def test_link_text_is_never_rendered_as_markdown():
     at = open_app({"arch": "![x](http://attacker/pixel.png) [Log in again](https://evil.example/login)"})
     warnings = raw_texts(at.sidebar, "warning")
     assert warnings and all("](" not in w.replace("\\]\\(", "") for w in warnings)
-    assert any("\\!\\[x\\]\\(http\\:" in w for w in warnings)
+    assert any("\\!\\[x\\]\\(h\u2060ttp\\:" in w for w in warnings)  # a word joiner: no autolink either
 
 
 def test_link_warnings_go_away_after_a_clean_run():
@@ -772,7 +772,7 @@ def test_a_hostile_message_in_a_runs_csv_is_shown_as_text(saved_results):
     runs["message"] = "![x](http://attacker/pixel.png) [Log in again](https://evil.example/login)"
     at = upload_saved(open_app(), [("runs.csv", runs.to_csv(index=False).encode(), "text/csv")])
     warning = " ".join(raw_texts(at, "warning"))
-    assert "did not train normally" in warning and "](http" not in warning and "\\]\\(http" in warning
+    assert "did not train normally" in warning and "](http" not in warning and "\\]\\(h\u2060ttp" in warning
 
 
 def test_a_malformed_upload_gets_a_clear_message():

@@ -1,6 +1,6 @@
 """The class board in a real browser: a teacher's page and a student's page both see an entry arrive on the
-board by themselves, without reloading (the ranking is a fragment that reruns every few seconds). Waits for
-what it looks for, never a fixed time."""
+board by themselves, without reloading (the ranking is a fragment that reruns every few seconds), its nickname
+shown as text (an address in it is no link). Waits for what it looks for, never a fixed time."""
 import re
 
 import pytest
@@ -45,14 +45,16 @@ def test_the_teacher_and_a_student_see_an_entry_arrive_without_reloading(board_s
     specs = board.rules.specs(CONFIGURATION)
     key = store_key(specs, SNAPSHOTS)
     store.put(key, run_grid(specs, snapshots=SNAPSHOTS))
-    store.boards.post(board.id, "ada <i>", "another visitor", key, CONFIGURATION)
+    store.boards.post(board.id, "ada <i> https://evil.example/x", "another visitor", key, CONFIGURATION)
     for shown in (teacher, student):
         shown.get_by_text("1 entry ·").wait_for(timeout=30_000)
-        shown.get_by_text(re.compile(r"1\. ada <i>: \[2, 8, 2\] · tanh")).wait_for(timeout=30_000)
+        shown.get_by_text(re.compile("1\\. ada <i> h\u2060?ttps://evil\\.example/x: \\[2, 8, 2\\] · tanh")).wait_for(
+            timeout=30_000)
         wait_until(lambda shown=shown: shown.evaluate("""() => {
             const host = document.querySelector('.st-key-board_panels [data-testid=stBidiComponentIsolated]');
             const root = host && host.shadowRoot && host.shadowRoot.querySelector('.nnlab');
             return root && root.querySelectorAll('canvas').length > 0;
         }"""), message="the leader's boundary panel")
         assert shown.evaluate("() => window.notReloaded === true")  # the same page, updated by itself
+        assert shown.locator("a[href*='evil']").count() == 0  # the nickname's address is text, not a link
         assert not shown.errors

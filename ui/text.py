@@ -5,10 +5,16 @@ Streamlit renders Markdown in ``st.error``, ``st.warning``, ``st.info``, ``st.ca
 browser fetch an image, and ``[Log in again](https://evil.example)`` would be a clickable link on a
 trusted page. CommonMark lets any ASCII punctuation be escaped with a backslash, so escaping all of it
 leaves nothing for Markdown (or Streamlit's ``:color[...]``, ``:emoji:`` and ``$math$``) to act on.
+But GitHub's Markdown, which Streamlit follows, also turns bare addresses into links ("https://…",
+"www.…", "name@host.org"), escaped or not: a word joiner (U+2060, zero width) inside each such start
+leaves the text as it reads and gives the autolinker nothing to find.
 """
+import re
 import string
 
 _ESCAPES = {ord(ch): "\\" + ch for ch in string.punctuation}
+_AUTOLINK_STARTS = re.compile(r"(?i)(?:https?|ftp|www|mailto|xmpp)|(?=@)")
+WORD_JOINER = "\u2060"
 MAX_SHOWN = 300  # characters of one supplied value shown at most
 
 
@@ -17,4 +23,5 @@ def plain(text, limit=MAX_SHOWN):
     text = " ".join(str(text).split())
     if len(text) > limit:
         text = text[:limit] + "…"
+    text = _AUTOLINK_STARTS.sub(lambda m: m.group(0)[:1] + WORD_JOINER + m.group(0)[1:], text)
     return text.translate(_ESCAPES)
