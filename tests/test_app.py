@@ -147,6 +147,18 @@ def test_a_lesson_restores_its_settings_and_trains():
     assert set(table(at)["activation"]) == {"relu", "tanh", "sigmoid"}
 
 
+def test_a_diverged_run_is_named_as_the_charts_name_it():
+    """The visitor clicks the learning-rate lesson: rate 20 blows up, and the warning names that run as every
+    chart does ("lr 20", one count, one verb), not by the architecture asked ([25, 16, 8, 2] ran as
+    [2, 16, 8, 2] on moons)."""
+    at = open_app()
+    at.button(key="lesson.learning-rate").click().run()
+    wait_for_training(at)
+    warnings = texts(at, "warning")
+    assert any(w.startswith("1 run did not train normally: lr 20 · seed 0: ") for w in warnings), warnings
+    assert not any("[25," in w for w in warnings)
+
+
 def test_changing_choices_changes_the_run_count():
     """The visitor adds tanh and a second rate: [25, 2] has no activation, so it is trained once per rate."""
     at = open_app()

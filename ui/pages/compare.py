@@ -141,9 +141,11 @@ def status(view):
                            args=(view.results_settings,), width="stretch")
     problems = view.results.runs[view.results.runs["status"].isin(["diverged", "error"])]
     if len(problems):
-        st.warning(plain(f"{len(problems)} run(s) did not train normally: " + "; ".join(
-            f"{row.architecture} {row.activation} lr {row.lr:g} seed {row.seed}: {row.message}"
-            for row in problems.head(3).itertuples()) + (" …" if len(problems) > 3 else "")))
+        labels = view.results.labels(include_dataset=view.results.runs["dataset"].nunique() > 1)  # as charted
+        st.warning(plain(f"{len(problems)} run{'s' if len(problems) > 1 else ''} did not train normally: "
+                         + "; ".join(f"{labels[row.run_id]} · seed {row.seed}: {row.message}"
+                                     for row in problems.head(3).itertuples())
+                         + (" …" if len(problems) > 3 else "")))
 
 
 def table_key():

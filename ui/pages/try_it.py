@@ -76,7 +76,7 @@ def paint(data, dataset):
     if key not in st.session_state:
         _set_canvas(dataset, data.pixels(data.X_test[:1])[0])
     st.caption(f"Click a pixel to paint it, or choose Drag a box and drag over several; Erase clears them. "
-               f"{image.shape[0]}×{image.shape[1]} pixels, drawn as {plain(dataset)} is drawn everywhere in this app.")
+               f"{image.shape[0]}×{image.shape[1]} pixels, drawn as every view of {plain(dataset)} draws them.")
     tools = st.columns([1, 1], vertical_alignment="bottom")
     tools[0].segmented_control("Brush", ["Paint", "Erase"], default="Paint", key="brush")
     tools[1].segmented_control("Pixels", [CLICK, BOX], default=CLICK, key="try_pick",
