@@ -26,7 +26,8 @@ board.open_link()  # a class board's link: its rules in the sidebar, its page fi
 
 plan = sidebar.render()  # the choices, and what Run would train
 links.open_pending(plan)  # a results link: the comparison it names, at once
-st.query_params.from_dict({**plan.settings.to_query(), **board.query()})  # the address bar carries the settings
+# the address bar carries the settings, the results on screen if they are stored, and the class board
+st.query_params.from_dict({**plan.settings.to_query(), **links.query(plan), **board.query()})
 st.session_state.view = state.View(st.session_state.results, plan.settings, st.session_state.results_settings,
                                    state.catalog(), caps, plan)
 

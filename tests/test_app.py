@@ -1033,6 +1033,22 @@ def test_a_results_link_opens_the_trained_comparison_at_once_even_after_a_restar
     assert list(pd_table["test acc %"]) == list(teacher_table["test acc %"])  # the same results, bit for bit
 
 
+def test_the_address_bar_keeps_the_results_so_a_reload_shows_them_again():
+    """A student opens a results link; the address bar keeps its results part (it used to drop it, so a
+    reload showed the welcome page and a Run button); reloading opens the results again at once. When the
+    student changes a setting, the address bar no longer claims those results."""
+    teacher = run(open_app({"dataset": "moons", "arch": ["[25, 8, 2]"], "lr": ["0.3"], "epochs": "30"}))
+    link = results_link_query(teacher)
+    student = open_app(link)
+    address = {key: [v] if isinstance(v, str) else list(v) for key, v in student.query_params.items()}
+    assert address["results"] == link["results"]
+    reloaded = open_app(address)
+    assert reloaded.session_state["results"] is not None and reloaded.session_state["job"] is None
+    assert "Opened from a results link" in " ".join(texts(reloaded, "info"))
+    reloaded.text_input(key="epochs").input("31").run()
+    assert "results" not in reloaded.query_params
+
+
 def test_a_results_link_the_store_no_longer_has_restores_the_settings_and_says_why():
     query = {"dataset": "spiral", "epochs": "7", "results": "0" * 64}  # a key nothing was stored under
     at = open_app(query)

@@ -25,6 +25,16 @@ def results_url(settings, key):
     return f"{base_url()}?{query}"
 
 
+def query(plan):
+    """The address bar's part for the results on screen: {"results": key} while they are a stored comparison
+    (``results_key``) and the sidebar still names it, so that a reload or a bookmark opens them again at once;
+    else nothing (the settings alone)."""
+    key = st.session_state.get("results_key")
+    if key is None or plan.error or not plan.specs or store_key(plan.specs, state.SNAPSHOTS) != key:
+        return {}
+    return {state.RESULTS_PARAM: key}
+
+
 def shareable_key(specs):
     """The store key of the comparison of ``specs`` (complete and trained), if a results link can name it: on
     built-in data, with a store to keep it. None otherwise."""
