@@ -69,6 +69,7 @@ def test_a_teacher_opens_a_board_and_gets_the_class_link_and_their_own():
     at.button(key="board_create").click().run()
     assert on_board(at) and not at.error
     assert "Week 3: moons" in texts(at, "header")
+    assert any(text.endswith("ends in 3 days") for text in texts(at, "caption"))  # opened for 3 days, not 2
     student, teacher = link_query(at), link_query(at, secret=True)
     assert student["board"] == teacher["board"] == at.session_state["board_id"] and "secret" not in student
     board = ui.state.store()[0].boards.get(student["board"])
@@ -102,6 +103,10 @@ def test_a_student_trains_under_the_rules_posts_and_sees_their_nickname_ranked()
     choices = at.selectbox(key="board_config").options
     assert len(choices) == 3 and "[2, 8, 2] · relu · sgd · lr 0.1 · batch 16 · L2 0" in " ".join(choices)
     hostile = "__bold__ <b>x</b>"
+    posted(at, "a nickname pasted from somewhere else that runs on for far more than forty characters")
+    assert sidebar_errors_after(at, "board_post", area="main") == [
+        "The nickname is 85 characters long; write at most 40."]  # said, and the text kept to shorten
+    assert at.text_input(key="board_nickname").value.startswith("a nickname pasted")
     posted(at, hostile)
     assert not at.error, texts(at, "error")
     ranking = at.dataframe[0].value
@@ -115,8 +120,8 @@ def test_a_student_trains_under_the_rules_posts_and_sees_their_nickname_ranked()
     assert len(drawn["board_panels"]["sections"][0]["panels"]) == 1
     first = at.selectbox(key="board_config").value
     posted(at, "again", first)
-    assert sidebar_errors_after(at, "board_post", area="main") == ["You have already posted this configuration; change something and "
-                                              "post again."]
+    assert sidebar_errors_after(at, "board_post", area="main") == [
+        "You have already posted this configuration; change something and post again."]
     assert len(ui.state.store()[0].boards.ranking(board.id)) == 1
 
 

@@ -130,6 +130,9 @@ def test_the_rules_stay_within_the_demos_caps(store):
         store.boards.create("Seeds", "xor4", seeds=range(11))
     with pytest.raises(BoardRefused, match="noise"):
         store.boards.create("Noise", "xor4", options={"noise": 0.1})
+    with pytest.raises(BoardRefused, match=r"no network on lines has at most 1 parameter: the smallest, \[36, 3\] "
+                                           r"without a hidden layer, has 111\. Allow at least 111\."):
+        store.boards.create("Tiny", "lines", max_params=1)
     board, _ = store.boards.create("Spiral", "spiral", options={"n_samples": 200}, epochs=50, limits=limits,
                                    max_params=100)
     assert board.rules.options == {"n_samples": 200, "noise": 0.0, "test_fraction": 0.25}

@@ -331,6 +331,13 @@ def _checked_rules(dataset, options, data_seed, epochs, seeds, max_params, max_e
         max_entries = check_int("max_entries", max_entries, minimum=1, maximum=MAX_ENTRIES)
         rules = Rules(dataset, {k: v for k, v in checked.items() if v is not None}, data_seed, epochs, seeds,
                       max_params, max_entries)
+        info = DATASETS[dataset]
+        smallest = f"[{info.n_features}, {info.n_classes}]"  # no hidden layer: the fewest parameters there are
+        fewest = rules.n_params(RunSpec(dataset=dataset, architecture=smallest))
+        if max_params < fewest:
+            raise BoardRefused(f"no network on {dataset} has at most {max_params} "
+                               f"parameter{'s' if max_params != 1 else ''}: the smallest, "
+                               f"{smallest} without a hidden layer, has {fewest}. Allow at least {fewest}.")
         # the largest network the rules allow, trained on every seed, must fit the demo's caps
         spec = check_spec(RunSpec(dataset=dataset, epochs=epochs, data_seed=data_seed, **rules.options))
         data = load_dataset(dataset, **rules.options, seed=data_seed)

@@ -162,7 +162,7 @@ def post_box(current, view):
                                                  f"{100 * choices[key][1]:.1f}% · {choices[key][2]} parameters",
                          help="The configurations of your results that follow the board's rules, best first, with "
                               "their mean test accuracy over the board's seeds.")
-        row.text_input("Nickname", max_chars=MAX_TEXT, key="board_nickname", placeholder="how the board shows you",
+        row.text_input("Nickname", key="board_nickname", placeholder="how the board shows you",
                        help=f"1 to {MAX_TEXT} characters, shown to the class as you type it.", width=260)
         row.button("Post", key="board_post", type="primary", icon=":material/send:", on_click=_post,
                    args=(current.id, choices))
@@ -288,7 +288,7 @@ def create_form(view):
     with st.container(border=True, key="board_new"):
         st.markdown("**Open a board for your class**")
         top = st.columns([1, 1])
-        top[0].text_input("Title", max_chars=MAX_TEXT, key="board_new.title", placeholder="Week 3: moons",
+        top[0].text_input("Title", key="board_new.title", placeholder="Week 3: moons",
                           help=f"1 to {MAX_TEXT} characters, shown to the class.")
         name = top[1].selectbox("Dataset", list(DATASETS), key="board_new.dataset",
                                 format_func=lambda n: f"{n} · {DATASETS[n].description}")
@@ -349,11 +349,16 @@ def _sentence(error):
 
 
 def _duration(seconds):
-    if seconds < 3600:
-        return f"{max(1, int(seconds // 60))} min"
-    if seconds < 2 * 86400:
-        return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 86400)} days"
+    """Time left, to the nearest unit ("40 min", "2 h", "1 day", "3 days"): a board opened for 3 days says
+    3 days, not the 2 days and 23 hours a floor would give."""
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{max(1, minutes)} min"
+    hours = round(seconds / 3600)
+    if hours < 24:
+        return f"{hours} h"
+    days = round(seconds / 86400)
+    return f"{days} day{'s' if days != 1 else ''}"
 
 
 if __name__ == "__main__":
