@@ -100,7 +100,8 @@ def dataset_from_csv(data, label_column, name="my data", test_fraction=0.25, see
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     train, test = stratified_split(rng, y, test_fraction)
     if len(test) == 0 or len(train) == 0:
-        raise ValueError("the file has too few rows to hold out a test set; add rows or raise the test fraction.")
+        raise ValueError(f"the file has {len(y)} rows, too few to hold out {test_fraction:.0%} of each class for "
+                         "testing and train on the rest; add rows.")
     scaler = _training_scaler(X[train])
     X = (X - scaler[0]) / scaler[1]
     options = {"n_samples": len(y), "test_fraction": test_fraction, "seed": seed}

@@ -43,6 +43,8 @@ def test_a_good_file_trains_like_a_built_in_dataset():
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "label", "not a text file (it looks binary)"),
     (b"a;b;label\n1;2;x\n3;4;y\n5;6;x\n", "nope", "there is no column 'nope'; the columns are a, b, label"),
     (b"a,b,label\n1e300,2,x\n3,4,y\n", "label", "values must lie within"),
+    (b"a,b,label\n1,2,x\n3,4,y\n", "label",  # no test fraction to raise in the app: say what the visitor can do
+     "the file has 2 rows, too few to hold out 25% of each class for testing and train on the rest; add rows."),
 ])
 def test_bad_files_get_a_message_that_says_what_to_fix(content, label, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
