@@ -180,6 +180,7 @@ def test_custom_architecture_runs_adapted_to_the_dataset():
     at.text_input(key="epochs").input("20")
     at.run()
     assert "Runs as [2, …, 2] on circles" in " ".join(texts(at.sidebar, "caption"))
+    assert "Adds [25, 32, 16, 2]." in texts(at.sidebar, "caption")  # what the box added, said under it
     run(at)
     assert set(table(at)["runs as"]) == {"[2, 8, 2]", "[2, 32, 16, 2]"}
 

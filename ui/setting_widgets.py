@@ -114,6 +114,9 @@ class SettingWidgets:
             container.text_input(widget.typed_title, key=widget.typed, placeholder=widget.placeholder or None,
                                  help=widget.typed_help or None)
             _show_errors(container, errors)
+            new = [value for value in typed if value not in chosen]
+            if new and not errors:  # what the box added, as the multiselect above would show it
+                container.caption(f"Adds {', '.join(as_text(value) for value in new)}.")
             typed = _last_good(widget.typed, typed, errors, [])
         self.errors[key] = errors
         self.values[key] = tuple(dict.fromkeys(chosen + typed))
