@@ -145,6 +145,8 @@ def test_a_lesson_restores_its_settings_and_trains():
     assert at.multiselect(key="datasets").value == ["circles"]
     assert at.multiselect(key="activations").value == ["relu", "tanh", "sigmoid"]
     assert set(table(at)["activation"]) == {"relu", "tanh", "sigmoid"}
+    assert any(text.startswith("**Activation: ReLU, tanh or sigmoid?** The same [2, 16, 8, 2] network")
+               for text in texts(at, "info"))  # the lesson's point stays beside its results
 
 
 def test_a_diverged_run_is_named_as_the_charts_name_it():

@@ -8,6 +8,7 @@ from experiments import figures
 from experiments.figures import (MAX_PANELS, DoesNotApply, config_colors, curve_encoding, factor_name,
                                  varying_factors)
 from experiments.figures.panels import FILM_PANELS
+from experiments.lessons import LESSONS
 from experiments.settings import AppSettings
 from experiments.specs import NO_ACTIVATION
 
@@ -127,8 +128,20 @@ def headline(results):
     st.markdown("  \n".join(lines[:4]))
 
 
+def lesson_note(results_settings):
+    """The lesson these results are, if they are one: its question and what to look for, beside the results
+    (a teacher projecting the page keeps the point on the screen)."""
+    if results_settings is None:
+        return
+    shown = results_settings.shareable().to_query()
+    lesson = next((lesson for lesson in LESSONS if lesson.settings.to_query() == shown), None)
+    if lesson is not None:
+        st.info(f"**{lesson.title}: {lesson.question}** {lesson.look_for}", icon=":material/school:")
+
+
 def status(view):
     s = st.session_state
+    lesson_note(view.results_settings)
     if s.notice:
         st.info(plain(s.notice))
     if s.job is None and view.results_settings is not None:
