@@ -30,7 +30,7 @@ def query(plan):
     (``results_key``) and the sidebar still names it, so that a reload or a bookmark opens them again at once;
     else nothing (the settings alone)."""
     key = st.session_state.get("results_key")
-    if key is None or plan.error or not plan.specs or store_key(plan.specs, state.SNAPSHOTS) != key:
+    if key is None or plan.stored_name != key:
         return {}
     return {state.RESULTS_PARAM: key}
 
@@ -50,7 +50,7 @@ def open_pending(plan):
     if key is None:
         return
     job = None
-    if not plan.error and store_key(plan.specs, state.SNAPSHOTS) == key:
+    if plan.stored_name == key:
         job = state.pool().find(plan.specs, state.catalog(), state.SNAPSHOTS, owner=state.owner())
     if job is None:
         st.session_state.notice = ("This results link names a comparison this server no longer keeps (the store "

@@ -1,9 +1,11 @@
 """The plan: what Run would train for the settings in the sidebar, or why it cannot. Made once per distinct
 settings in a session (every rerun asks; most reruns change nothing the plan depends on)."""
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from experiments.costs import estimate_seconds
 from experiments.specs import GridTooLarge, comparison_key, load_grid_data
+from experiments.store.keys import store_key
 
 from . import state
 
@@ -23,6 +25,12 @@ class Plan:
     key: tuple = ()
     estimates: list = field(default_factory=list)
     private: bool = False  # on the visitor's own data: never shared, never from the cache
+
+    @cached_property
+    def stored_name(self):
+        """The experiment store's name of this comparison (None if it cannot run): made once per plan, which
+        every rerun asks for (the address bar, a results link), not hashed again on each."""
+        return store_key(self.specs, state.SNAPSHOTS) if self.specs and not self.error else None
 
     def wait_seconds(self):
         """Seconds from a Run pressed now until the results, with the pool's queue as it is now."""

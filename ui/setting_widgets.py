@@ -13,10 +13,6 @@ from experiments.settings import AppSettings, read_entries
 from .text import plain
 
 
-def typed_key(row):
-    return row.widget.typed
-
-
 def option_key(row, dataset):
     """The key of a data option's widget for one dataset: "n_samples.moons"."""
     return f"{row.name}.{dataset}"
@@ -37,7 +33,7 @@ def widget_values(settings, own_datasets=()):
         value, widget = getattr(settings, row.setting), row.widget
         if widget.kind == "multiselect" and widget.options is not None:
             values[row.setting] = [v for v in value if v in widget.options]
-            values[typed_key(row)] = _joined(row, [v for v in value if v not in widget.options])
+            values[widget.typed] = _joined(row, [v for v in value if v not in widget.options])
         elif widget.kind == "multiselect":
             values[row.setting] = [v for v in value if v in row.choices() or v in own_datasets]
         else:
@@ -84,9 +80,6 @@ class SettingWidgets:
             options[name] = {row.name: s[option_key(row, name)] for row in data_options()
                              if getattr(DATASETS[name], row.name) is not None and option_key(row, name) in s}
         return AppSettings(**{row.setting: self.values[row.setting] for row in app_fields()}, dataset_options=options)
-
-    def has_errors(self):
-        return any(self.errors.values())
 
     # ----- one method per kind of widget -----
     def _multiselect(self, container, row):
